@@ -1,0 +1,157 @@
+/*
+ * palscope: which customers count toward a Microsoft partner's Partner Admin
+ * Link attribution, which are missing, and why.
+ *
+ * main() parses the global options, then hands argv to one command from the
+ * table below (git style: exact names only).
+ */
+#include "cli/cli.h"
+#include "common/log.h"
+#include "version.h"
+
+#include <curl/curl.h>
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int cmd_help(int argc, char **argv);
+static int cmd_version(int argc, char **argv);
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct cmd cmds[] = {
+	{ "collect", cmd_collect, "Sign in as each identity and store what Azure says in SQLite" },
+	{ "report", cmd_report, "Write the customers, subscriptions or summary report (CSV)" },
+	{ "why", cmd_why, "Explain one customer or subscription step by step" },
+	{ "db", cmd_db, "Database information: runs, schema version" },
+	{ "help", cmd_help, "Show help for a command" },
+	{ "version", cmd_version, "Show version and library versions" },
+};
+
+static const struct cmd *
+find_cmd(const char *name)
+{
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(cmds[i].name, name) == 0)
+			return &cmds[i];
+	return NULL;
+}
+
+int
+usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("palscope: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nsee 'palscope help%s%s'\n", cmd ? " " : "", cmd ? cmd : "");
+	return EXIT_USAGE;
+}
+
+const char *
+default_db_path(const char *opt)
+{
+	const char *env = getenv("PALSCOPE_DB");
+
+	if (opt)
+		return opt;
+	if (env && *env)
+		return env;
+	return "palscope.db";
+}
+
+static void
+print_overview(FILE *fp)
+{
+	fprintf(fp, "usage: palscope [-v | -q] <command> [<args>]\n\n"
+		    "Find which customers count toward your Partner Admin Link attribution,\n"
+		    "which are missing, and why.\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(fp, "  %-9s %s\n", cmds[i].name, cmds[i].summary);
+	fprintf(fp, "\n'palscope help <command>' or 'palscope <command> --help' shows a command's "
+		    "options.\n");
+}
+
+static int
+cmd_help(int argc, char **argv)
+{
+	if (argc < 2) {
+		print_overview(stdout);
+		return EXIT_OK;
+	}
+	const struct cmd *c = find_cmd(argv[1]);
+	if (c == NULL || c->fn == cmd_help || c->fn == cmd_version) {
+		if (c)
+			print_overview(stdout);
+		else
+			return usage_error(NULL, "unknown command '%s'", argv[1]);
+		return EXIT_OK;
+	}
+	char *sub[] = { argv[1], (char *)"--help", NULL };
+	return c->fn(2, sub);
+}
+
+static int
+cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("palscope %s\nlibcurl %s\nsqlite %s\ncjson %s\n", PALSCOPE_VERSION,
+	       curl_version_info(CURLVERSION_NOW)->version, sqlite3_libversion(), cJSON_Version());
+	return EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	int i = 1, rc;
+
+	umask(077);
+	while (i < argc && argv[i][0] == '-') {
+		if (strcmp(argv[i], "-v") == 0) {
+			log_level = log_level < LOG_INFO ? LOG_INFO : LOG_DEBUG;
+		} else if (strcmp(argv[i], "-vv") == 0) {
+			log_level = LOG_DEBUG;
+		} else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
+			log_level = LOG_ERROR;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			print_overview(stdout);
+			return EXIT_OK;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			return cmd_version(0, NULL);
+		} else {
+			return usage_error(NULL, "unknown option '%s'", argv[i]);
+		}
+		i++;
+	}
+	if (i >= argc) {
+		print_overview(stderr);
+		return EXIT_USAGE;
+	}
+	const struct cmd *c = find_cmd(argv[i]);
+	if (c == NULL)
+		return usage_error(NULL, "unknown command '%s'", argv[i]);
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_error("cannot initialise libcurl");
+		return EXIT_FAILED;
+	}
+	rc = c->fn(argc - i, argv + i);
+	curl_global_cleanup();
+
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		log_error("cannot write to standard output");
+		rc = EXIT_FAILED;
+	}
+	return rc;
+}

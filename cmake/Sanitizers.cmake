@@ -1,0 +1,6 @@
+add_library(palscope_sanitizers INTERFACE)
+if(ENABLE_SANITIZERS)
+  set(_san -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  target_compile_options(palscope_sanitizers INTERFACE ${_san})
+  target_link_options(palscope_sanitizers INTERFACE ${_san})
+endif()

@@ -1,0 +1,2 @@
+/* Collector: see collector/collector.h. */
+typedef int palscope_collector_placeholder;

@@ -1,0 +1,350 @@
+#include "db/db.h"
+#include "db/sql_embed.h"
+#include "common/xalloc.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int
+migration_number(const char *name)
+{
+	/* "migrations/0001_init.sql" -> 1; anything else -> 0 */
+	if (strncmp(name, "migrations/", 11) != 0 || !isdigit((unsigned char)name[11]))
+		return 0;
+	return atoi(name + 11);
+}
+
+int
+db_schema_version(void)
+{
+	int max = 0;
+
+	for (const struct sql_file *f = sql_files; f->name; f++) {
+		int n = migration_number(f->name);
+		if (n > max)
+			max = n;
+	}
+	return max;
+}
+
+int
+db_exec(struct db *db, const char *sql, struct err *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		err_set(err, RC_DB, "database '%s': %s", db->path, msg ? msg : sqlite3_errmsg(db->h));
+		sqlite3_free(msg);
+		return RC_DB;
+	}
+	return 0;
+}
+
+int
+db_begin(struct db *db, struct err *err)
+{
+	return db_exec(db, "BEGIN IMMEDIATE", err);
+}
+
+int
+db_commit(struct db *db, struct err *err)
+{
+	return db_exec(db, "COMMIT", err);
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->h))
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int
+pragma_int(struct db *db, const char *sql, int *out, struct err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL);
+
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*out = sqlite3_column_int(st, 0);
+		rc = 0;
+	} else {
+		rc = err_set(err, RC_DB, "database '%s': %s", db->path, sqlite3_errmsg(db->h));
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+migrate(struct db *db, bool readonly, struct err *err)
+{
+	int appid = 0, version = 0, tables = 0, rc;
+	int target = db_schema_version();
+
+	if ((rc = pragma_int(db, "PRAGMA application_id", &appid, err)) < 0 ||
+	    (rc = pragma_int(db, "PRAGMA user_version", &version, err)) < 0 ||
+	    (rc = pragma_int(db, "SELECT count(*) FROM sqlite_schema", &tables, err)) < 0)
+		return rc;
+	if (appid != PALSCOPE_APPLICATION_ID && !(appid == 0 && tables == 0 && version == 0))
+		return err_set(err, RC_DB, "'%s' is not a palscope database", db->path);
+	if (version > target)
+		return err_set(err, RC_DB,
+			       "database '%s' has schema version %d, newer than this palscope (%d); "
+			       "upgrade palscope",
+			       db->path, version, target);
+	if (version == target)
+		return 0;
+	if (readonly)
+		return err_set(err, RC_DB, "database '%s' needs migration %d -> %d but is read-only",
+			       db->path, version, target);
+
+	for (int n = version + 1; n <= target; n++) {
+		const struct sql_file *step = NULL;
+		for (const struct sql_file *f = sql_files; f->name; f++)
+			if (migration_number(f->name) == n)
+				step = f;
+		if (step == NULL)
+			return err_set(err, RC_DB, "migration %04d is missing from this build", n);
+		char *tail = xasprintf("PRAGMA application_id = %d; PRAGMA user_version = %d;",
+				       PALSCOPE_APPLICATION_ID, n);
+		rc = db_begin(db, err);
+		if (rc == 0)
+			rc = db_exec(db, step->text, err);
+		if (rc == 0)
+			rc = db_exec(db, tail, err);
+		if (rc == 0)
+			rc = db_commit(db, err);
+		free(tail);
+		if (rc < 0) {
+			db_rollback(db);
+			err_prefix(err, "migration %04d: ", n);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Views hold the attribution rules. They are derived, not data, so they are
+ * rebuilt whenever the embedded text differs from what the database holds.
+ */
+static int
+apply_views(struct db *db, struct err *err)
+{
+	struct {
+		char *p;
+		size_t len;
+	} all = { NULL, 0 };
+	sqlite3_stmt *st = NULL;
+	int rc = 0, same = 0;
+
+	for (const struct sql_file *f = sql_files; f->name; f++) {
+		if (strncmp(f->name, "views/", 6) != 0)
+			continue;
+		all.p = xrealloc(all.p, all.len + f->len + 2);
+		memcpy(all.p + all.len, f->text, f->len);
+		all.len += f->len;
+		all.p[all.len++] = '\n';
+		all.p[all.len] = '\0';
+	}
+	if (all.p == NULL)
+		return 0;
+
+	if (sqlite3_prepare_v2(db->h, "SELECT value FROM palscope_meta WHERE key = 'views'", -1, &st,
+			       NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+		same = v && strcmp(v, all.p) == 0;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (same || sqlite3_db_readonly(db->h, "main") == 1)
+		goto out;
+
+	rc = db_begin(db, err);
+	if (rc < 0)
+		goto out;
+	/* Drop every view first: views may depend on each other in any order. */
+	for (;;) {
+		char *name = NULL;
+		if (sqlite3_prepare_v2(db->h, "SELECT name FROM sqlite_schema WHERE type = 'view'", -1,
+				       &st, NULL) != SQLITE_OK)
+			break;
+		if (sqlite3_step(st) == SQLITE_ROW)
+			name = sqlite3_mprintf("DROP VIEW \"%w\"", sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+		st = NULL;
+		if (name == NULL)
+			break;
+		rc = db_exec(db, name, err);
+		sqlite3_free(name);
+		if (rc < 0)
+			goto out_rollback;
+	}
+	for (const struct sql_file *f = sql_files; rc == 0 && f->name; f++) {
+		if (strncmp(f->name, "views/", 6) != 0)
+			continue;
+		rc = db_exec(db, f->text, err);
+		if (rc < 0)
+			err_prefix(err, "%s: ", f->name);
+	}
+	if (rc < 0)
+		goto out_rollback;
+	if (sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO palscope_meta VALUES ('views', ?)", -1,
+			       &st, NULL) != SQLITE_OK) {
+		rc = err_set(err, RC_DB, "%s", sqlite3_errmsg(db->h));
+		goto out_rollback;
+	}
+	sqlite3_bind_text(st, 1, all.p, (int)all.len, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = err_set(err, RC_DB, "%s", sqlite3_errmsg(db->h));
+		goto out_rollback;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	rc = db_commit(db, err);
+	goto out;
+out_rollback:
+	sqlite3_finalize(st);
+	st = NULL;
+	db_rollback(db);
+out:
+	sqlite3_finalize(st);
+	free(all.p);
+	return rc;
+}
+
+int
+db_open(struct db *db, const char *path, unsigned flags, struct err *err)
+{
+	int oflags = (flags & DB_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	int rc;
+
+	db->path = xstrdup(path);
+	if (!(flags & DB_READONLY) && (flags & DB_CREATE)) {
+		/* Create the file ourselves so it is 0600 from the first byte. */
+		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return err_set(err, RC_IO, "cannot create database '%s': %s", path,
+				       strerror(errno));
+		close(fd);
+	}
+	if (sqlite3_open_v2(path, &db->h, oflags, NULL) != SQLITE_OK) {
+		rc = err_set(err, RC_DB, "cannot open database '%s': %s", path,
+			     db->h ? sqlite3_errmsg(db->h) : "out of memory");
+		db_close(db);
+		return rc;
+	}
+	sqlite3_extended_result_codes(db->h, 1);
+	rc = db_exec(db, "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;", err);
+	if (rc == 0 && !(flags & DB_READONLY))
+		rc = db_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", err);
+	if (rc == 0)
+		rc = migrate(db, flags & DB_READONLY, err);
+	if (rc == 0)
+		rc = apply_views(db, err);
+	if (rc < 0)
+		db_close(db);
+	return rc;
+}
+
+void
+db_close(struct db *db)
+{
+	if (db->h)
+		sqlite3_close(db->h);
+	db->h = NULL;
+	free(db->path);
+	db->path = NULL;
+}
+
+static bool
+only_space_or_comments(const char *s)
+{
+	while (*s) {
+		if (isspace((unsigned char)*s)) {
+			s++;
+		} else if (s[0] == '-' && s[1] == '-') {
+			while (*s && *s != '\n')
+				s++;
+		} else if (s[0] == '/' && s[1] == '*') {
+			const char *e = strstr(s + 2, "*/");
+			if (e == NULL)
+				return false;
+			s = e + 2;
+		} else {
+			return false;
+		}
+	}
+	return true;
+}
+
+int
+db_prepare(struct db *db, const char *text, sqlite3_stmt **out, struct err *err)
+{
+	const char *sql = text[0] == '@' ? sql_get(text + 1) : text;
+	const char *tail = NULL;
+
+	*out = NULL;
+	if (sqlite3_prepare_v2(db->h, sql, -1, out, &tail) != SQLITE_OK)
+		return err_set(err, RC_DB, "cannot prepare %s: %s",
+			       text[0] == '@' ? text + 1 : "statement", sqlite3_errmsg(db->h));
+	if (tail && !only_space_or_comments(tail)) {
+		sqlite3_finalize(*out);
+		*out = NULL;
+		return err_set(err, RC_DB, "%s holds more than one statement",
+			       text[0] == '@' ? text + 1 : "statement");
+	}
+	return 0;
+}
+
+static int
+param(sqlite3_stmt *st, const char *name)
+{
+	int i = sqlite3_bind_parameter_index(st, name);
+
+	assert(i > 0 && "unknown SQL parameter");
+	return i;
+}
+
+void
+db_bind_text(sqlite3_stmt *st, const char *name, const char *value)
+{
+	int i = param(st, name);
+
+	if (value)
+		sqlite3_bind_text(st, i, value, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+void
+db_bind_int(sqlite3_stmt *st, const char *name, int64_t value)
+{
+	sqlite3_bind_int64(st, param(st, name), value);
+}
+
+void
+db_bind_double(sqlite3_stmt *st, const char *name, double value)
+{
+	sqlite3_bind_double(st, param(st, name), value);
+}
+
+int
+db_step_done(struct db *db, sqlite3_stmt *st, struct err *err)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return err_set(err, RC_DB, "database '%s': %s", db->path, sqlite3_errmsg(db->h));
+	return 0;
+}

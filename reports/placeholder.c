@@ -1,0 +1,2 @@
+/* Reports: see reports/report.h. */
+typedef int palscope_reports_placeholder;

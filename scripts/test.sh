@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Build palscope and run every test (unit and integration) with ctest.
+# Usage: bash scripts/test.sh [--sanitize]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh
+build=build
+args=(-DCMAKE_BUILD_TYPE=Release)
+if [ "${1:-}" = "--sanitize" ]; then
+	build=build-asan
+	args=(-DCMAKE_BUILD_TYPE=Debug -DENABLE_SANITIZERS=ON)
+	export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+fi
+cmake -S . -B "$build" "${args[@]}" -DCMAKE_COMPILE_WARNING_AS_ERROR=ON >/dev/null
+cmake --build "$build" -j"$(nproc)"
+cd "$build"
+ctest --output-on-failure -j"$(nproc)" -LE fuzz

@@ -1,0 +1,4 @@
+-- Start a run; the row stays 'running' (read as incomplete) until run_end.
+INSERT INTO run (kind, started_at, period, period_start, period_end, cloud, arm_url, status)
+VALUES (:kind, :started_at, :period, :period_start, :period_end, :cloud, :arm_url, 'running')
+RETURNING run_id;

@@ -1,0 +1,137 @@
+/* db/: migrations, refusal of newer or foreign databases, views, file mode. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "db/db.h"
+#include "db/sql_embed.h"
+
+static char path[256];
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(path, sizeof(path), "/tmp/palscope-test-db-%d.db", (int)getpid());
+	unlink(path);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char p[300];
+	(void)state;
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+	return 0;
+}
+
+static void
+test_db__migrates_new_file_0600(void **state)
+{
+	struct db db = DB_INIT;
+	struct err err = ERR_INIT;
+	struct stat st;
+	sqlite3_stmt *s = NULL;
+	(void)state;
+
+	assert_int_equal(db_open(&db, path, DB_CREATE, &err), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(db_prepare(&db, "PRAGMA user_version", &s, &err), 0);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), db_schema_version());
+	sqlite3_finalize(s);
+	assert_int_equal(db_prepare(&db, "SELECT count(*) FROM role_eligibility", &s, &err), 0);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_true(sqlite3_column_int(s, 0) >= 120);
+	sqlite3_finalize(s);
+	assert_int_equal(db_prepare(&db, "PRAGMA integrity_check", &s, &err), 0);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(s, 0), "ok");
+	sqlite3_finalize(s);
+	db_close(&db);
+
+	/* Reopening is a no-op. */
+	assert_int_equal(db_open(&db, path, DB_CREATE, &err), 0);
+	db_close(&db);
+}
+
+static void
+test_db__refuses_newer(void **state)
+{
+	struct db db = DB_INIT;
+	struct err err = ERR_INIT;
+	char sql[128];
+	(void)state;
+
+	assert_int_equal(db_open(&db, path, DB_CREATE, &err), 0);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", db_schema_version() + 1);
+	assert_int_equal(db_exec(&db, sql, &err), 0);
+	db_close(&db);
+	assert_int_equal(db_open(&db, path, DB_CREATE, &err), RC_DB);
+	assert_non_null(strstr(err.msg, "newer than this palscope"));
+}
+
+static void
+test_db__refuses_foreign(void **state)
+{
+	sqlite3 *h = NULL;
+	struct db db = DB_INIT;
+	struct err err = ERR_INIT;
+	(void)state;
+
+	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "CREATE TABLE t(x)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	assert_int_equal(db_open(&db, path, DB_CREATE, &err), RC_DB);
+	assert_non_null(strstr(err.msg, "not a palscope database"));
+}
+
+static void
+test_db__every_embedded_query_prepares(void **state)
+{
+	struct db db = DB_INIT;
+	struct err err = ERR_INIT;
+	int n = 0;
+	(void)state;
+
+	assert_int_equal(db_open(&db, path, DB_CREATE, &err), 0);
+	for (const struct sql_file *f = sql_files; f->name; f++) {
+		if (strncmp(f->name, "queries/", 8) != 0 && strncmp(f->name, "reports/", 8) != 0)
+			continue;
+		char name[256];
+		sqlite3_stmt *s = NULL;
+		snprintf(name, sizeof(name), "@%s", f->name);
+		if (db_prepare(&db, name, &s, &err) != 0)
+			fail_msg("%s", err.msg);
+		sqlite3_finalize(s);
+		n++;
+	}
+	assert_true(n > 0);
+	db_close(&db);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_db__migrates_new_file_0600, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_db__refuses_newer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_db__refuses_foreign, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_db__every_embedded_query_prepares, setup,
+						teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
