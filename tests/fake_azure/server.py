@@ -619,18 +619,18 @@ class Handler(BaseHTTPRequestHandler):
         tenant_ids = set()
         if is_token:
             t = url.path.split("/")[1].lower()
-            tenant_ids = {t, model.tenant_alias.get(t, t)}
             self.log_tenant = model.tenant_alias.get(t, t)
         else:
             self.claims = self.peek_claims()
             if self.claims:
                 self.log_tenant = str(self.claims.get("tid", "")).lower() or None
                 self.log_oid = str(self.claims.get("oid", "")).lower() or None
-                if self.log_tenant:
-                    tenant_ids = {self.log_tenant}
-                    ten = model.tenants.get(self.log_tenant)
-                    if ten and ten.get("defaultDomain"):
-                        tenant_ids.add(ten["defaultDomain"].lower())
+        if self.log_tenant:
+            tenant_ids = {self.log_tenant}
+            ten = model.tenants.get(self.log_tenant, {})
+            for d in [ten.get("defaultDomain")] + list(ten.get("domains", [])):
+                if d:
+                    tenant_ids.add(d.lower())
 
         action = pick_fault(model, self.command, url.path, url.query, tenant_ids) or {}
         fault_name = ",".join(sorted(action.keys())) if action else None
