@@ -146,8 +146,54 @@ def main():
         except subprocess.TimeoutExpired:
             proc.kill()
     check(proc.returncode == 0, "server exits cleanly on SIGTERM (rc=%s)" % proc.returncode)
+    extra_checks(tmp)
     print("selftest: %s (%d failure(s)); logs in %s" % ("FAILED" if failures else "passed", failures, tmp))
     return 1 if failures else 0
+
+
+def extra_checks(tmp):
+    """gen_scenario.py output loads and serves; TLS mode works (if openssl exists)."""
+    big = os.path.join(tmp, "big.json")
+    acc = os.path.join(tmp, "accounts.csv")
+    r = subprocess.run([sys.executable, os.path.join(HERE, "gen_scenario.py"), "--tenants", "20",
+                        "--subs-per-tenant", "3", "--out", big, "--accounts-out", acc],
+                       capture_output=True, text=True)
+    check(r.returncode == 0, "gen_scenario.py runs")
+    with open(acc, encoding="utf-8") as f:
+        rows = [l.rstrip("\n").split(",") for l in f]
+    check(rows[0] == ["tenant_id", "client_id", "secret_env", "label"] and len(rows) == 21, "accounts CSV")
+    with open(os.path.join(tmp, "secrets.env"), encoding="utf-8") as f:
+        secrets = dict(l[len("export "):].strip().split("=", 1) for l in f if l.startswith("export "))
+
+    cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+    tls = subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                          "-nodes", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1",
+                          "-keyout", key, "-out", cert, "-days", "1"], capture_output=True).returncode == 0
+    cmd = [sys.executable, os.path.join(HERE, "server.py"), "--scenario", big]
+    if tls:
+        cmd += ["--tls-cert", cert, "--tls-key", key]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE)
+    try:
+        port = int(proc.stdout.readline().split()[1])
+        scheme = "https" if tls else "http"
+        if tls:
+            import ssl
+            ctx = ssl.create_default_context(cafile=cert)
+            opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=ctx))
+            urllib.request.install_opener(opener)
+        c = Client("%s://127.0.0.1:%d" % (scheme, port))
+        tid, cid, env, _ = rows[5]
+        st, tok = c.token(tid, cid, secrets[env])
+        check(st == 200, "generated scenario: token (%s)" % scheme)
+        st, hd, b = c.json("GET", "/subscriptions?api-version=2022-12-01", token=tok["access_token"])
+        check(st == 200 and len(b["value"]) == 3, "generated scenario: 3 subscriptions")
+        sid = b["value"][0]["subscriptionId"]
+        st, hd, b = c.json("POST", "/subscriptions/%s/providers/Microsoft.CostManagement/query?api-version=2023-11-01"
+                           % sid, token=tok["access_token"], body=COST_BODY)
+        check(st == 200 and len(b["properties"]["rows"]) == 62, "generated scenario: 62 cost rows")
+    finally:
+        proc.terminate()
+        proc.wait(5)
 
 
 def run(c, port, log, state):

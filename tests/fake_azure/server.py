@@ -581,6 +581,12 @@ class Handler(BaseHTTPRequestHandler):
     def do_DELETE(self):
         self.dispatch()
 
+    def do_HEAD(self):  # not used by palscope: answered with 599 like any unknown request
+        self.dispatch()
+
+    def do_OPTIONS(self):
+        self.dispatch()
+
     # -- request plumbing --------------------------------------------------
 
     def read_body(self) -> bytes:
@@ -692,7 +698,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
             self.close_connection = True
         self.end_headers()
-        if body:
+        if body and self.command != "HEAD":
             self.wfile.write(body)
         self.wfile.flush()
         if truncate:
@@ -723,8 +729,8 @@ class Handler(BaseHTTPRequestHandler):
             rec["fault"] = fault
         line = json.dumps(rec, ensure_ascii=False) + "\n"
         with self.server.log_lock:
-            with open(self.server.log_file, "a", encoding="utf-8") as f:
-                f.write(line)
+            self.server.log_fh.write(line)
+            self.server.log_fh.flush()
 
     # -- faults ------------------------------------------------------------
 
@@ -1365,6 +1371,7 @@ def main(argv=None):
     srv.latency_ms = args.latency_ms
     srv.log_file = args.log
     srv.log_lock = threading.Lock()
+    srv.log_fh = open(args.log, "a", encoding="utf-8") if args.log else None
     srv.ssl_context = None
     srv.scheme = "http"
     if args.tls_cert:
