@@ -1365,6 +1365,7 @@ def main(argv=None):
     with open(args.scenario, encoding="utf-8") as f:
         scenario = json.load(f)
     model = Model(scenario, state_file=args.state)
+    model.save_state()  # so tests can read the initial links from --state right away
 
     srv = FakeAzureServer(("127.0.0.1", args.port), Handler)
     srv.model = model
