@@ -1,10 +1,339 @@
-/* PLACEHOLDER until the collector lands. */
+/*
+ * palscope collect: sign in as each identity of the accounts file, read what
+ * Azure says about its partner link, access and cost, and store it as one
+ * run in the database. Prints a one-screen summary on stderr.
+ */
 #include "cli/cli.h"
+#include "collector/accounts.h"
+#include "collector/collector.h"
+#include "collector/http.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "common/xalloc.h"
+#include "db/db.h"
+#include "db/store.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t got_signal;
+static volatile int stop_flag;
+
+static void
+on_signal(int sig)
+{
+	got_signal = sig;
+	stop_flag = 1;
+}
+
+static void
+print_help(void)
+{
+	printf("usage: palscope collect --accounts FILE --partner-id ID [--partner-id ID ...]\n"
+	       "                        [--db FILE] [--period YYYY-MM] [--cloud public|china|usgov]\n"
+	       "                        [--arm-url URL] [--login-url URL] [--ca-bundle FILE]\n"
+	       "                        [--concurrency N] [--timeout SECONDS] [--quiet]\n\n"
+	       "Sign in as each identity and store its partner link, tenants, subscriptions,\n"
+	       "role assignments, role definitions, Lighthouse delegations and daily cost as\n"
+	       "one run in the database.\n\n"
+	       "  --db FILE          database (default $PALSCOPE_DB, else palscope.db)\n"
+	       "  --accounts FILE    CSV: tenant_id, client_id + secret_env, or token_command,\n"
+	       "                     label. Without it: AZURE_TENANT_ID, AZURE_CLIENT_ID,\n"
+	       "                     AZURE_CLIENT_SECRET\n"
+	       "  --partner-id ID    your partner (location) ID; repeat for several\n"
+	       "  --period YYYY-MM   month of cost to read (default: the previous month)\n"
+	       "  --cloud NAME       public (default), china or usgov endpoints\n"
+	       "  --arm-url URL      Resource Manager endpoint (overrides --cloud)\n"
+	       "  --login-url URL    identity platform endpoint (overrides --cloud)\n"
+	       "                     http:// is accepted only for loopback hosts\n"
+	       "  --ca-bundle FILE   trust this CA bundle (certificate checks stay on)\n"
+	       "  --concurrency N    transfers at once (default 16)\n"
+	       "  --timeout SECONDS  per-request timeout (default 120)\n"
+	       "  -q, --quiet        no progress or summary, errors only\n\n"
+	       "Exit status: 0 all collected, 1 some identity failed (see the summary),\n"
+	       "2 usage error.\n");
+}
+
+struct cloud {
+	const char *name, *arm, *login;
+};
+
+static const struct cloud clouds[] = {
+	{ "public", "https://management.azure.com", "https://login.microsoftonline.com" },
+	{ "china", "https://management.chinacloudapi.cn", "https://login.chinacloudapi.cn" },
+	{ "usgov", "https://management.usgovcloudapi.net", "https://login.microsoftonline.us" },
+};
+
+static char *
+normalise_url(const char *url)
+{
+	char *u = xstrdup(url);
+	size_t n = strlen(u);
+
+	while (n > 0 && u[n - 1] == '/')
+		u[--n] = '\0';
+	return u;
+}
+
+static int
+check_url(const char *opt, const char *url)
+{
+	if (strncmp(url, "https://", 8) == 0)
+		return 0;
+	if (strncmp(url, "http://", 7) == 0) {
+		if (http_is_loopback(url))
+			return 0;
+		return usage_error("collect", "%s '%s': http:// is allowed only for loopback hosts",
+				   opt, url);
+	}
+	return usage_error("collect", "%s '%s' is not an https:// URL", opt, url);
+}
+
+static bool
+valid_partner_id(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 12)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
 
 int
 cmd_collect(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return usage_error("collect", "not built yet");
+	enum { O_DB = 256, O_ACCOUNTS, O_PARTNER, O_PERIOD, O_CLOUD, O_ARM, O_LOGIN, O_CA,
+	       O_CONC, O_TIMEOUT };
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, O_DB },
+		{ "accounts", required_argument, NULL, O_ACCOUNTS },
+		{ "partner-id", required_argument, NULL, O_PARTNER },
+		{ "period", required_argument, NULL, O_PERIOD },
+		{ "cloud", required_argument, NULL, O_CLOUD },
+		{ "arm-url", required_argument, NULL, O_ARM },
+		{ "login-url", required_argument, NULL, O_LOGIN },
+		{ "ca-bundle", required_argument, NULL, O_CA },
+		{ "concurrency", required_argument, NULL, O_CONC },
+		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *dbpath = NULL, *accounts_path = NULL, *period_opt = NULL, *cloud = "public";
+	const char *arm_opt = NULL, *login_opt = NULL, *ca = NULL;
+	const char **partner_ids = NULL;
+	size_t n_partner = 0;
+	long concurrency = 16, timeout_s = 120;
+	bool quiet = false;
+	char period[8], first[11], last[11];
+	char *arm = NULL, *login = NULL;
+	struct accounts accts = { 0 };
+	struct db db = DB_INIT;
+	struct store *store = NULL;
+	struct err err = ERR_INIT;
+	int64_t *ids = NULL;
+	int c, rc = EXIT_OK;
+	char *end;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+		switch (c) {
+		case O_DB:
+			dbpath = optarg;
+			break;
+		case O_ACCOUNTS:
+			accounts_path = optarg;
+			break;
+		case O_PARTNER:
+			if (!valid_partner_id(optarg)) {
+				rc = usage_error("collect", "--partner-id '%s' is not a numeric ID",
+						 optarg);
+				goto out;
+			}
+			partner_ids = xrealloc(partner_ids, (n_partner + 1) * sizeof(*partner_ids));
+			partner_ids[n_partner++] = optarg;
+			break;
+		case O_PERIOD:
+			period_opt = optarg;
+			break;
+		case O_CLOUD:
+			cloud = optarg;
+			break;
+		case O_ARM:
+			arm_opt = optarg;
+			break;
+		case O_LOGIN:
+			login_opt = optarg;
+			break;
+		case O_CA:
+			ca = optarg;
+			break;
+		case O_CONC:
+			concurrency = strtol(optarg, &end, 10);
+			if (*end || concurrency < 1 || concurrency > 256) {
+				rc = usage_error("collect", "--concurrency '%s' must be 1 to 256",
+						 optarg);
+				goto out;
+			}
+			break;
+		case O_TIMEOUT:
+			timeout_s = strtol(optarg, &end, 10);
+			if (*end || timeout_s < 1 || timeout_s > 3600) {
+				rc = usage_error("collect", "--timeout '%s' must be 1 to 3600 seconds",
+						 optarg);
+				goto out;
+			}
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			print_help();
+			goto out;
+		default:
+			rc = usage_error("collect", "bad option");
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		rc = usage_error("collect", "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	if (n_partner == 0) {
+		rc = usage_error("collect", "--partner-id is required");
+		goto out;
+	}
+	if (period_opt) {
+		snprintf(period, sizeof(period), "%s", period_opt);
+		if (strlen(period_opt) != 7 || !period_parse(period, first, last)) {
+			rc = usage_error("collect", "--period '%s' is not a month (YYYY-MM)",
+					 period_opt);
+			goto out;
+		}
+	} else {
+		period_previous(period, sizeof(period));
+		period_parse(period, first, last);
+	}
+	const struct cloud *cl = NULL;
+	for (size_t i = 0; i < sizeof(clouds) / sizeof(clouds[0]); i++)
+		if (strcmp(clouds[i].name, cloud) == 0)
+			cl = &clouds[i];
+	if (cl == NULL) {
+		rc = usage_error("collect", "--cloud '%s' must be public, china or usgov", cloud);
+		goto out;
+	}
+	arm = normalise_url(arm_opt ? arm_opt : cl->arm);
+	login = normalise_url(login_opt ? login_opt : cl->login);
+	if ((rc = check_url("--arm-url", arm)) != 0 || (rc = check_url("--login-url", login)) != 0)
+		goto out;
+	if (ca && access(ca, R_OK) != 0) {
+		rc = usage_error("collect", "--ca-bundle '%s' cannot be read", ca);
+		goto out;
+	}
+
+	/* Validate all input before the database is touched. */
+	if ((accounts_path ? accounts_load(accounts_path, &accts, &err)
+			   : accounts_from_env(&accts, &err)) < 0) {
+		rc = usage_error("collect", "%s", err.msg);
+		goto out;
+	}
+	if (db_open(&db, default_db_path(dbpath), DB_CREATE, &err) < 0) {
+		log_error("%s", err.msg);
+		rc = EXIT_FAILED;
+		goto out;
+	}
+	struct run_info ri = { .kind = "collect", .period = period, .cloud = cloud,
+			       .arm_url = arm, .partner_ids = partner_ids,
+			       .n_partner_ids = n_partner };
+	if (store_begin_run(&db, &ri, &store, &err) < 0) {
+		log_error("%s", err.msg);
+		rc = EXIT_FAILED;
+		goto out;
+	}
+	ids = xcalloc(accts.n, sizeof(*ids));
+	for (size_t i = 0; i < accts.n; i++) {
+		const struct account *a = &accts.v[i];
+		if (store_add_identity(store, a->tenant_id, a->client_id, a->label,
+				       a->token_command ? "token_command" : "secret", a->line,
+				       &ids[i], &err) < 0) {
+			log_error("%s", err.msg);
+			rc = EXIT_FAILED;
+			goto out;
+		}
+	}
+
+	struct sigaction sa = { 0 };
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct collect_opts co = {
+		.arm_url = arm,
+		.login_url = login,
+		.resource = cl->arm,
+		.period = period,
+		.concurrency = (int)concurrency,
+		.ca_bundle = ca,
+		.connect_timeout_ms = 10000,
+		.timeout_ms = timeout_s * 1000,
+		.retry = collect_default_retry(),
+		.progress = !quiet && log_level >= LOG_WARN && isatty(STDERR_FILENO),
+	};
+	struct sink sink = { .emit = store_emit, .payload = store };
+	struct collect_summary sum;
+	if (!quiet)
+		log_info("run %lld: %zu identities, period %s, %s", (long long)store_run_id(store),
+			 accts.n, period, arm);
+	int crc = collect_run(&co, &accts, ids, &sink, &stop_flag, &sum, &err);
+	int64_t run_id = store_run_id(store);
+	const char *status = got_signal || crc < 0 ? "incomplete"
+			     : sum.identities_failed ? "partial"
+						     : "complete";
+	if (crc < 0)
+		log_error("%s", err.msg);
+	struct err e2 = ERR_INIT;
+	if (store_end_run(store, status, sum.requests, sum.retries, &e2) < 0) {
+		log_error("%s", e2.msg);
+		crc = -1;
+	}
+	store = NULL;
+	if (!quiet && log_level >= LOG_WARN) {
+		fprintf(stderr,
+			"palscope: run %lld %s: identities %d ok, %d failed of %d; subscriptions %ld; "
+			"role assignments %ld; cost rows %ld; requests %ld (%ld retries, %ld "
+			"throttled); %.1fs\n",
+			(long long)run_id, status, sum.identities_ok, sum.identities_failed,
+			sum.identities, sum.subscriptions, sum.role_assignments, sum.cost_rows,
+			sum.requests, sum.retries, sum.throttled, sum.seconds);
+		if (sum.identities_failed)
+			fprintf(stderr, "palscope: see the failures with: sqlite3 %s \"SELECT kind, "
+					"http_status, error_code, error_message, url FROM "
+					"request_failure WHERE run_id = %lld\"\n",
+				default_db_path(dbpath), (long long)run_id);
+	}
+	if (got_signal) {
+		log_error("interrupted; run %lld is marked incomplete", (long long)run_id);
+		rc = EXIT_FAILED;
+	} else if (crc < 0 || sum.identities_failed) {
+		rc = EXIT_FAILED;
+	}
+out:
+	if (store)
+		store_abort(store);
+	db_close(&db);
+	accounts_release(&accts);
+	free(ids);
+	free(partner_ids);
+	free(arm);
+	free(login);
+	return rc;
 }

@@ -1,0 +1,436 @@
+#include "collector/arm.h"
+#include "common/util.h"
+#include "common/xalloc.h"
+#include "model/scope.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *
+str(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static const cJSON *
+obj(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsObject(v) ? v : NULL;
+}
+
+static int
+emit(const struct sink *sink, enum rec_type t, int64_t id, const void *rec, struct err *err)
+{
+	int rc = sink->emit(sink->payload, t, id, rec);
+
+	if (rc < 0 && err->msg[0] == '\0')
+		err_set(err, rc, "cannot store record");
+	return rc;
+}
+
+const char *
+arm_next_link(const cJSON *root)
+{
+	const char *n = str(root, "nextLink");
+
+	if (n == NULL)
+		n = str(obj(root, "properties"), "nextLink");
+	return n && *n ? n : NULL;
+}
+
+void
+arm_error(const cJSON *root, const char **code, const char **message)
+{
+	const cJSON *e = obj(root, "error");
+
+	*code = *message = NULL;
+	if (e) {
+		*code = str(e, "code");
+		*message = str(e, "message");
+	} else if (root) {
+		*code = str(root, "code");
+		*message = str(root, "message");
+		if (*code == NULL)
+			*code = str(root, "error"); /* identity platform */
+		if (*message == NULL)
+			*message = str(root, "error_description");
+	}
+	if (*code == NULL)
+		*code = "";
+	if (*message == NULL)
+		*message = "";
+}
+
+static const cJSON *
+value_array(const cJSON *root, const char *what, struct err *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "value");
+
+	if (!cJSON_IsArray(v)) {
+		err_set(err, RC_PARSE, "%s: response has no 'value' array", what);
+		return NULL;
+	}
+	return v;
+}
+
+int
+arm_emit_link(const cJSON *root, long http_status, const char *raw, const struct sink *sink,
+	      int64_t identity, struct err *err)
+{
+	struct link_rec r = { 0 };
+
+	r.http_status = http_status;
+	r.raw_json = raw;
+	if (http_status == 404) {
+		r.linked = false;
+		return emit(sink, REC_LINK, identity, &r, err);
+	}
+	const cJSON *p = obj(root, "properties");
+	if (p == NULL)
+		p = root; /* the CLI's flattened form */
+	r.partner_id = str(p, "partnerId");
+	if (r.partner_id == NULL)
+		return err_set(err, RC_PARSE, "partner link: response has no 'partnerId'");
+	r.linked = true;
+	r.partner_name = str(p, "partnerName");
+	r.tenant_id = str(p, "tenantId");
+	r.object_id = str(p, "objectId");
+	r.state = str(p, "state");
+	r.created_time = str(p, "createdTime");
+	r.updated_time = str(p, "updatedTime");
+	return emit(sink, REC_LINK, identity, &r, err);
+}
+
+int
+arm_emit_tenants(const cJSON *root, const struct sink *sink, int64_t identity, struct err *err)
+{
+	const cJSON *v = value_array(root, "tenants", err), *t;
+	int rc;
+
+	if (v == NULL)
+		return RC_PARSE;
+	cJSON_ArrayForEach(t, v)
+	{
+		struct tenant_rec r = {
+			.tenant_id = str(t, "tenantId"),
+			.display_name = str(t, "displayName"),
+			.default_domain = str(t, "defaultDomain"),
+			.category = str(t, "tenantCategory"),
+			.country_code = str(t, "countryCode"),
+		};
+		if (!is_guid(r.tenant_id))
+			return err_set(err, RC_PARSE, "tenants: entry without a valid 'tenantId'");
+		if ((rc = emit(sink, REC_TENANT, identity, &r, err)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+arm_emit_subscriptions(const cJSON *root, const struct sink *sink, int64_t identity,
+		       struct err *err)
+{
+	const cJSON *v = value_array(root, "subscriptions", err), *s;
+	int rc;
+
+	if (v == NULL)
+		return RC_PARSE;
+	cJSON_ArrayForEach(s, v)
+	{
+		const cJSON *pol = obj(s, "subscriptionPolicies");
+		const cJSON *mbt = cJSON_GetObjectItemCaseSensitive(s, "managedByTenants");
+		const char *managed[64];
+		size_t n = 0;
+		const cJSON *m, *mlist = cJSON_IsArray(mbt) ? mbt : NULL;
+		cJSON_ArrayForEach(m, mlist)
+		{
+			const char *tid = str(m, "tenantId");
+			if (tid && n < sizeof(managed) / sizeof(managed[0]))
+				managed[n++] = tid;
+		}
+		struct subscription_rec r = {
+			.subscription_id = str(s, "subscriptionId"),
+			.display_name = str(s, "displayName"),
+			.tenant_id = str(s, "tenantId"),
+			.state = str(s, "state"),
+			.quota_id = str(pol, "quotaId"),
+			.spending_limit = str(pol, "spendingLimit"),
+			.location_placement_id = str(pol, "locationPlacementId"),
+			.authorization_source = str(s, "authorizationSource"),
+			.managed_by = managed,
+			.n_managed_by = n,
+		};
+		if (!is_guid(r.subscription_id))
+			return err_set(err, RC_PARSE,
+				       "subscriptions: entry without a valid 'subscriptionId'");
+		if (r.tenant_id == NULL)
+			return err_set(err, RC_PARSE, "subscription '%s' has no 'tenantId'",
+				       r.subscription_id);
+		if ((rc = emit(sink, REC_SUBSCRIPTION, identity, &r, err)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+arm_emit_role_assignments(const cJSON *root, const char *subscription_id,
+			  const struct sink *sink, int64_t identity, struct err *err)
+{
+	const cJSON *v = value_array(root, "roleAssignments", err), *a;
+	int rc;
+
+	if (v == NULL)
+		return RC_PARSE;
+	cJSON_ArrayForEach(a, v)
+	{
+		const cJSON *p = obj(a, "properties");
+		char guid[37];
+		struct scope_info si;
+		if (p == NULL)
+			p = a; /* very old CLI output: flattened */
+		struct role_assignment_rec r = {
+			.subscription_id = subscription_id,
+			.assignment_id = str(a, "id"),
+			.scope = str(p, "scope"),
+			.role_definition_id = str(p, "roleDefinitionId"),
+			.principal_id = str(p, "principalId"),
+			.principal_type = str(p, "principalType"),
+			.created_on = str(p, "createdOn"),
+			.condition = str(p, "condition"),
+		};
+		if (r.assignment_id == NULL || r.scope == NULL ||
+		    trailing_guid(r.role_definition_id, guid) < 0)
+			return err_set(err, RC_PARSE,
+				       "roleAssignments: entry without 'id', 'scope' or a "
+				       "'roleDefinitionId' ending in a GUID");
+		scope_parse(r.scope, &si);
+		r.role_guid = guid;
+		r.scope_level = scope_level_name(si.level);
+		r.resource_group = si.resource_group[0] ? si.resource_group : NULL;
+		if ((rc = emit(sink, REC_ROLE_ASSIGNMENT, identity, &r, err)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+arm_emit_role_definition(const cJSON *root, const struct sink *sink, struct err *err)
+{
+	static const char *const kinds[] = { "actions", "notActions", "dataActions",
+					     "notDataActions" };
+	static const char *const names[] = { "action", "notAction", "dataAction", "notDataAction" };
+	const cJSON *p = obj(root, "properties");
+	struct role_permission_rec *perms = NULL;
+	size_t n = 0, cap = 0;
+	char guid[37];
+	const cJSON *perm;
+	int rc;
+
+	if (p == NULL || trailing_guid(str(root, "id"), guid) < 0)
+		return err_set(err, RC_PARSE, "roleDefinition: no 'properties' or 'id'");
+	cJSON_ArrayForEach(perm, cJSON_GetObjectItemCaseSensitive(p, "permissions"))
+	{
+		for (int k = 0; k < 4; k++) {
+			const cJSON *pat;
+			cJSON_ArrayForEach(pat, cJSON_GetObjectItemCaseSensitive(perm, kinds[k]))
+			{
+				if (!cJSON_IsString(pat))
+					continue;
+				if (n == cap) {
+					cap = cap ? cap * 2 : 16;
+					perms = xrealloc(perms, cap * sizeof(*perms));
+				}
+				perms[n].kind = names[k];
+				perms[n].pattern = pat->valuestring;
+				n++;
+			}
+		}
+	}
+	struct role_definition_rec r = {
+		.role_guid = guid,
+		.role_name = str(p, "roleName"),
+		.role_type = str(p, "type"),
+		.description = str(p, "description"),
+		.perms = perms,
+		.n_perms = n,
+	};
+	rc = emit(sink, REC_ROLE_DEFINITION, 0, &r, err);
+	free(perms);
+	return rc;
+}
+
+static size_t
+collect_auths(const cJSON *arr, bool eligible, struct lighthouse_auth_rec **v, size_t n,
+	      size_t *cap)
+{
+	const cJSON *a, *list = cJSON_IsArray(arr) ? arr : NULL;
+
+	cJSON_ArrayForEach(a, list)
+	{
+		const char *pid = str(a, "principalId"), *rid = str(a, "roleDefinitionId");
+		if (pid == NULL || rid == NULL)
+			continue;
+		if (n == *cap) {
+			*cap = *cap ? *cap * 2 : 8;
+			*v = xrealloc(*v, *cap * sizeof(**v));
+		}
+		(*v)[n].principal_id = pid;
+		(*v)[n].principal_name = str(a, "principalIdDisplayName");
+		(*v)[n].role_guid = rid;
+		(*v)[n].eligible = eligible;
+		n++;
+	}
+	return n;
+}
+
+int
+arm_emit_lighthouse(const cJSON *root, const char *subscription_id, const struct sink *sink,
+		    int64_t identity, struct err *err)
+{
+	const cJSON *v = value_array(root, "registrationAssignments", err), *a;
+	int rc = 0;
+
+	if (v == NULL)
+		return RC_PARSE;
+	cJSON_ArrayForEach(a, v)
+	{
+		const cJSON *p = obj(a, "properties");
+		const cJSON *def = obj(p, "registrationDefinition");
+		const cJSON *dp = obj(def, "properties");
+		const cJSON *plan = obj(def, "plan");
+		const char *created = str(obj(a, "systemData"), "createdAt");
+		struct lighthouse_auth_rec *auths = NULL;
+		size_t n = 0, cap = 0;
+
+		if (str(a, "id") == NULL || p == NULL)
+			return err_set(err, RC_PARSE, "registrationAssignments: entry without 'id'");
+		if (created == NULL)
+			created = str(obj(def, "systemData"), "createdAt");
+		n = collect_auths(cJSON_GetObjectItemCaseSensitive(dp, "authorizations"), false,
+				  &auths, n, &cap);
+		n = collect_auths(cJSON_GetObjectItemCaseSensitive(dp, "eligibleAuthorizations"),
+				  true, &auths, n, &cap);
+		struct lighthouse_rec r = {
+			.subscription_id = subscription_id,
+			.assignment_id = str(a, "id"),
+			.registration_definition_id = str(p, "registrationDefinitionId"),
+			.definition_name = str(dp, "registrationDefinitionName"),
+			.managed_by_tenant_id = str(dp, "managedByTenantId"),
+			.managed_by_tenant_name = str(dp, "managedByTenantName"),
+			.managee_tenant_id = str(dp, "manageeTenantId"),
+			.managee_tenant_name = str(dp, "manageeTenantName"),
+			.provisioning_state = str(p, "provisioningState"),
+			.plan_name = str(plan, "name"),
+			.plan_publisher = str(plan, "publisher"),
+			.created_at = created,
+			.auths = auths,
+			.n_auths = n,
+		};
+		rc = emit(sink, REC_LIGHTHOUSE, identity, &r, err);
+		free(auths);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+column_index(const cJSON *cols, const char *const *names)
+{
+	int i = 0;
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, cols)
+	{
+		const char *n = str(c, "name");
+		for (const char *const *w = names; n && *w; w++)
+			if (str_ieq(n, *w))
+				return i;
+		i++;
+	}
+	return -1;
+}
+
+static bool
+usage_date(const cJSON *v, char *out)
+{
+	if (cJSON_IsNumber(v)) {
+		double d = v->valuedouble;
+		if (d < 19000101 || d > 29991231 || d != floor(d))
+			return false;
+		unsigned n = (unsigned)d;
+		snprintf(out, 11, "%04u-%02u-%02u", (n / 10000) % 10000, (n / 100) % 100u % 100,
+			 n % 100u % 100);
+	} else if (cJSON_IsString(v) && strlen(v->valuestring) >= 10) {
+		/* "2026-10-01T00:00:00" or "20261001" */
+		const char *s = v->valuestring;
+		if (s[4] == '-')
+			snprintf(out, 11, "%.10s", s);
+		else
+			snprintf(out, 11, "%.4s-%.2s-%.2s", s, s + 4, s + 6);
+	} else {
+		return false;
+	}
+	char first[11], last[11], ym[8];
+	snprintf(ym, sizeof(ym), "%.7s", out);
+	return period_parse(ym, first, last) && strcmp(out, first) >= 0 && strcmp(out, last) <= 0;
+}
+
+int
+arm_emit_cost(const cJSON *root, const char *subscription_id, const struct sink *sink,
+	      int64_t identity, long *rows, struct err *err)
+{
+	static const char *const cost_names[] = { "Cost", "PreTaxCost", "totalCost", "CostUSD",
+						  "PreTaxCostUSD", NULL };
+	static const char *const rg_names[] = { "ResourceGroupName", "ResourceGroup", NULL };
+	static const char *const date_names[] = { "UsageDate", NULL };
+	static const char *const cur_names[] = { "Currency", "BillingCurrency", NULL };
+	const cJSON *p = obj(root, "properties");
+	const cJSON *cols = cJSON_GetObjectItemCaseSensitive(p, "columns");
+	const cJSON *data = cJSON_GetObjectItemCaseSensitive(p, "rows");
+	const cJSON *row;
+	int rc;
+
+	*rows = 0;
+	if (!cJSON_IsArray(cols) || !cJSON_IsArray(data))
+		return err_set(err, RC_PARSE, "cost query: no 'properties.columns' and 'rows'");
+	int ic = column_index(cols, cost_names), ir = column_index(cols, rg_names);
+	int id = column_index(cols, date_names), iu = column_index(cols, cur_names);
+	if (ic < 0 || id < 0)
+		return err_set(err, RC_PARSE, "cost query: no cost or 'UsageDate' column");
+	cJSON_ArrayForEach(row, data)
+	{
+		struct cost_row_rec r = { .subscription_id = subscription_id };
+		const cJSON *c = cJSON_GetArrayItem(row, ic);
+		const cJSON *g = ir >= 0 ? cJSON_GetArrayItem(row, ir) : NULL;
+		const cJSON *u = iu >= 0 ? cJSON_GetArrayItem(row, iu) : NULL;
+		if (!cJSON_IsArray(row) || !cJSON_IsNumber(c) || !isfinite(c->valuedouble) ||
+		    !usage_date(cJSON_GetArrayItem(row, id), r.usage_date))
+			return err_set(err, RC_PARSE, "cost query: row %ld has a bad cost or date",
+				       *rows + 1);
+		r.cost = c->valuedouble;
+		r.resource_group = cJSON_IsString(g) ? g->valuestring : "";
+		r.currency = cJSON_IsString(u) ? u->valuestring : "";
+		if ((rc = emit(sink, REC_COST_ROW, identity, &r, err)) < 0)
+			return rc;
+		(*rows)++;
+	}
+	return 0;
+}
+
+char *
+arm_cost_query_body(const char *first_day, const char *last_day)
+{
+	return xasprintf("{\"type\":\"ActualCost\",\"timeframe\":\"Custom\","
+			 "\"timePeriod\":{\"from\":\"%sT00:00:00Z\",\"to\":\"%sT23:59:59Z\"},"
+			 "\"dataset\":{\"granularity\":\"Daily\","
+			 "\"aggregation\":{\"totalCost\":{\"name\":\"Cost\",\"function\":\"Sum\"}},"
+			 "\"grouping\":[{\"type\":\"Dimension\",\"name\":\"ResourceGroupName\"}]}}",
+			 first_day, last_day);
+}

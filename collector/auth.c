@@ -1,0 +1,200 @@
+#include "collector/auth.h"
+#include "common/buf.h"
+#include "common/util.h"
+#include "common/xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+static void
+strip_slash(struct buf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && s[n - 1] == '/')
+		n--;
+	buf_add(b, s, n);
+}
+
+char *
+auth_token_url(const char *login_base, const char *tenant_id)
+{
+	struct buf b = BUF_INIT;
+
+	strip_slash(&b, login_base);
+	buf_addc(&b, '/');
+	buf_add_urlenc(&b, tenant_id);
+	buf_adds(&b, "/oauth2/v2.0/token");
+	return buf_detach(&b);
+}
+
+char *
+auth_token_body(const char *client_id, const char *secret, const char *resource)
+{
+	struct buf b = BUF_INIT, scope = BUF_INIT;
+
+	strip_slash(&scope, resource);
+	buf_adds(&scope, "/.default");
+	buf_adds(&b, "client_id=");
+	buf_add_urlenc(&b, client_id);
+	buf_adds(&b, "&scope=");
+	buf_add_urlenc(&b, buf_cstr(&scope));
+	buf_adds(&b, "&client_secret=");
+	buf_add_urlenc(&b, secret);
+	buf_adds(&b, "&grant_type=client_credentials");
+	buf_release(&scope);
+	return buf_detach(&b);
+}
+
+int
+auth_parse_token_response(long http_status, const char *body, char **token, time_t *expires_at,
+			  struct err *err)
+{
+	cJSON *root = cJSON_Parse(body);
+	int rc = 0;
+
+	*token = NULL;
+	if (root == NULL) {
+		rc = err_set(err, RC_AUTH, "sign-in failed: HTTP %ld with an unreadable body",
+			     http_status);
+		goto out;
+	}
+	const cJSON *at = cJSON_GetObjectItemCaseSensitive(root, "access_token");
+	if (http_status != 200 || !cJSON_IsString(at) || at->valuestring[0] == '\0') {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(root, "error");
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(root, "error_description");
+		char desc[300] = "";
+		if (cJSON_IsString(d)) {
+			/* First line only: AADSTS text carries trace ids after a newline. */
+			snprintf(desc, sizeof(desc), "%s", d->valuestring);
+			desc[strcspn(desc, "\r\n")] = '\0';
+		}
+		rc = err_set(err, RC_AUTH, "sign-in failed: HTTP %ld %s%s%s", http_status,
+			     cJSON_IsString(e) ? e->valuestring : "no access_token",
+			     desc[0] ? ": " : "", desc);
+		goto out;
+	}
+	const cJSON *ex = cJSON_GetObjectItemCaseSensitive(root, "expires_in");
+	double secs = cJSON_IsNumber(ex) ? ex->valuedouble : 3599;
+	if (cJSON_IsString(ex))
+		secs = atof(ex->valuestring);
+	*expires_at = now_epoch() + (time_t)secs;
+	*token = xstrdup(at->valuestring);
+out:
+	cJSON_Delete(root);
+	return rc;
+}
+
+static int
+b64url_decode(const char *in, size_t len, struct buf *out)
+{
+	unsigned acc = 0;
+	int bits = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		int c = (unsigned char)in[i], v;
+		if (c >= 'A' && c <= 'Z')
+			v = c - 'A';
+		else if (c >= 'a' && c <= 'z')
+			v = c - 'a' + 26;
+		else if (c >= '0' && c <= '9')
+			v = c - '0' + 52;
+		else if (c == '-' || c == '+')
+			v = 62;
+		else if (c == '_' || c == '/')
+			v = 63;
+		else if (c == '=')
+			break;
+		else
+			return -1;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			buf_addc(out, (char)((acc >> bits) & 0xff));
+		}
+	}
+	return 0;
+}
+
+int
+auth_token_claims(const char *token, char *oid_out, char *tid_out, time_t *exp_out,
+		  struct err *err)
+{
+	const char *dot1 = strchr(token, '.'), *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
+	struct buf payload = BUF_INIT;
+	cJSON *root = NULL;
+	int rc = 0;
+
+	if (dot2 == NULL ||
+	    b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), &payload) < 0 ||
+	    (root = cJSON_Parse(buf_cstr(&payload))) == NULL) {
+		rc = err_set(err, RC_PARSE, "the access token is not a JWT");
+		goto out;
+	}
+	const cJSON *oid = cJSON_GetObjectItemCaseSensitive(root, "oid");
+	if (!cJSON_IsString(oid) || !is_guid(oid->valuestring)) {
+		rc = err_set(err, RC_PARSE, "the access token has no 'oid' claim");
+		goto out;
+	}
+	snprintf(oid_out, 37, "%s", oid->valuestring);
+	if (tid_out) {
+		const cJSON *tid = cJSON_GetObjectItemCaseSensitive(root, "tid");
+		snprintf(tid_out, 37, "%s", cJSON_IsString(tid) ? tid->valuestring : "");
+	}
+	if (exp_out) {
+		const cJSON *exp = cJSON_GetObjectItemCaseSensitive(root, "exp");
+		*exp_out = cJSON_IsNumber(exp) ? (time_t)exp->valuedouble : 0;
+	}
+out:
+	cJSON_Delete(root);
+	if (payload.ptr)
+		memset(payload.ptr, 0, payload.len);
+	buf_release(&payload);
+	return rc;
+}
+
+int
+auth_run_token_command(const char *command, char **token, struct err *err)
+{
+	struct buf out = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	FILE *fp;
+	int status, rc = 0;
+
+	*token = NULL;
+	fflush(NULL);
+	fp = popen(command, "r");
+	if (fp == NULL)
+		return err_set(err, RC_AUTH, "cannot run token_command: %s", strerror(errno));
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0 && out.len < (1u << 20))
+		buf_add(&out, chunk, n);
+	status = pclose(fp);
+	if (status != 0) {
+		rc = err_set(err, RC_AUTH, "token_command exited with status %d",
+			     WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		goto out;
+	}
+	const char *p = buf_cstr(&out);
+	while (*p && isspace((unsigned char)*p))
+		p++;
+	size_t len = strcspn(p, "\r\n\t ");
+	if (len == 0) {
+		rc = err_set(err, RC_AUTH, "token_command printed no token");
+		goto out;
+	}
+	*token = xmalloc(len + 1);
+	memcpy(*token, p, len);
+	(*token)[len] = '\0';
+out:
+	if (out.ptr)
+		memset(out.ptr, 0, out.len);
+	buf_release(&out);
+	return rc;
+}

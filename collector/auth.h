@@ -1,0 +1,43 @@
+/*
+ * Signing in: the client-credentials token request, the token response, the
+ * principal's object id from the token's oid claim, and token commands.
+ * Secrets and tokens are never logged or stored.
+ */
+#ifndef PALSCOPE_COLLECTOR_AUTH_H
+#define PALSCOPE_COLLECTOR_AUTH_H
+
+#include <time.h>
+
+#include "common/err.h"
+
+/* "{login}/{tenant}/oauth2/v2.0/token"; caller frees. */
+char *auth_token_url(const char *login_base, const char *tenant_id);
+
+/*
+ * The form body: client_id, scope "{resource}/.default", client_secret,
+ * grant_type=client_credentials, URL-encoded. Caller frees (and should wipe).
+ */
+char *auth_token_body(const char *client_id, const char *secret, const char *resource);
+
+/*
+ * Parse a token endpoint response. On success *token (caller frees) and
+ * *expires_at (absolute epoch) are set. On an error response the message
+ * carries the AADSTS code and text (never the secret).
+ */
+int auth_parse_token_response(long http_status, const char *body, char **token,
+			      time_t *expires_at, struct err *err);
+
+/*
+ * The oid claim (and tid, when tid_out is not NULL; 37 bytes each) of a JWT
+ * access token. Returns RC_PARSE when the token is not a JWT with an oid.
+ */
+int auth_token_claims(const char *token, char *oid_out, char *tid_out, time_t *exp_out,
+		      struct err *err);
+
+/*
+ * Run a token command with /bin/sh and take the first non-empty line of its
+ * standard output as an ARM access token (caller frees).
+ */
+int auth_run_token_command(const char *command, char **token, struct err *err);
+
+#endif

@@ -1,0 +1,731 @@
+#include "collector/collector.h"
+#include "collector/arm.h"
+#include "collector/auth.h"
+#include "common/buf.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "common/xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define API_PARTNER "2018-02-01"
+#define API_RESOURCES "2022-12-01"
+#define API_AUTHZ "2022-04-01"
+#define API_LIGHTHOUSE "2022-10-01"
+#define API_COST "2023-11-01"
+
+enum kind { K_TOKEN, K_LINK, K_TENANTS, K_SUBS, K_ROLES, K_ROLEDEF, K_LIGHTHOUSE, K_COST };
+
+static const char *const kind_names[] = { "token",	      "link",		 "tenants",
+					  "subscriptions",    "role_assignments", "role_definition",
+					  "lighthouse",	      "cost" };
+
+struct collector;
+
+struct ident {
+	struct collector *c;
+	const struct account *acct;
+	int64_t id;
+	char *token;
+	time_t token_exp;
+	long token_gen;
+	bool token_pending;
+	bool signed_in;
+	bool signin_failed;
+	bool failed_any;
+	bool finished;
+	char oid[37];
+	int64_t hold_until;	/* throttled: start nothing for this identity before */
+	int pending;		/* requests submitted and not yet done */
+};
+
+/* One request chain (a list and its nextLink pages). */
+struct chain {
+	struct ident *ident;
+	enum kind kind;
+	char sub[37];
+	long rows;		/* cost rows over all pages */
+	int page;
+};
+
+struct collector {
+	const struct collect_opts *o;
+	struct http_engine *engine;
+	const struct sink *sink;
+	struct sink fwd;	/* intercepts records to schedule follow-up reads */
+	struct chain *cur;	/* the chain whose page is being parsed */
+	struct ident *idents;
+	size_t n;
+	char first[11], last[11];
+	char *cost_body;
+	char (*roledefs)[37];	/* open-addressing set of requested role GUIDs */
+	size_t roledef_cap, roledef_n;
+	volatile int *stop;
+	int sink_rc;
+	struct err sink_err;
+	int finished;
+	int64_t t0, last_progress;
+	long subs, assignments, cost_rows;
+};
+
+struct retry_policy
+collect_default_retry(void)
+{
+	struct retry_policy p = { .max_attempts = 6, .base_ms = 1000, .max_ms = 60000 };
+	const char *b = getenv("PALSCOPE_RETRY_BASE_MS");
+
+	/* Tests shorten the backoff; Retry-After hints are still honoured. */
+	if (b && atol(b) > 0)
+		p.base_ms = atol(b);
+	return p;
+}
+
+/* ---- bookkeeping ------------------------------------------------------ */
+
+static void
+progress(struct collector *c, bool final)
+{
+	int64_t now = now_ms();
+
+	if (!c->o->progress || (!final && now - c->last_progress < 500))
+		return;
+	c->last_progress = now;
+	const struct http_stats *st = http_engine_stats(c->engine);
+	fprintf(stderr, "\rpalscope: identities %d/%zu, requests %ld, retries %ld, %.1fs%s",
+		c->finished, c->n, st->requests, st->retries, (double)(now - c->t0) / 1000.0,
+		final ? "\n" : "");
+}
+
+static int
+sink_emit(struct collector *c, enum rec_type t, int64_t id, const void *rec)
+{
+	int rc = c->sink->emit(c->sink->payload, t, id, rec);
+
+	if (rc < 0 && c->sink_rc == 0) {
+		c->sink_rc = rc;
+		err_set(&c->sink_err, rc, "cannot store collected data");
+		*c->stop = 1;
+	}
+	return rc;
+}
+
+static void
+maybe_finish(struct ident *id)
+{
+	if (id->finished || id->pending > 0 || id->token_pending)
+		return;
+	id->finished = true;
+	id->c->finished++;
+	progress(id->c, false);
+}
+
+static void
+identity_failed(struct ident *id, const char *fmt, ...) PRINTFLIKE(2, 3);
+
+static void
+identity_failed(struct ident *id, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	id->failed_any = true;
+	sink_emit(id->c, REC_IDENTITY_FAILED, id->id, msg);
+}
+
+/*
+ * Record a failed request. code/message default to the ARM error in the
+ * response body, or to curl's message when no response arrived.
+ */
+static void
+record_failure(struct collector *c, struct chain *ch, const struct http_req *r, const char *code,
+	       const char *message)
+{
+	cJSON *root = NULL;
+	const char *bcode = "", *bmsg = "";
+
+	if (r->status > 0 && r->resp.len) {
+		root = cJSON_ParseWithLength(r->resp.ptr, r->resp.len);
+		arm_error(root, &bcode, &bmsg);
+	}
+	struct failure_rec f = {
+		.subscription_id = ch->sub[0] ? ch->sub : NULL,
+		.kind = kind_names[ch->kind],
+		.method = r->method,
+		.url = r->url,
+		.http_status = r->status,
+		.transport_error = r->cc != CURLE_OK ? r->errbuf : NULL,
+		.error_code = code ? code : (*bcode ? bcode : NULL),
+		.error_message = message ? message : (*bmsg ? bmsg : NULL),
+		.request_id = r->request_id[0] ? r->request_id : NULL,
+		.attempts = r->attempts,
+	};
+	ch->ident->failed_any = true;
+	log_info("%s: %s %s failed: HTTP %ld %s", account_name(ch->ident->acct), r->method,
+		 kind_names[ch->kind], r->status,
+		 f.error_code ? f.error_code : (f.transport_error ? f.transport_error : ""));
+	sink_emit(c, REC_FAILURE, ch->ident->id, &f);
+	cJSON_Delete(root);
+}
+
+/* ---- requests ----------------------------------------------------------- */
+
+static void on_done(struct http_req *r, void *payload);
+
+static struct chain *
+chain_new(struct ident *id, enum kind k, const char *sub)
+{
+	struct chain *ch = xcalloc(1, sizeof(*ch));
+
+	ch->ident = id;
+	ch->kind = k;
+	if (sub)
+		snprintf(ch->sub, sizeof(ch->sub), "%s", sub);
+	return ch;
+}
+
+static void
+submit(struct collector *c, struct chain *ch, const char *method, const char *url,
+       const char *json_body)
+{
+	struct http_req *r = http_req_new(method, url);
+
+	if (json_body) {
+		r->body = xstrdup(json_body);
+		r->content_type = "application/json";
+	}
+	r->done = on_done;
+	r->payload = c;
+	r->tag = ch;
+	r->tag_free = free;
+	r->kind = (int)ch->kind;
+	ch->page++;
+	ch->ident->pending++;
+	http_submit(c->engine, r);
+}
+
+static void
+submit_arm(struct collector *c, struct ident *id, enum kind k, const char *sub, const char *path,
+	   const char *json_body)
+{
+	char *url = xasprintf("%s%s", c->o->arm_url, path);
+
+	submit(c, chain_new(id, k, sub), json_body ? "POST" : "GET", url, json_body);
+	free(url);
+}
+
+static void
+start_signin(struct collector *c, struct ident *id)
+{
+	const struct account *a = id->acct;
+	struct err err = ERR_INIT;
+
+	if (a->token_command) {
+		char *tok = NULL;
+		time_t exp = 0;
+		if (auth_run_token_command(a->token_command, &tok, &err) == 0 &&
+		    auth_token_claims(tok, id->oid, NULL, &exp, &err) == 0) {
+			free(id->token);
+			id->token = tok;
+			id->token_exp = exp > 0 ? exp : now_epoch() + 3000;
+			id->token_gen++;
+			http_engine_wakeup(c->engine);
+			return;
+		}
+		free(tok);
+		id->signin_failed = true;
+		identity_failed(id, "%s", err.msg);
+		http_engine_wakeup(c->engine);
+		return;
+	}
+	const char *secret = getenv(a->secret_env);
+	if (secret == NULL || *secret == '\0') {
+		id->signin_failed = true;
+		identity_failed(id, "environment variable '%s' is empty", a->secret_env);
+		return;
+	}
+	char *url = auth_token_url(c->o->login_url, a->tenant_id);
+	struct http_req *r = http_req_new("POST", url);
+	free(url);
+	r->body = auth_token_body(a->client_id, secret, c->o->resource);
+	r->content_type = "application/x-www-form-urlencoded";
+	r->is_token = true;
+	r->done = on_done;
+	r->payload = c;
+	r->tag = chain_new(id, K_TOKEN, NULL);
+	r->tag_free = free;
+	r->kind = K_TOKEN;
+	id->token_pending = true;
+	http_submit(c->engine, r);
+}
+
+static void
+after_signin(struct collector *c, struct ident *id)
+{
+	id->signed_in = true;
+	sink_emit(c, REC_IDENTITY_OK, id->id, id->oid);
+	submit_arm(c, id, K_LINK, NULL,
+		   "/providers/Microsoft.ManagementPartner/partners?api-version=" API_PARTNER, NULL);
+	submit_arm(c, id, K_TENANTS, NULL, "/tenants?api-version=" API_RESOURCES, NULL);
+	submit_arm(c, id, K_SUBS, NULL, "/subscriptions?api-version=" API_RESOURCES, NULL);
+}
+
+static int
+prepare(struct http_req *r, void *payload)
+{
+	struct collector *c = payload;
+	struct chain *ch = r->tag;
+	struct ident *id = ch->ident;
+	int64_t now = now_ms();
+
+	if (r->is_token)
+		return 0;
+	if (id->hold_until > now) {
+		r->not_before = id->hold_until;
+		return 1;
+	}
+	if (r->token_rejected) {
+		r->token_rejected = false;
+		if (r->auth_gen == id->token_gen && id->token) {
+			memset(id->token, 0, strlen(id->token));
+			free(id->token);
+			id->token = NULL;
+		}
+	}
+	if (id->signin_failed) {
+		snprintf(r->errbuf, sizeof(r->errbuf), "not sent: sign-in failed");
+		return -1;
+	}
+	if (id->token && now_epoch() < id->token_exp - 60) {
+		free(r->auth_header);
+		r->auth_header = xasprintf("Authorization: Bearer %s", id->token);
+		r->auth_gen = id->token_gen;
+		return 0;
+	}
+	if (id->token) {
+		/* Expired by the clock: refresh before sending. */
+		memset(id->token, 0, strlen(id->token));
+		free(id->token);
+		id->token = NULL;
+	}
+	if (!id->token_pending)
+		start_signin(c, id);
+	return id->signin_failed ? (snprintf(r->errbuf, sizeof(r->errbuf), "sign-in failed"), -1)
+				 : 1;
+}
+
+static void
+on_retry(struct http_req *r, void *payload)
+{
+	struct chain *ch = r->tag;
+
+	(void)payload;
+	/* A throttled identity holds all its requests; the others go on. */
+	if (r->status == 429 && r->not_before > ch->ident->hold_until)
+		ch->ident->hold_until = r->not_before;
+}
+
+/* ---- follow-ups scheduled from parsed records ---------------------------- */
+
+static bool
+roledef_add(struct collector *c, const char *guid)
+{
+	if (c->roledef_n * 2 >= c->roledef_cap) {
+		size_t ncap = c->roledef_cap ? c->roledef_cap * 2 : 256;
+		char(*nv)[37] = xcalloc(ncap, sizeof(*nv));
+		for (size_t i = 0; i < c->roledef_cap; i++) {
+			if (!c->roledefs[i][0])
+				continue;
+			uint32_t h = 2166136261u;
+			for (const char *p = c->roledefs[i]; *p; p++)
+				h = (h ^ (unsigned char)*p) * 16777619u;
+			size_t j = h & (ncap - 1);
+			while (nv[j][0])
+				j = (j + 1) & (ncap - 1);
+			memcpy(nv[j], c->roledefs[i], 37);
+		}
+		free(c->roledefs);
+		c->roledefs = nv;
+		c->roledef_cap = ncap;
+	}
+	char g[37];
+	for (int i = 0; i < 36; i++)
+		g[i] = (char)((guid[i] >= 'A' && guid[i] <= 'Z') ? guid[i] + 32 : guid[i]);
+	g[36] = '\0';
+	uint32_t h = 2166136261u;
+	for (const char *p = g; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	size_t j = h & (c->roledef_cap - 1);
+	while (c->roledefs[j][0]) {
+		if (strcmp(c->roledefs[j], g) == 0)
+			return false;
+		j = (j + 1) & (c->roledef_cap - 1);
+	}
+	memcpy(c->roledefs[j], g, 37);
+	c->roledef_n++;
+	return true;
+}
+
+static bool
+safe_path(const char *p)
+{
+	if (p == NULL || p[0] != '/')
+		return false;
+	for (; *p; p++)
+		if (!(isalnum((unsigned char)*p) || *p == '/' || *p == '.' || *p == '-' || *p == '_'))
+			return false;
+	return true;
+}
+
+static int
+fwd_emit(void *payload, enum rec_type t, int64_t identity, const void *rec)
+{
+	struct collector *c = payload;
+	struct ident *id = c->cur ? c->cur->ident : NULL;
+	int rc = sink_emit(c, t, identity, rec);
+
+	if (rc < 0 || id == NULL)
+		return rc;
+	if (t == REC_SUBSCRIPTION) {
+		const struct subscription_rec *s = rec;
+		char path[512];
+		c->subs++;
+		snprintf(path, sizeof(path),
+			 "/subscriptions/%s/providers/Microsoft.Authorization/roleAssignments"
+			 "?$filter=assignedTo(%%27%s%%27)&api-version=" API_AUTHZ,
+			 s->subscription_id, id->oid);
+		submit_arm(c, id, K_ROLES, s->subscription_id, path, NULL);
+		for (size_t i = 0; i < s->n_managed_by; i++) {
+			if (!str_ieq(s->managed_by[i], id->acct->tenant_id))
+				continue;
+			snprintf(path, sizeof(path),
+				 "/subscriptions/%s/providers/Microsoft.ManagedServices/"
+				 "registrationAssignments?$expandRegistrationDefinition=true"
+				 "&api-version=" API_LIGHTHOUSE,
+				 s->subscription_id);
+			submit_arm(c, id, K_LIGHTHOUSE, s->subscription_id, path, NULL);
+			break;
+		}
+		snprintf(path, sizeof(path),
+			 "/subscriptions/%s/providers/Microsoft.CostManagement/query"
+			 "?api-version=" API_COST,
+			 s->subscription_id);
+		submit_arm(c, id, K_COST, s->subscription_id, path, c->cost_body);
+	} else if (t == REC_ROLE_ASSIGNMENT) {
+		const struct role_assignment_rec *a = rec;
+		c->assignments++;
+		if (roledef_add(c, a->role_guid)) {
+			if (safe_path(a->role_definition_id)) {
+				char *path = xasprintf("%s?api-version=" API_AUTHZ,
+						       a->role_definition_id);
+				submit_arm(c, id, K_ROLEDEF, NULL, path, NULL);
+				free(path);
+			} else {
+				log_warn("role definition id '%s' is not a safe path; not read",
+					 a->role_definition_id);
+			}
+		}
+	} else if (t == REC_COST_ROW) {
+		c->cost_rows++;
+	}
+	return rc;
+}
+
+/* ---- responses ------------------------------------------------------------- */
+
+static void
+cost_unreadable(struct collector *c, struct chain *ch, const struct http_req *r,
+		const char *code, const char *message)
+{
+	cJSON *root = NULL;
+	const char *bcode = "", *bmsg = "";
+
+	if (r->resp.len) {
+		root = cJSON_ParseWithLength(r->resp.ptr, r->resp.len);
+		arm_error(root, &bcode, &bmsg);
+	}
+	struct cost_status_rec s = {
+		.subscription_id = ch->sub,
+		.outcome = COST_UNREADABLE,
+		.http_status = r->status,
+		.error_code = code ? code : (*bcode ? bcode : NULL),
+		.error_message = message ? message : (*bmsg ? bmsg : (r->cc ? r->errbuf : NULL)),
+	};
+	sink_emit(c, REC_COST_STATUS, ch->ident->id, &s);
+	cJSON_Delete(root);
+}
+
+static void
+chain_failed(struct collector *c, struct chain *ch, const struct http_req *r, const char *code,
+	     const char *message)
+{
+	record_failure(c, ch, r, code, message);
+	switch (ch->kind) {
+	case K_LINK:
+		identity_failed(ch->ident, "the partner link could not be read (HTTP %ld)", r->status);
+		break;
+	case K_SUBS:
+		identity_failed(ch->ident, "the subscription list could not be read (HTTP %ld)",
+				r->status);
+		break;
+	case K_COST:
+		cost_unreadable(c, ch, r, code, message);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+handle_token(struct collector *c, struct chain *ch, struct http_req *r)
+{
+	struct ident *id = ch->ident;
+	struct err err = ERR_INIT;
+	char *tok = NULL;
+	time_t exp = 0;
+	char tid[37] = "";
+
+	id->token_pending = false;
+	if (r->cc != CURLE_OK) {
+		err_set(&err, RC_AUTH, "sign-in failed: %s", r->errbuf);
+	} else if (auth_parse_token_response(r->status, buf_cstr(&r->resp), &tok, &exp, &err) == 0 &&
+		   auth_token_claims(tok, id->oid, tid, NULL, &err) == 0) {
+		free(id->token);
+		id->token = tok;
+		id->token_exp = exp;
+		id->token_gen++;
+		if (tid[0] && !str_ieq(tid, id->acct->tenant_id))
+			log_warn("%s: token issued by tenant %s, not %s", account_name(id->acct), tid,
+				 id->acct->tenant_id);
+		http_engine_wakeup(c->engine);
+		if (!id->signed_in)
+			after_signin(c, id);
+		return;
+	}
+	free(tok);
+	id->signin_failed = true;
+	record_failure(c, ch, r, NULL, err.msg);
+	identity_failed(id, "%s", err.msg);
+	http_engine_wakeup(c->engine);
+}
+
+static void
+follow(struct collector *c, struct chain *ch, const cJSON *root, const struct http_req *r)
+{
+	const char *next = arm_next_link(root);
+
+	if (next == NULL) {
+		if (ch->kind == K_COST) {
+			struct cost_status_rec s = {
+				.subscription_id = ch->sub,
+				.outcome = ch->rows > 0 ? COST_OK : COST_NONE,
+				.http_status = r->status,
+			};
+			sink_emit(c, REC_COST_STATUS, ch->ident->id, &s);
+		}
+		free(ch);
+		return;
+	}
+	if (!http_same_origin(next, c->o->arm_url)) {
+		chain_failed(c, ch, r, "ForeignNextLink",
+			     "nextLink points to another host; not followed");
+		free(ch);
+		return;
+	}
+	submit(c, ch, r->method, next, r->body);
+}
+
+static void
+on_done(struct http_req *r, void *payload)
+{
+	struct collector *c = payload;
+	struct chain *ch = r->tag;
+	struct ident *id = ch->ident;
+	cJSON *root = NULL;
+	struct err err = ERR_INIT;
+	int rc = 0;
+
+	r->tag = NULL; /* the chain is ours now: freed below or passed to the next page */
+	if (ch->kind == K_TOKEN) {
+		handle_token(c, ch, r);
+		free(ch);
+		goto out;
+	}
+	id->pending--;
+	if (r->cc != CURLE_OK) {
+		chain_failed(c, ch, r, NULL, NULL);
+		free(ch);
+		goto out;
+	}
+	if (ch->kind == K_LINK && r->status == 404) {
+		root = cJSON_ParseWithLength(r->resp.ptr ? r->resp.ptr : "", r->resp.len);
+		arm_emit_link(root, 404, buf_cstr(&r->resp), c->sink, id->id, &err);
+		free(ch);
+		goto out;
+	}
+	if (ch->kind == K_COST && r->status == 204) {
+		struct cost_status_rec s = { .subscription_id = ch->sub,
+					     .outcome = ch->rows > 0 ? COST_OK : COST_NONE,
+					     .http_status = 204 };
+		sink_emit(c, REC_COST_STATUS, id->id, &s);
+		free(ch);
+		goto out;
+	}
+	if (ch->kind == K_COST && (r->status == 400 || r->status == 401 || r->status == 403 ||
+				   r->status == 404)) {
+		/* Cost is unreadable for this principal: a fact to report, not a failed run. */
+		cost_unreadable(c, ch, r, NULL, NULL);
+		free(ch);
+		goto out;
+	}
+	if (r->status < 200 || r->status >= 300) {
+		chain_failed(c, ch, r, NULL, NULL);
+		free(ch);
+		goto out;
+	}
+	root = cJSON_ParseWithLength(r->resp.ptr ? r->resp.ptr : "", r->resp.len);
+	if (root == NULL) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "the response body (%zu bytes) is not valid JSON",
+			 r->resp.len);
+		chain_failed(c, ch, r, "MalformedResponse", msg);
+		free(ch);
+		goto out;
+	}
+	c->cur = ch;
+	switch (ch->kind) {
+	case K_LINK:
+		rc = arm_emit_link(root, r->status, buf_cstr(&r->resp), &c->fwd, id->id, &err);
+		break;
+	case K_TENANTS:
+		rc = arm_emit_tenants(root, &c->fwd, id->id, &err);
+		break;
+	case K_SUBS:
+		rc = arm_emit_subscriptions(root, &c->fwd, id->id, &err);
+		break;
+	case K_ROLES:
+		rc = arm_emit_role_assignments(root, ch->sub, &c->fwd, id->id, &err);
+		break;
+	case K_ROLEDEF:
+		rc = arm_emit_role_definition(root, &c->fwd, &err);
+		break;
+	case K_LIGHTHOUSE:
+		rc = arm_emit_lighthouse(root, ch->sub, &c->fwd, id->id, &err);
+		break;
+	case K_COST: {
+		long rows = 0;
+		rc = arm_emit_cost(root, ch->sub, &c->fwd, id->id, &rows, &err);
+		ch->rows += rows;
+		break;
+	}
+	case K_TOKEN:
+		break;
+	}
+	c->cur = NULL;
+	if (rc < 0) {
+		if (c->sink_rc == 0)
+			chain_failed(c, ch, r, "UnexpectedShape", err.msg);
+		free(ch);
+		goto out;
+	}
+	if (ch->kind == K_LINK || ch->kind == K_ROLEDEF)
+		free(ch);
+	else
+		follow(c, ch, root, r);
+out:
+	cJSON_Delete(root);
+	http_req_free(r);
+	maybe_finish(id);
+}
+
+/* ---- the run ---------------------------------------------------------------- */
+
+int
+collect_run(const struct collect_opts *o, const struct accounts *accounts, const int64_t *ids,
+	    const struct sink *sink, volatile int *stop, struct collect_summary *sum,
+	    struct err *err)
+{
+	struct collector c = { .o = o, .sink = sink, .stop = stop };
+	struct http_engine_opts eo = {
+		.max_parallel = o->concurrency,
+		.connect_timeout_ms = o->connect_timeout_ms,
+		.timeout_ms = o->timeout_ms,
+		.allow_http = http_is_loopback(o->arm_url) && http_is_loopback(o->login_url),
+		.ca_bundle = o->ca_bundle,
+		.max_body = 64u << 20,
+		.retry = o->retry,
+		.prepare = prepare,
+		.on_retry = on_retry,
+		.prepare_payload = &c,
+		.trace = log_level >= LOG_DEBUG,
+	};
+	int rc = 0;
+
+	memset(sum, 0, sizeof(*sum));
+	if (!period_parse(o->period, c.first, c.last))
+		return err_set(err, RC_USAGE, "bad period '%s'", o->period);
+	c.fwd.emit = fwd_emit;
+	c.fwd.payload = &c;
+	c.cost_body = arm_cost_query_body(c.first, c.last);
+	c.engine = http_engine_new(&eo);
+	c.n = accounts->n;
+	c.idents = xcalloc(c.n ? c.n : 1, sizeof(*c.idents));
+	c.t0 = now_ms();
+	for (size_t i = 0; i < c.n; i++) {
+		c.idents[i].c = &c;
+		c.idents[i].acct = &accounts->v[i];
+		c.idents[i].id = ids[i];
+	}
+	/* Sign in as everybody first; each identity's reads follow its token. */
+	for (size_t i = 0; i < c.n && !*stop; i++) {
+		struct ident *id = &c.idents[i];
+		start_signin(&c, id);
+		if (id->token && !id->signed_in)
+			after_signin(&c, id);
+		maybe_finish(id);
+	}
+	if (http_engine_run(c.engine, stop) < 0)
+		rc = err_set(err, RC_HTTP, "the HTTP engine failed");
+	progress(&c, true);
+
+	const struct http_stats *st = http_engine_stats(c.engine);
+	sum->identities = (int)c.n;
+	for (size_t i = 0; i < c.n; i++) {
+		if (c.idents[i].failed_any || c.idents[i].signin_failed)
+			sum->identities_failed++;
+		else if (c.idents[i].finished)
+			sum->identities_ok++;
+	}
+	sum->subscriptions = c.subs;
+	sum->role_assignments = c.assignments;
+	sum->cost_rows = c.cost_rows;
+	sum->requests = st->requests;
+	sum->retries = st->retries;
+	sum->throttled = st->throttled;
+	sum->failures = st->failures;
+	sum->seconds = (double)(now_ms() - c.t0) / 1000.0;
+	if (c.sink_rc < 0 && rc == 0) {
+		*err = c.sink_err;
+		rc = c.sink_rc;
+	}
+
+	http_engine_free(c.engine); /* frees queued requests and their chains' owners */
+	for (size_t i = 0; i < c.n; i++) {
+		if (c.idents[i].token) {
+			memset(c.idents[i].token, 0, strlen(c.idents[i].token));
+			free(c.idents[i].token);
+		}
+	}
+	free(c.idents);
+	free(c.roledefs);
+	free(c.cost_body);
+	return rc;
+}

@@ -1,0 +1,602 @@
+#include "collector/http.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "common/xalloc.h"
+#include "version.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct http_engine {
+	CURLM *multi;
+	struct http_engine_opts opts;
+	struct http_req *queue;		/* waiting to start, in submit order */
+	struct http_req *queue_tail;
+	int running;
+	bool woken;
+	struct http_stats stats;
+	struct http_req **active;	/* in-flight requests, max_parallel slots */
+	CURL *pool[64];			/* reset easy handles kept for reuse */
+	int pool_n;
+	unsigned rng;
+};
+
+struct http_req *
+http_req_new(const char *method, const char *url)
+{
+	struct http_req *r = xcalloc(1, sizeof(*r));
+
+	r->method = xstrdup(method);
+	r->url = xstrdup(url);
+	r->retry_after_ms = -1;
+	return r;
+}
+
+void
+http_req_free(struct http_req *req)
+{
+	if (req == NULL)
+		return;
+	free(req->method);
+	free(req->url);
+	if (req->body) {
+		/* Token bodies carry a client secret: do not leave it in freed memory. */
+		memset(req->body, 0, strlen(req->body));
+		free(req->body);
+	}
+	if (req->auth_header) {
+		memset(req->auth_header, 0, strlen(req->auth_header));
+		free(req->auth_header);
+	}
+	buf_release(&req->resp);
+	curl_slist_free_all(req->hdrs);
+	if (req->tag && req->tag_free)
+		req->tag_free(req->tag);
+	free(req);
+}
+
+struct http_engine *
+http_engine_new(const struct http_engine_opts *opts)
+{
+	struct http_engine *e = xcalloc(1, sizeof(*e));
+
+	e->opts = *opts;
+	if (e->opts.max_parallel < 1)
+		e->opts.max_parallel = 1;
+	e->active = xcalloc((size_t)e->opts.max_parallel, sizeof(*e->active));
+	e->multi = curl_multi_init();
+	if (e->multi == NULL)
+		die("cannot create a libcurl multi handle");
+	curl_multi_setopt(e->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)e->opts.max_parallel);
+	curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, (long)e->opts.max_parallel * 2);
+	curl_multi_setopt(e->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+	e->rng = (unsigned)now_ms() ^ 0x9e3779b9u;
+	return e;
+}
+
+static void
+drop_queue(struct http_engine *e)
+{
+	while (e->queue) {
+		struct http_req *r = e->queue;
+		e->queue = r->next;
+		http_req_free(r);
+	}
+	e->queue_tail = NULL;
+}
+
+void
+http_engine_free(struct http_engine *e)
+{
+	if (e == NULL)
+		return;
+	drop_queue(e);
+	for (int i = 0; i < e->pool_n; i++)
+		curl_easy_cleanup(e->pool[i]);
+	curl_multi_cleanup(e->multi);
+	free(e->active);
+	free(e);
+}
+
+const struct http_stats *
+http_engine_stats(const struct http_engine *e)
+{
+	return &e->stats;
+}
+
+void
+http_submit(struct http_engine *e, struct http_req *req)
+{
+	req->engine = e;
+	req->next = NULL;
+	if (e->queue_tail)
+		e->queue_tail->next = req;
+	else
+		e->queue = req;
+	e->queue_tail = req;
+}
+
+void
+http_engine_wakeup(struct http_engine *e)
+{
+	e->woken = true;
+}
+
+/* ---- pure helpers ---------------------------------------------------- */
+
+static bool
+body_has_code(const char *body, const char *code)
+{
+	/* Cheap check on the ARM error body: "code":"ExpiredAuthenticationToken" */
+	char needle[96];
+
+	if (body == NULL)
+		return false;
+	snprintf(needle, sizeof(needle), "\"%s\"", code);
+	return strstr(body, needle) != NULL;
+}
+
+enum http_verdict
+http_classify(CURLcode cc, long status, const char *body, int attempts,
+	      const struct retry_policy *p)
+{
+	bool can_retry = attempts < p->max_attempts;
+
+	switch (cc) {
+	case CURLE_OK:
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_GOT_NOTHING:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return can_retry ? HTTP_RETRY : HTTP_DONE;
+	default:
+		return HTTP_DONE;
+	}
+	switch (status) {
+	case 401:
+		if (body_has_code(body, "ExpiredAuthenticationToken") ||
+		    body_has_code(body, "InvalidAuthenticationToken"))
+			return HTTP_REAUTH;
+		return HTTP_DONE;
+	case 408:
+	case 429:
+	case 500:
+	case 502:
+	case 503:
+	case 504:
+		return can_retry ? HTTP_RETRY : HTTP_DONE;
+	default:
+		return HTTP_DONE;
+	}
+}
+
+static unsigned
+next_rand(unsigned *s)
+{
+	*s = *s * 1103515245u + 12345u;
+	return (*s >> 8) & 0xffffff;
+}
+
+int64_t
+http_retry_delay_ms(int attempts, int64_t retry_after_ms, const struct retry_policy *p)
+{
+	static unsigned seed = 12345;
+	int64_t d;
+
+	if (retry_after_ms >= 0) {
+		d = retry_after_ms;
+	} else {
+		d = p->base_ms;
+		for (int i = 1; i < attempts && d < p->max_ms; i++)
+			d *= 2;
+		/* Full jitter on the upper half: [d/2, d]. */
+		d = d / 2 + (int64_t)(next_rand(&seed) % (unsigned)(d / 2 + 1));
+	}
+	return d > p->max_ms ? p->max_ms : d;
+}
+
+int64_t
+http_parse_retry_header(const char *line, size_t len, time_t now)
+{
+	static const char cm[] = "x-ms-ratelimit-microsoft.costmanagement-";
+	const char *colon = memchr(line, ':', len);
+	char name[128], value[128];
+	size_t nl, vl;
+
+	if (colon == NULL)
+		return -1;
+	nl = (size_t)(colon - line);
+	if (nl >= sizeof(name))
+		return -1;
+	memcpy(name, line, nl);
+	name[nl] = '\0';
+	const char *v = colon + 1;
+	const char *end = line + len;
+	while (v < end && isspace((unsigned char)*v))
+		v++;
+	while (end > v && isspace((unsigned char)end[-1]))
+		end--;
+	vl = (size_t)(end - v);
+	if (vl >= sizeof(value))
+		return -1;
+	memcpy(value, v, vl);
+	value[vl] = '\0';
+
+	bool is_ra = strcasecmp(name, "Retry-After") == 0;
+	bool is_cm = strncasecmp(name, cm, sizeof(cm) - 1) == 0 && nl > 12 &&
+		     strcasecmp(name + nl - 12, "-retry-after") == 0;
+	if (!is_ra && !is_cm)
+		return -1;
+	char *ep;
+	double secs = strtod(value, &ep);
+	if (ep != value && *ep == '\0' && secs >= 0)
+		return (int64_t)(secs * 1000.0);
+	if (is_ra) {
+		time_t t = http_date_parse(value);
+		if (t >= 0)
+			return t > now ? (int64_t)(t - now) * 1000 : 0;
+	}
+	return -1;
+}
+
+static bool
+url_parts(const char *url, char **scheme, char **host, char **port)
+{
+	CURLU *u = curl_url();
+	bool ok = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+		  curl_url_get(u, CURLUPART_SCHEME, scheme, 0) == CURLUE_OK &&
+		  curl_url_get(u, CURLUPART_HOST, host, 0) == CURLUE_OK &&
+		  curl_url_get(u, CURLUPART_PORT, port, CURLU_DEFAULT_PORT) == CURLUE_OK;
+	curl_url_cleanup(u);
+	return ok;
+}
+
+bool
+http_same_origin(const char *url, const char *base)
+{
+	char *s1 = NULL, *h1 = NULL, *p1 = NULL, *s2 = NULL, *h2 = NULL, *p2 = NULL;
+	bool same = url && base && url_parts(url, &s1, &h1, &p1) && url_parts(base, &s2, &h2, &p2) &&
+		    strcasecmp(s1, s2) == 0 && strcasecmp(h1, h2) == 0 && strcmp(p1, p2) == 0;
+
+	curl_free(s1);
+	curl_free(h1);
+	curl_free(p1);
+	curl_free(s2);
+	curl_free(h2);
+	curl_free(p2);
+	return same;
+}
+
+bool
+http_is_loopback(const char *url)
+{
+	char *s = NULL, *h = NULL, *p = NULL;
+	bool lo = false;
+
+	if (url_parts(url, &s, &h, &p)) {
+		lo = strcasecmp(h, "localhost") == 0 || strcmp(h, "[::1]") == 0 ||
+		     strcmp(h, "::1") == 0;
+		if (!lo && strncmp(h, "127.", 4) == 0) {
+			int a, b, c, d;
+			char tail;
+			lo = sscanf(h, "%d.%d.%d.%d%c", &a, &b, &c, &d, &tail) == 4 && a == 127 &&
+			     b >= 0 && b < 256 && c >= 0 && c < 256 && d >= 0 && d < 256;
+		}
+	}
+	curl_free(s);
+	curl_free(h);
+	curl_free(p);
+	return lo;
+}
+
+/* ---- transfers ------------------------------------------------------- */
+
+static size_t
+on_body(char *data, size_t size, size_t nmemb, void *ud)
+{
+	struct http_req *r = ud;
+	size_t n = size * nmemb;
+
+	if (r->resp.len + n > r->engine->opts.max_body) {
+		snprintf(r->errbuf, sizeof(r->errbuf), "response larger than %zu bytes",
+			 r->engine->opts.max_body);
+		return 0; /* aborts with CURLE_WRITE_ERROR */
+	}
+	buf_add(&r->resp, data, n);
+	return n;
+}
+
+static size_t
+on_header(char *line, size_t size, size_t nmemb, void *ud)
+{
+	struct http_req *r = ud;
+	size_t n = size * nmemb;
+
+	if (n > 5 && strncmp(line, "HTTP/", 5) == 0) {
+		/* A new response (e.g. after 100-continue): forget earlier hints. */
+		r->retry_after_ms = -1;
+		return n;
+	}
+	int64_t hint = http_parse_retry_header(line, n, time(NULL));
+	if (hint > r->retry_after_ms)
+		r->retry_after_ms = hint;
+	static const char rid[] = "x-ms-request-id:";
+	if (n > sizeof(rid) - 1 && strncasecmp(line, rid, sizeof(rid) - 1) == 0) {
+		const char *v = line + sizeof(rid) - 1;
+		const char *end = line + n;
+		while (v < end && isspace((unsigned char)*v))
+			v++;
+		while (end > v && isspace((unsigned char)end[-1]))
+			end--;
+		size_t vl = (size_t)(end - v);
+		if (vl >= sizeof(r->request_id))
+			vl = sizeof(r->request_id) - 1;
+		memcpy(r->request_id, v, vl);
+		r->request_id[vl] = '\0';
+	}
+	return n;
+}
+
+static CURL *
+easy_get(struct http_engine *e)
+{
+	if (e->pool_n > 0)
+		return e->pool[--e->pool_n];
+	CURL *h = curl_easy_init();
+	if (h == NULL)
+		die("cannot create a libcurl easy handle");
+	return h;
+}
+
+static void
+easy_put(struct http_engine *e, CURL *h)
+{
+	if (e->pool_n < (int)(sizeof(e->pool) / sizeof(e->pool[0]))) {
+		curl_easy_reset(h);
+		e->pool[e->pool_n++] = h;
+	} else {
+		curl_easy_cleanup(h);
+	}
+}
+
+static void
+start(struct http_engine *e, struct http_req *r)
+{
+	CURL *h = easy_get(e);
+
+	r->easy = h;
+	r->attempts++;
+	r->status = 0;
+	r->cc = CURLE_OK;
+	r->errbuf[0] = '\0';
+	r->request_id[0] = '\0';
+	r->retry_after_ms = -1;
+	buf_reset(&r->resp);
+	curl_slist_free_all(r->hdrs);
+	r->hdrs = NULL;
+	r->hdrs = curl_slist_append(r->hdrs, "Accept: application/json");
+	if (r->content_type) {
+		char ct[128];
+		snprintf(ct, sizeof(ct), "Content-Type: %s", r->content_type);
+		r->hdrs = curl_slist_append(r->hdrs, ct);
+	}
+	if (r->auth_header)
+		r->hdrs = curl_slist_append(r->hdrs, r->auth_header);
+	r->hdrs = curl_slist_append(r->hdrs, "Expect:");
+
+	curl_easy_setopt(h, CURLOPT_URL, r->url);
+	curl_easy_setopt(h, CURLOPT_PRIVATE, r);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "palscope/" PALSCOPE_VERSION);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, e->opts.connect_timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, e->opts.timeout_ms);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, r->errbuf);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, e->opts.allow_http ? "http,https" : "https");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (e->opts.ca_bundle)
+		curl_easy_setopt(h, CURLOPT_CAINFO, e->opts.ca_bundle);
+	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(h, CURLOPT_PIPEWAIT, 1L);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, r->hdrs);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
+	if (strcmp(r->method, "GET") != 0) {
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, r->method);
+		if (r->body || strcmp(r->method, "POST") == 0 || strcmp(r->method, "PUT") == 0 ||
+		    strcmp(r->method, "PATCH") == 0) {
+			const char *b = r->body ? r->body : "";
+			curl_easy_setopt(h, CURLOPT_POSTFIELDS, b);
+			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(b));
+		}
+		if (strcmp(r->method, "DELETE") == 0 && r->body == NULL)
+			curl_easy_setopt(h, CURLOPT_NOBODY, 0L);
+	}
+	if (e->opts.trace)
+		log_debug("%s %s (try %d)", r->method, r->is_token ? "<token endpoint>" : r->url,
+			  r->attempts);
+	e->stats.requests++;
+	for (int i = 0; i < e->opts.max_parallel; i++) {
+		if (e->active[i] == NULL) {
+			e->active[i] = r;
+			break;
+		}
+	}
+	CURLMcode mc = curl_multi_add_handle(e->multi, h);
+	if (mc != CURLM_OK)
+		die("curl_multi_add_handle: %s", curl_multi_strerror(mc));
+	e->running++;
+}
+
+static int64_t
+fill_slots(struct http_engine *e)
+{
+	int64_t now = now_ms(), next_wake = -1;
+	struct http_req **pp = &e->queue, *prev = NULL;
+
+	while (*pp && e->running < e->opts.max_parallel) {
+		struct http_req *r = *pp;
+		if (r->not_before > now) {
+			if (next_wake < 0 || r->not_before < next_wake)
+				next_wake = r->not_before;
+			prev = r;
+			pp = &r->next;
+			continue;
+		}
+		int prep = e->opts.prepare ? e->opts.prepare(r, e->opts.prepare_payload) : 0;
+		if (prep == 1) {
+			if (r->not_before > now && (next_wake < 0 || r->not_before < next_wake))
+				next_wake = r->not_before;
+			prev = r;
+			pp = &r->next;
+			continue;
+		}
+		/* Unlink r. */
+		*pp = r->next;
+		if (e->queue_tail == r)
+			e->queue_tail = prev;
+		r->next = NULL;
+		if (prep < 0) {
+			e->stats.failures++;
+			r->cc = CURLE_ABORTED_BY_CALLBACK;
+			r->done(r, r->payload);
+			/* done() may have submitted new requests at the tail; restart the scan. */
+			pp = &e->queue;
+			prev = NULL;
+			continue;
+		}
+		start(e, r);
+	}
+	/* Requests past the parallel cap are due now; anything else reports its wake time. */
+	for (struct http_req *r = *pp; r; r = r->next)
+		if (r->not_before > now && (next_wake < 0 || r->not_before < next_wake))
+			next_wake = r->not_before;
+	return next_wake;
+}
+
+static void
+finish(struct http_engine *e, CURL *h, CURLcode cc)
+{
+	struct http_req *r = NULL;
+
+	curl_easy_getinfo(h, CURLINFO_PRIVATE, (char **)&r);
+	curl_multi_remove_handle(e->multi, h);
+	e->running--;
+	for (int i = 0; i < e->opts.max_parallel; i++)
+		if (e->active[i] == r)
+			e->active[i] = NULL;
+	r->cc = cc;
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+	if (cc != CURLE_OK && r->errbuf[0] == '\0')
+		snprintf(r->errbuf, sizeof(r->errbuf), "%s", curl_easy_strerror(cc));
+	r->easy = NULL;
+	easy_put(e, h);
+
+	if (r->status == 429)
+		e->stats.throttled++;
+	enum http_verdict v = http_classify(cc, r->status, buf_cstr(&r->resp), r->attempts,
+					    &e->opts.retry);
+	if (v == HTTP_REAUTH && !r->auth_retried) {
+		/* The prepare hook sees auth_header == NULL and fetches a new token. */
+		r->auth_retried = true;
+		if (r->auth_header) {
+			memset(r->auth_header, 0, strlen(r->auth_header));
+			free(r->auth_header);
+			r->auth_header = NULL;
+		}
+		r->not_before = 0;
+		r->token_rejected = true; /* tells the prepare hook the token is stale */
+		r->attempts--;		  /* a refresh is not a failed attempt */
+		e->stats.retries++;
+		http_submit(e, r);
+		return;
+	}
+	if (v == HTTP_RETRY) {
+		int64_t d = http_retry_delay_ms(r->attempts, r->retry_after_ms, &e->opts.retry);
+		r->not_before = now_ms() + d;
+		e->stats.retries++;
+		if (e->opts.on_retry)
+			e->opts.on_retry(r, e->opts.prepare_payload);
+		log_info("retrying %s %s in %lld ms (%s)", r->method,
+			 r->is_token ? "<token endpoint>" : r->url, (long long)d,
+			 cc != CURLE_OK ? r->errbuf : "HTTP error");
+		http_submit(e, r);
+		return;
+	}
+	if (cc != CURLE_OK || r->status >= 400)
+		e->stats.failures++;
+	r->done(r, r->payload);
+}
+
+int
+http_engine_run(struct http_engine *e, volatile int *stop)
+{
+	for (;;) {
+		if (stop && *stop)
+			break;
+		e->woken = false;
+		int64_t wake = fill_slots(e);
+		if (e->running == 0 && e->queue == NULL)
+			return 0;
+
+		int still = 0;
+		CURLMcode mc = curl_multi_perform(e->multi, &still);
+		if (mc != CURLM_OK) {
+			log_error("libcurl: %s", curl_multi_strerror(mc));
+			return -1;
+		}
+		CURLMsg *m;
+		int left;
+		bool finished = false;
+		while ((m = curl_multi_info_read(e->multi, &left)) != NULL) {
+			if (m->msg == CURLMSG_DONE) {
+				finish(e, m->easy_handle, m->data.result);
+				finished = true;
+			}
+		}
+		if (finished || e->woken)
+			continue;
+
+		int timeout = 1000;
+		if (wake >= 0) {
+			int64_t d = wake - now_ms();
+			timeout = d < 0 ? 0 : (d < 1000 ? (int)d : 1000);
+		}
+		if (e->running == 0) {
+			if (wake < 0)
+				timeout = 10; /* deferred on an outside event: poll gently */
+			curl_multi_poll(e->multi, NULL, 0, timeout, NULL);
+			continue;
+		}
+		mc = curl_multi_poll(e->multi, NULL, 0, timeout, NULL);
+		if (mc != CURLM_OK) {
+			log_error("libcurl: %s", curl_multi_strerror(mc));
+			return -1;
+		}
+	}
+	/* Stopped: abandon in-flight transfers. */
+	for (int i = 0; i < e->opts.max_parallel; i++) {
+		struct http_req *r = e->active[i];
+		if (r == NULL)
+			continue;
+		curl_multi_remove_handle(e->multi, r->easy);
+		curl_easy_cleanup(r->easy);
+		http_req_free(r);
+		e->active[i] = NULL;
+	}
+	e->running = 0;
+	drop_queue(e);
+	return 0;
+}

@@ -1,2 +1,0 @@
-/* Collector: see collector/collector.h. */
-typedef int palscope_collector_placeholder;

@@ -1,0 +1,431 @@
+#include "db/store.h"
+#include "common/util.h"
+#include "common/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum stmt_id {
+	ST_IDENTITY_INSERT,
+	ST_IDENTITY_OK,
+	ST_IDENTITY_FAILED,
+	ST_LINK,
+	ST_TENANT,
+	ST_SUBSCRIPTION,
+	ST_MANAGED_BY,
+	ST_ROLE_ASSIGNMENT,
+	ST_ROLE_DEFINITION,
+	ST_ROLE_PERMISSION,
+	ST_LIGHTHOUSE,
+	ST_LIGHTHOUSE_AUTH,
+	ST_COST_STATUS,
+	ST_COST,
+	ST_FAILURE,
+	ST__COUNT
+};
+
+static const char *const stmt_files[ST__COUNT] = {
+	"@queries/identity_insert.sql",	   "@queries/identity_ok.sql",
+	"@queries/identity_failed.sql",	   "@queries/link_insert.sql",
+	"@queries/tenant_insert.sql",	   "@queries/subscription_insert.sql",
+	"@queries/managed_by_insert.sql",  "@queries/role_assignment_insert.sql",
+	"@queries/role_definition_insert.sql", "@queries/role_permission_insert.sql",
+	"@queries/lighthouse_insert.sql",  "@queries/lighthouse_auth_insert.sql",
+	"@queries/cost_status_insert.sql", "@queries/cost_insert.sql",
+	"@queries/failure_insert.sql",
+};
+
+struct store {
+	struct db *db;
+	int64_t run_id;
+	sqlite3_stmt *st[ST__COUNT];
+	int64_t last_commit;
+	struct err err;
+};
+
+int64_t
+store_run_id(const struct store *s)
+{
+	return s->run_id;
+}
+
+const struct err *
+store_last_error(const struct store *s)
+{
+	return &s->err;
+}
+
+static void
+store_free(struct store *s)
+{
+	if (s == NULL)
+		return;
+	for (int i = 0; i < ST__COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	free(s);
+}
+
+int
+store_begin_run(struct db *db, const struct run_info *info, struct store **out, struct err *err)
+{
+	struct store *s = xcalloc(1, sizeof(*s));
+	sqlite3_stmt *st = NULL;
+	char first[11], last[11], now[32];
+	int rc;
+
+	*out = NULL;
+	s->db = db;
+	if (!period_parse(info->period, first, last)) {
+		rc = err_set(err, RC_USAGE, "bad period '%s' (expected YYYY-MM)", info->period);
+		goto fail;
+	}
+	now_iso(now, sizeof(now));
+	if ((rc = db_begin(db, err)) < 0)
+		goto fail;
+	if ((rc = db_prepare(db, "@queries/run_begin.sql", &st, err)) < 0)
+		goto fail_rollback;
+	db_bind_text(st, ":kind", info->kind);
+	db_bind_text(st, ":started_at", now);
+	db_bind_text(st, ":period", info->period);
+	db_bind_text(st, ":period_start", first);
+	db_bind_text(st, ":period_end", last);
+	db_bind_text(st, ":cloud", info->cloud ? info->cloud : "public");
+	db_bind_text(st, ":arm_url", info->arm_url ? info->arm_url : "");
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = err_set(err, RC_DB, "cannot start a run: %s", sqlite3_errmsg(db->h));
+		goto fail_rollback;
+	}
+	s->run_id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((rc = db_prepare(db, "@queries/run_partner_id.sql", &st, err)) < 0)
+		goto fail_rollback;
+	for (size_t i = 0; i < info->n_partner_ids; i++) {
+		db_bind_int(st, ":run_id", s->run_id);
+		db_bind_text(st, ":partner_id", info->partner_ids[i]);
+		if ((rc = db_step_done(db, st, err)) < 0)
+			goto fail_rollback;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	for (int i = 0; i < ST__COUNT; i++)
+		if ((rc = db_prepare(db, stmt_files[i], &s->st[i], err)) < 0)
+			goto fail_rollback;
+	/* The run row is committed on its own: a crash later still shows the run. */
+	if ((rc = db_commit(db, err)) < 0 || (rc = db_begin(db, err)) < 0)
+		goto fail_rollback;
+	s->last_commit = now_ms();
+	*out = s;
+	return 0;
+
+fail_rollback:
+	db_rollback(db);
+fail:
+	sqlite3_finalize(st);
+	store_free(s);
+	return rc;
+}
+
+int
+store_add_identity(struct store *s, const char *tenant_id, const char *client_id,
+		   const char *label, const char *auth_kind, int source_line, int64_t *out,
+		   struct err *err)
+{
+	sqlite3_stmt *st = s->st[ST_IDENTITY_INSERT];
+
+	db_bind_int(st, ":run_id", s->run_id);
+	db_bind_text(st, ":tenant_id", tenant_id);
+	db_bind_text(st, ":client_id", client_id);
+	db_bind_text(st, ":label", label);
+	db_bind_text(st, ":auth_kind", auth_kind);
+	if (source_line > 0)
+		db_bind_int(st, ":source_line", source_line);
+	else
+		db_bind_text(st, ":source_line", NULL);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW)
+		return err_set(err, RC_DB, "cannot store identity: %s", sqlite3_errmsg(s->db->h));
+	return 0;
+}
+
+static int
+step(struct store *s, sqlite3_stmt *st)
+{
+	return db_step_done(s->db, st, &s->err);
+}
+
+static int
+emit_link(struct store *s, int64_t id, const struct link_rec *r)
+{
+	sqlite3_stmt *st = s->st[ST_LINK];
+
+	db_bind_int(st, ":identity_id", id);
+	db_bind_int(st, ":run_id", s->run_id);
+	db_bind_int(st, ":linked", r->linked);
+	db_bind_text(st, ":partner_id", r->partner_id);
+	db_bind_text(st, ":partner_name", r->partner_name);
+	db_bind_text(st, ":tenant_id", r->tenant_id);
+	db_bind_text(st, ":object_id", r->object_id);
+	db_bind_text(st, ":state", r->state);
+	db_bind_text(st, ":created_time", r->created_time);
+	db_bind_text(st, ":updated_time", r->updated_time);
+	db_bind_int(st, ":http_status", r->http_status);
+	db_bind_text(st, ":raw_json", r->raw_json);
+	return step(s, st);
+}
+
+static int
+emit_subscription(struct store *s, int64_t id, const struct subscription_rec *r)
+{
+	sqlite3_stmt *st = s->st[ST_SUBSCRIPTION];
+	int rc;
+
+	db_bind_int(st, ":run_id", s->run_id);
+	db_bind_int(st, ":identity_id", id);
+	db_bind_text(st, ":subscription_id", r->subscription_id);
+	db_bind_text(st, ":display_name", r->display_name);
+	db_bind_text(st, ":tenant_id", r->tenant_id);
+	db_bind_text(st, ":state", r->state);
+	db_bind_text(st, ":quota_id", r->quota_id);
+	db_bind_text(st, ":spending_limit", r->spending_limit);
+	db_bind_text(st, ":location_placement_id", r->location_placement_id);
+	db_bind_text(st, ":authorization_source", r->authorization_source);
+	if ((rc = step(s, st)) < 0)
+		return rc;
+	st = s->st[ST_MANAGED_BY];
+	for (size_t i = 0; i < r->n_managed_by; i++) {
+		db_bind_int(st, ":identity_id", id);
+		db_bind_text(st, ":subscription_id", r->subscription_id);
+		db_bind_text(st, ":managing_tenant_id", r->managed_by[i]);
+		if ((rc = step(s, st)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+emit_role_definition(struct store *s, const struct role_definition_rec *r)
+{
+	sqlite3_stmt *st = s->st[ST_ROLE_DEFINITION];
+	int rc;
+
+	db_bind_int(st, ":run_id", s->run_id);
+	db_bind_text(st, ":role_guid", r->role_guid);
+	db_bind_text(st, ":role_name", r->role_name);
+	db_bind_text(st, ":role_type", r->role_type);
+	db_bind_text(st, ":description", r->description);
+	if ((rc = step(s, st)) < 0)
+		return rc;
+	st = s->st[ST_ROLE_PERMISSION];
+	for (size_t i = 0; i < r->n_perms; i++) {
+		db_bind_int(st, ":run_id", s->run_id);
+		db_bind_text(st, ":role_guid", r->role_guid);
+		db_bind_text(st, ":kind", r->perms[i].kind);
+		db_bind_text(st, ":pattern", r->perms[i].pattern);
+		if ((rc = step(s, st)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+emit_lighthouse(struct store *s, int64_t id, const struct lighthouse_rec *r)
+{
+	sqlite3_stmt *st = s->st[ST_LIGHTHOUSE];
+	int rc;
+
+	db_bind_int(st, ":run_id", s->run_id);
+	db_bind_int(st, ":identity_id", id);
+	db_bind_text(st, ":subscription_id", r->subscription_id);
+	db_bind_text(st, ":assignment_id", r->assignment_id);
+	db_bind_text(st, ":registration_definition_id", r->registration_definition_id);
+	db_bind_text(st, ":definition_name", r->definition_name);
+	db_bind_text(st, ":managed_by_tenant_id", r->managed_by_tenant_id);
+	db_bind_text(st, ":managed_by_tenant_name", r->managed_by_tenant_name);
+	db_bind_text(st, ":managee_tenant_id", r->managee_tenant_id);
+	db_bind_text(st, ":managee_tenant_name", r->managee_tenant_name);
+	db_bind_text(st, ":provisioning_state", r->provisioning_state);
+	db_bind_text(st, ":plan_name", r->plan_name);
+	db_bind_text(st, ":plan_publisher", r->plan_publisher);
+	db_bind_text(st, ":created_at", r->created_at);
+	if ((rc = step(s, st)) < 0)
+		return rc;
+	st = s->st[ST_LIGHTHOUSE_AUTH];
+	for (size_t i = 0; i < r->n_auths; i++) {
+		db_bind_int(st, ":run_id", s->run_id);
+		db_bind_int(st, ":identity_id", id);
+		db_bind_text(st, ":subscription_id", r->subscription_id);
+		db_bind_text(st, ":assignment_id", r->assignment_id);
+		db_bind_text(st, ":principal_id", r->auths[i].principal_id);
+		db_bind_text(st, ":principal_name", r->auths[i].principal_name);
+		db_bind_text(st, ":role_guid", r->auths[i].role_guid);
+		db_bind_int(st, ":eligible", r->auths[i].eligible);
+		if ((rc = step(s, st)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+store_emit(void *payload, enum rec_type type, int64_t id, const void *rec)
+{
+	struct store *s = payload;
+	sqlite3_stmt *st;
+
+	switch (type) {
+	case REC_IDENTITY_OK:
+		st = s->st[ST_IDENTITY_OK];
+		db_bind_int(st, ":identity_id", id);
+		db_bind_text(st, ":object_id", rec);
+		return step(s, st);
+	case REC_IDENTITY_FAILED:
+		st = s->st[ST_IDENTITY_FAILED];
+		db_bind_int(st, ":identity_id", id);
+		db_bind_text(st, ":error", rec);
+		return step(s, st);
+	case REC_LINK:
+		return emit_link(s, id, rec);
+	case REC_TENANT: {
+		const struct tenant_rec *r = rec;
+		st = s->st[ST_TENANT];
+		db_bind_int(st, ":run_id", s->run_id);
+		db_bind_int(st, ":identity_id", id);
+		db_bind_text(st, ":tenant_id", r->tenant_id);
+		db_bind_text(st, ":display_name", r->display_name);
+		db_bind_text(st, ":default_domain", r->default_domain);
+		db_bind_text(st, ":tenant_category", r->category);
+		db_bind_text(st, ":country_code", r->country_code);
+		return step(s, st);
+	}
+	case REC_SUBSCRIPTION:
+		return emit_subscription(s, id, rec);
+	case REC_ROLE_ASSIGNMENT: {
+		const struct role_assignment_rec *r = rec;
+		st = s->st[ST_ROLE_ASSIGNMENT];
+		db_bind_int(st, ":run_id", s->run_id);
+		db_bind_int(st, ":identity_id", id);
+		db_bind_text(st, ":subscription_id", r->subscription_id);
+		db_bind_text(st, ":assignment_id", r->assignment_id);
+		db_bind_text(st, ":scope", r->scope);
+		db_bind_text(st, ":role_guid", r->role_guid);
+		db_bind_text(st, ":role_definition_id", r->role_definition_id);
+		db_bind_text(st, ":principal_id", r->principal_id);
+		db_bind_text(st, ":principal_type", r->principal_type);
+		db_bind_text(st, ":created_on", r->created_on);
+		db_bind_text(st, ":condition", r->condition);
+		db_bind_text(st, ":resource_group", r->resource_group);
+		db_bind_text(st, ":scope_level", r->scope_level);
+		return step(s, st);
+	}
+	case REC_ROLE_DEFINITION:
+		return emit_role_definition(s, rec);
+	case REC_LIGHTHOUSE:
+		return emit_lighthouse(s, id, rec);
+	case REC_COST_STATUS: {
+		static const char *const names[] = { "ok", "no_cost", "unreadable" };
+		const struct cost_status_rec *r = rec;
+		st = s->st[ST_COST_STATUS];
+		db_bind_int(st, ":run_id", s->run_id);
+		db_bind_int(st, ":identity_id", id);
+		db_bind_text(st, ":subscription_id", r->subscription_id);
+		db_bind_text(st, ":status", names[r->outcome]);
+		db_bind_int(st, ":http_status", r->http_status);
+		db_bind_text(st, ":error_code", r->error_code);
+		db_bind_text(st, ":error_message", r->error_message);
+		return step(s, st);
+	}
+	case REC_COST_ROW: {
+		const struct cost_row_rec *r = rec;
+		st = s->st[ST_COST];
+		db_bind_int(st, ":run_id", s->run_id);
+		db_bind_int(st, ":identity_id", id);
+		db_bind_text(st, ":subscription_id", r->subscription_id);
+		db_bind_text(st, ":usage_date", r->usage_date);
+		db_bind_text(st, ":resource_group", r->resource_group ? r->resource_group : "");
+		db_bind_double(st, ":cost", r->cost);
+		db_bind_text(st, ":currency", r->currency ? r->currency : "");
+		return step(s, st);
+	}
+	case REC_FAILURE: {
+		const struct failure_rec *r = rec;
+		char now[32];
+		now_iso(now, sizeof(now));
+		st = s->st[ST_FAILURE];
+		db_bind_int(st, ":run_id", s->run_id);
+		if (id > 0)
+			db_bind_int(st, ":identity_id", id);
+		else
+			db_bind_text(st, ":identity_id", NULL);
+		db_bind_text(st, ":subscription_id", r->subscription_id);
+		db_bind_text(st, ":kind", r->kind);
+		db_bind_text(st, ":method", r->method);
+		db_bind_text(st, ":url", r->url);
+		db_bind_int(st, ":http_status", r->http_status);
+		db_bind_text(st, ":transport_error", r->transport_error);
+		db_bind_text(st, ":error_code", r->error_code);
+		db_bind_text(st, ":error_message", r->error_message);
+		db_bind_text(st, ":request_id", r->request_id);
+		db_bind_int(st, ":attempts", r->attempts);
+		db_bind_text(st, ":at", now);
+		return step(s, st);
+	}
+	case REC__COUNT:
+		break;
+	}
+	return err_set(&s->err, RC_ERROR, "unknown record type %d", (int)type);
+}
+
+int
+store_checkpoint(struct store *s, struct err *err)
+{
+	int64_t now = now_ms();
+	int rc;
+
+	if (now - s->last_commit < 250)
+		return 0;
+	if ((rc = db_commit(s->db, err)) < 0 || (rc = db_begin(s->db, err)) < 0)
+		return rc;
+	s->last_commit = now;
+	return 0;
+}
+
+int
+store_end_run(struct store *s, const char *status, long requests, long retries,
+	      struct err *err)
+{
+	sqlite3_stmt *st = NULL;
+	char now[32];
+	int rc;
+
+	now_iso(now, sizeof(now));
+	if ((rc = db_prepare(s->db, "@queries/run_end.sql", &st, err)) < 0)
+		goto out;
+	db_bind_int(st, ":run_id", s->run_id);
+	db_bind_text(st, ":ended_at", now);
+	db_bind_text(st, ":status", status);
+	db_bind_int(st, ":requests", requests);
+	db_bind_int(st, ":retries", retries);
+	if ((rc = db_step_done(s->db, st, err)) < 0)
+		goto out;
+	rc = db_commit(s->db, err);
+out:
+	sqlite3_finalize(st);
+	if (rc < 0)
+		db_rollback(s->db);
+	store_free(s);
+	return rc;
+}
+
+void
+store_abort(struct store *s)
+{
+	if (s == NULL)
+		return;
+	db_rollback(s->db);
+	store_free(s);
+}

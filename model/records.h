@@ -1,0 +1,118 @@
+/*
+ * The records the collector (and later importers) produce, one struct per
+ * table of sql/migrations/0001_init.sql. Strings are borrowed: they are
+ * valid only for the duration of the sink call that receives them.
+ */
+#ifndef PALSCOPE_MODEL_RECORDS_H
+#define PALSCOPE_MODEL_RECORDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct link_rec {
+	bool linked;
+	const char *partner_id, *partner_name, *tenant_id, *object_id, *state;
+	const char *created_time, *updated_time;
+	long http_status;
+	const char *raw_json;	/* the body as received */
+};
+
+struct tenant_rec {
+	const char *tenant_id, *display_name, *default_domain, *category, *country_code;
+};
+
+struct subscription_rec {
+	const char *subscription_id, *display_name, *tenant_id, *state, *quota_id;
+	const char *spending_limit, *location_placement_id, *authorization_source;
+	const char *const *managed_by;	/* managing tenant ids */
+	size_t n_managed_by;
+};
+
+struct role_assignment_rec {
+	const char *subscription_id;	/* the subscription queried */
+	const char *assignment_id, *scope, *role_guid, *role_definition_id;
+	const char *principal_id, *principal_type, *created_on, *condition;
+	const char *scope_level;	/* scope_level_name() */
+	const char *resource_group;	/* NULL above resource-group level */
+};
+
+struct role_permission_rec {
+	const char *kind;	/* action | notAction | dataAction | notDataAction */
+	const char *pattern;
+};
+
+struct role_definition_rec {
+	const char *role_guid, *role_name, *role_type, *description;
+	const struct role_permission_rec *perms;
+	size_t n_perms;
+};
+
+struct lighthouse_auth_rec {
+	const char *principal_id, *principal_name, *role_guid;
+	bool eligible;	/* from eligibleAuthorizations (just-in-time) */
+};
+
+struct lighthouse_rec {
+	const char *subscription_id, *assignment_id, *registration_definition_id;
+	const char *definition_name, *managed_by_tenant_id, *managed_by_tenant_name;
+	const char *managee_tenant_id, *managee_tenant_name, *provisioning_state;
+	const char *plan_name, *plan_publisher, *created_at;
+	const struct lighthouse_auth_rec *auths;
+	size_t n_auths;
+};
+
+enum cost_outcome { COST_OK, COST_NONE, COST_UNREADABLE };
+
+struct cost_status_rec {
+	const char *subscription_id;
+	enum cost_outcome outcome;
+	long http_status;
+	const char *error_code, *error_message;
+};
+
+struct cost_row_rec {
+	const char *subscription_id;
+	char usage_date[11];	/* YYYY-MM-DD */
+	const char *resource_group;	/* "" outside any resource group */
+	double cost;
+	const char *currency;
+};
+
+struct failure_rec {
+	const char *subscription_id;	/* NULL when not about one subscription */
+	const char *kind;		/* token | link | tenants | subscriptions | ... */
+	const char *method, *url;	/* the URL carries no secret */
+	long http_status;		/* 0 when no HTTP response arrived */
+	const char *transport_error;
+	const char *error_code, *error_message, *request_id;
+	int attempts;
+};
+
+/* What a sink receives: one of these with a pointer to the matching record. */
+enum rec_type {
+	REC_IDENTITY_OK,	/* rec: const char *object_id (the token's oid) */
+	REC_IDENTITY_FAILED,	/* rec: const char *error (one line) */
+	REC_LINK,		/* struct link_rec */
+	REC_TENANT,		/* struct tenant_rec */
+	REC_SUBSCRIPTION,	/* struct subscription_rec */
+	REC_ROLE_ASSIGNMENT,	/* struct role_assignment_rec */
+	REC_ROLE_DEFINITION,	/* struct role_definition_rec (per run; identity ignored) */
+	REC_LIGHTHOUSE,		/* struct lighthouse_rec */
+	REC_COST_STATUS,	/* struct cost_status_rec */
+	REC_COST_ROW,		/* struct cost_row_rec */
+	REC_FAILURE,		/* struct failure_rec */
+	REC__COUNT
+};
+
+/*
+ * The sink the collector and importers write to. identity is the id the
+ * sink gave the identity (see store_add_identity). Returns 0 or a negative
+ * RC_* code; a failing sink stops the producer.
+ */
+struct sink {
+	int (*emit)(void *payload, enum rec_type type, int64_t identity, const void *rec);
+	void *payload;
+};
+
+#endif
