@@ -11,6 +11,9 @@ int cmd_collect(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_why(int argc, char **argv);
 int cmd_db(int argc, char **argv);
+int cmd_link(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_reconcile(int argc, char **argv);
 
 /* Print "palscope: error: <msg>" plus the help pointer; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
