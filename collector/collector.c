@@ -1,6 +1,6 @@
 #include "collector/collector.h"
 #include "collector/arm.h"
-#include "collector/auth.h"
+#include "collector/session.h"
 #include "common/buf.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -29,20 +29,13 @@ static const char *const kind_names[] = { "token",	      "link",		 "tenants",
 struct collector;
 
 struct ident {
+	struct session_ident si;	/* sign-in state; si.user points back here */
 	struct collector *c;
 	const struct account *acct;
 	int64_t id;
-	char *token;
-	time_t token_exp;
-	long token_gen;
-	bool token_pending;
-	bool signed_in;
-	bool signin_failed;
 	bool failed_any;
 	bool finished;
-	char oid[37];
-	int64_t hold_until;	/* throttled: start nothing for this identity before */
-	int pending;		/* requests submitted and not yet done */
+	int pending;		/* reads submitted and not yet done */
 };
 
 /* One request chain (a list and its nextLink pages). */
@@ -56,6 +49,7 @@ struct chain {
 
 struct collector {
 	const struct collect_opts *o;
+	struct session *session;
 	struct http_engine *engine;
 	const struct sink *sink;
 	struct sink fwd;	/* intercepts records to schedule follow-up reads */
@@ -118,7 +112,7 @@ sink_emit(struct collector *c, enum rec_type t, int64_t id, const void *rec)
 static void
 maybe_finish(struct ident *id)
 {
-	if (id->finished || id->pending > 0 || id->token_pending)
+	if (id->finished || id->pending > 0 || id->si.token_pending)
 		return;
 	id->finished = true;
 	id->c->finished++;
@@ -196,7 +190,7 @@ static void
 submit(struct collector *c, struct chain *ch, const char *method, const char *url,
        const char *json_body)
 {
-	struct http_req *r = http_req_new(method, url);
+	struct http_req *r = session_req(&ch->ident->si, method, url);
 
 	if (json_body) {
 		r->body = xstrdup(json_body);
@@ -223,114 +217,36 @@ submit_arm(struct collector *c, struct ident *id, enum kind k, const char *sub, 
 }
 
 static void
-start_signin(struct collector *c, struct ident *id)
+after_signin(struct session_ident *si, void *payload)
 {
-	const struct account *a = id->acct;
-	struct err err = ERR_INIT;
+	struct collector *c = payload;
+	struct ident *id = si->user;
 
-	if (a->token_command) {
-		char *tok = NULL;
-		time_t exp = 0;
-		if (auth_run_token_command(a->token_command, &tok, &err) == 0 &&
-		    auth_token_claims(tok, id->oid, NULL, &exp, &err) == 0) {
-			free(id->token);
-			id->token = tok;
-			id->token_exp = exp > 0 ? exp : now_epoch() + 3000;
-			id->token_gen++;
-			http_engine_wakeup(c->engine);
-			return;
-		}
-		free(tok);
-		id->signin_failed = true;
-		identity_failed(id, "%s", err.msg);
-		http_engine_wakeup(c->engine);
-		return;
-	}
-	const char *secret = getenv(a->secret_env);
-	if (secret == NULL || *secret == '\0') {
-		id->signin_failed = true;
-		identity_failed(id, "environment variable '%s' is empty", a->secret_env);
-		return;
-	}
-	char *url = auth_token_url(c->o->login_url, a->tenant_id);
-	struct http_req *r = http_req_new("POST", url);
-	free(url);
-	r->body = auth_token_body(a->client_id, secret, c->o->resource);
-	r->content_type = "application/x-www-form-urlencoded";
-	r->is_token = true;
-	r->done = on_done;
-	r->payload = c;
-	r->tag = chain_new(id, K_TOKEN, NULL);
-	r->tag_free = free;
-	r->kind = K_TOKEN;
-	id->token_pending = true;
-	http_submit(c->engine, r);
-}
-
-static void
-after_signin(struct collector *c, struct ident *id)
-{
-	id->signed_in = true;
-	sink_emit(c, REC_IDENTITY_OK, id->id, id->oid);
+	sink_emit(c, REC_IDENTITY_OK, id->id, si->oid);
 	submit_arm(c, id, K_LINK, NULL,
 		   "/providers/Microsoft.ManagementPartner/partners?api-version=" API_PARTNER, NULL);
 	submit_arm(c, id, K_TENANTS, NULL, "/tenants?api-version=" API_RESOURCES, NULL);
 	submit_arm(c, id, K_SUBS, NULL, "/subscriptions?api-version=" API_RESOURCES, NULL);
 }
 
-static int
-prepare(struct http_req *r, void *payload)
+static void
+signin_failed(struct session_ident *si, const struct http_req *r, void *payload)
 {
 	struct collector *c = payload;
-	struct chain *ch = r->tag;
-	struct ident *id = ch->ident;
-	int64_t now = now_ms();
+	struct ident *id = si->user;
 
-	if (r->is_token)
-		return 0;
-	if (id->hold_until > now) {
-		r->not_before = id->hold_until;
-		return 1;
+	if (r) {
+		struct chain ch = { .ident = id, .kind = K_TOKEN };
+		record_failure(c, &ch, r, NULL, si->error);
 	}
-	if (r->token_rejected) {
-		r->token_rejected = false;
-		if (r->auth_gen == id->token_gen && id->token) {
-			memset(id->token, 0, strlen(id->token));
-			free(id->token);
-			id->token = NULL;
-		}
-	}
-	if (id->signin_failed) {
-		snprintf(r->errbuf, sizeof(r->errbuf), "not sent: sign-in failed");
-		return -1;
-	}
-	if (id->token && now_epoch() < id->token_exp - 60) {
-		free(r->auth_header);
-		r->auth_header = xasprintf("Authorization: Bearer %s", id->token);
-		r->auth_gen = id->token_gen;
-		return 0;
-	}
-	if (id->token) {
-		/* Expired by the clock: refresh before sending. */
-		memset(id->token, 0, strlen(id->token));
-		free(id->token);
-		id->token = NULL;
-	}
-	if (!id->token_pending)
-		start_signin(c, id);
-	return id->signin_failed ? (snprintf(r->errbuf, sizeof(r->errbuf), "sign-in failed"), -1)
-				 : 1;
+	identity_failed(id, "%s", si->error);
 }
 
 static void
-on_retry(struct http_req *r, void *payload)
+token_done(struct session_ident *si, void *payload)
 {
-	struct chain *ch = r->tag;
-
 	(void)payload;
-	/* A throttled identity holds all its requests; the others go on. */
-	if (r->status == 429 && r->not_before > ch->ident->hold_until)
-		ch->ident->hold_until = r->not_before;
+	maybe_finish(si->user);
 }
 
 /* ---- follow-ups scheduled from parsed records ---------------------------- */
@@ -401,7 +317,7 @@ fwd_emit(void *payload, enum rec_type t, int64_t identity, const void *rec)
 		snprintf(path, sizeof(path),
 			 "/subscriptions/%s/providers/Microsoft.Authorization/roleAssignments"
 			 "?$filter=assignedTo(%%27%s%%27)&api-version=" API_AUTHZ,
-			 s->subscription_id, id->oid);
+			 s->subscription_id, id->si.oid);
 		submit_arm(c, id, K_ROLES, s->subscription_id, path, NULL);
 		for (size_t i = 0; i < s->n_managed_by; i++) {
 			if (!str_ieq(s->managed_by[i], id->acct->tenant_id))
@@ -485,39 +401,6 @@ chain_failed(struct collector *c, struct chain *ch, const struct http_req *r, co
 }
 
 static void
-handle_token(struct collector *c, struct chain *ch, struct http_req *r)
-{
-	struct ident *id = ch->ident;
-	struct err err = ERR_INIT;
-	char *tok = NULL;
-	time_t exp = 0;
-	char tid[37] = "";
-
-	id->token_pending = false;
-	if (r->cc != CURLE_OK) {
-		err_set(&err, RC_AUTH, "sign-in failed: %s", r->errbuf);
-	} else if (auth_parse_token_response(r->status, buf_cstr(&r->resp), &tok, &exp, &err) == 0 &&
-		   auth_token_claims(tok, id->oid, tid, NULL, &err) == 0) {
-		free(id->token);
-		id->token = tok;
-		id->token_exp = exp;
-		id->token_gen++;
-		if (tid[0] && !str_ieq(tid, id->acct->tenant_id))
-			log_warn("%s: token issued by tenant %s, not %s", account_name(id->acct), tid,
-				 id->acct->tenant_id);
-		http_engine_wakeup(c->engine);
-		if (!id->signed_in)
-			after_signin(c, id);
-		return;
-	}
-	free(tok);
-	id->signin_failed = true;
-	record_failure(c, ch, r, NULL, err.msg);
-	identity_failed(id, "%s", err.msg);
-	http_engine_wakeup(c->engine);
-}
-
-static void
 follow(struct collector *c, struct chain *ch, const cJSON *root, const struct http_req *r)
 {
 	const char *next = arm_next_link(root);
@@ -554,11 +437,6 @@ on_done(struct http_req *r, void *payload)
 	int rc = 0;
 
 	r->tag = NULL; /* the chain is ours now: freed below or passed to the next page */
-	if (ch->kind == K_TOKEN) {
-		handle_token(c, ch, r);
-		free(ch);
-		goto out;
-	}
 	id->pending--;
 	if (r->cc != CURLE_OK) {
 		chain_failed(c, ch, r, NULL, NULL);
@@ -662,10 +540,13 @@ collect_run(const struct collect_opts *o, const struct accounts *accounts, const
 		.ca_bundle = o->ca_bundle,
 		.max_body = 64u << 20,
 		.retry = o->retry,
-		.prepare = prepare,
-		.on_retry = on_retry,
-		.prepare_payload = &c,
 		.trace = log_level >= LOG_DEBUG,
+	};
+	struct session_opts so = {
+		.login_url = o->login_url,
+		.resource = o->resource,
+		.hooks = { .signed_in = after_signin, .signin_failed = signin_failed,
+			   .token_done = token_done, .payload = &c },
 	};
 	int rc = 0;
 
@@ -675,7 +556,8 @@ collect_run(const struct collect_opts *o, const struct accounts *accounts, const
 	c.fwd.emit = fwd_emit;
 	c.fwd.payload = &c;
 	c.cost_body = arm_cost_query_body(c.first, c.last);
-	c.engine = http_engine_new(&eo);
+	c.session = session_new(&so, &eo);
+	c.engine = session_engine(c.session);
 	c.n = accounts->n;
 	c.idents = xcalloc(c.n ? c.n : 1, sizeof(*c.idents));
 	c.t0 = now_ms();
@@ -683,14 +565,14 @@ collect_run(const struct collect_opts *o, const struct accounts *accounts, const
 		c.idents[i].c = &c;
 		c.idents[i].acct = &accounts->v[i];
 		c.idents[i].id = ids[i];
+		c.idents[i].si.acct = &accounts->v[i];
+		c.idents[i].si.id = ids[i];
+		c.idents[i].si.user = &c.idents[i];
 	}
 	/* Sign in as everybody first; each identity's reads follow its token. */
 	for (size_t i = 0; i < c.n && !*stop; i++) {
-		struct ident *id = &c.idents[i];
-		start_signin(&c, id);
-		if (id->token && !id->signed_in)
-			after_signin(&c, id);
-		maybe_finish(id);
+		session_start(c.session, &c.idents[i].si);
+		maybe_finish(&c.idents[i]);
 	}
 	if (http_engine_run(c.engine, stop) < 0)
 		rc = err_set(err, RC_HTTP, "the HTTP engine failed");
@@ -699,7 +581,7 @@ collect_run(const struct collect_opts *o, const struct accounts *accounts, const
 	const struct http_stats *st = http_engine_stats(c.engine);
 	sum->identities = (int)c.n;
 	for (size_t i = 0; i < c.n; i++) {
-		if (c.idents[i].failed_any || c.idents[i].signin_failed)
+		if (c.idents[i].failed_any || c.idents[i].si.signin_failed)
 			sum->identities_failed++;
 		else if (c.idents[i].finished)
 			sum->identities_ok++;
@@ -717,13 +599,10 @@ collect_run(const struct collect_opts *o, const struct accounts *accounts, const
 		rc = c.sink_rc;
 	}
 
-	http_engine_free(c.engine); /* frees queued requests and their chains' owners */
-	for (size_t i = 0; i < c.n; i++) {
-		if (c.idents[i].token) {
-			memset(c.idents[i].token, 0, strlen(c.idents[i].token));
-			free(c.idents[i].token);
-		}
-	}
+	/* Frees queued requests (and their chains), then wipes the tokens. */
+	session_free(c.session);
+	for (size_t i = 0; i < c.n; i++)
+		session_ident_release(&c.idents[i].si);
 	free(c.idents);
 	free(c.roledefs);
 	free(c.cost_body);

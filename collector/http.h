@@ -51,7 +51,8 @@ struct http_req {
 	bool is_token;		/* token request: never logged with its body */
 	http_done_fn done;
 	void *payload;		/* the caller's context for done/prepare */
-	void *tag;		/* another caller pointer (e.g. the identity) */
+	void *tag;		/* another caller pointer (e.g. a request chain) */
+	void *principal;	/* who the request is sent as (see collector/session.h) */
 	void (*tag_free)(void *); /* frees tag if the request is dropped unfinished */
 	int kind;		/* caller's request kind */
 

@@ -1,0 +1,209 @@
+#include "collector/session.h"
+#include "collector/auth.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "common/xalloc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct session {
+	struct session_opts o;
+	struct http_engine *engine;
+};
+
+static void
+wipe_token(struct session_ident *si)
+{
+	if (si->token) {
+		memset(si->token, 0, strlen(si->token));
+		free(si->token);
+		si->token = NULL;
+	}
+}
+
+static void
+fail_signin(struct session *s, struct session_ident *si, const struct http_req *r,
+	    const char *msg)
+{
+	si->signin_failed = true;
+	snprintf(si->error, sizeof(si->error), "%s", msg);
+	if (s->o.hooks.signin_failed)
+		s->o.hooks.signin_failed(si, r, s->o.hooks.payload);
+	http_engine_wakeup(s->engine); /* deferred requests now fail */
+}
+
+static void
+got_token(struct session *s, struct session_ident *si, char *token, time_t exp)
+{
+	wipe_token(si);
+	si->token = token;
+	si->token_exp = exp;
+	si->token_gen++;
+	http_engine_wakeup(s->engine);
+	if (!si->signed_in) {
+		si->signed_in = true;
+		if (s->o.hooks.signed_in)
+			s->o.hooks.signed_in(si, s->o.hooks.payload);
+	}
+}
+
+static void
+on_token(struct http_req *r, void *payload)
+{
+	struct session *s = payload;
+	struct session_ident *si = r->principal;
+	struct err err = ERR_INIT;
+	char *tok = NULL;
+	time_t exp = 0;
+	char tid[37] = "";
+
+	si->token_pending = false;
+	if (r->cc != CURLE_OK) {
+		err_set(&err, RC_AUTH, "sign-in failed: %s", r->errbuf);
+	} else if (auth_parse_token_response(r->status, buf_cstr(&r->resp), &tok, &exp, &err) == 0 &&
+		   auth_token_claims(tok, si->oid, tid, NULL, &err) == 0) {
+		if (tid[0] && !str_ieq(tid, si->acct->tenant_id))
+			log_warn("%s: token issued by tenant %s, not %s", account_name(si->acct), tid,
+				 si->acct->tenant_id);
+		got_token(s, si, tok, exp);
+		tok = NULL;
+		goto out;
+	}
+	free(tok);
+	fail_signin(s, si, r, err.msg);
+out:
+	if (s->o.hooks.token_done)
+		s->o.hooks.token_done(si, s->o.hooks.payload);
+	http_req_free(r);
+}
+
+void
+session_start(struct session *s, struct session_ident *si)
+{
+	const struct account *a = si->acct;
+	struct err err = ERR_INIT;
+
+	if (si->token_pending || si->signin_failed)
+		return;
+	if (a->token_command) {
+		char *tok = NULL;
+		time_t exp = 0;
+		if (auth_run_token_command(a->token_command, &tok, &err) == 0 &&
+		    auth_token_claims(tok, si->oid, NULL, &exp, &err) == 0) {
+			got_token(s, si, tok, exp > 0 ? exp : now_epoch() + 3000);
+			return;
+		}
+		free(tok);
+		fail_signin(s, si, NULL, err.msg);
+		return;
+	}
+	const char *secret = getenv(a->secret_env);
+	if (secret == NULL || *secret == '\0') {
+		char msg[300];
+		snprintf(msg, sizeof(msg), "environment variable '%s' is empty", a->secret_env);
+		fail_signin(s, si, NULL, msg);
+		return;
+	}
+	char *url = auth_token_url(s->o.login_url, a->tenant_id);
+	struct http_req *r = http_req_new("POST", url);
+	free(url);
+	r->body = auth_token_body(a->client_id, secret, s->o.resource);
+	r->content_type = "application/x-www-form-urlencoded";
+	r->is_token = true;
+	r->principal = si;
+	r->done = on_token;
+	r->payload = s;
+	si->token_pending = true;
+	http_submit(s->engine, r);
+}
+
+static int
+prepare(struct http_req *r, void *payload)
+{
+	struct session *s = payload;
+	struct session_ident *si = r->principal;
+	int64_t now = now_ms();
+
+	if (r->is_token || si == NULL)
+		return 0;
+	if (si->hold_until > now) {
+		r->not_before = si->hold_until;
+		return 1;
+	}
+	if (r->token_rejected) {
+		r->token_rejected = false;
+		if (r->auth_gen == si->token_gen)
+			wipe_token(si);
+	}
+	if (!si->signin_failed && si->token && now_epoch() >= si->token_exp - 60)
+		wipe_token(si); /* about to expire: refresh before sending */
+	if (!si->signin_failed && si->token == NULL)
+		session_start(s, si);
+	if (si->signin_failed) {
+		snprintf(r->errbuf, sizeof(r->errbuf), "not sent: %.200s", si->error);
+		return -1;
+	}
+	if (si->token == NULL)
+		return 1; /* waiting for the token request */
+	free(r->auth_header);
+	r->auth_header = xasprintf("Authorization: Bearer %s", si->token);
+	r->auth_gen = si->token_gen;
+	return 0;
+}
+
+static void
+on_retry(struct http_req *r, void *payload)
+{
+	struct session_ident *si = r->principal;
+
+	(void)payload;
+	if (si && r->status == 429 && r->not_before > si->hold_until)
+		si->hold_until = r->not_before;
+}
+
+struct session *
+session_new(const struct session_opts *so, const struct http_engine_opts *eo)
+{
+	struct session *s = xcalloc(1, sizeof(*s));
+	struct http_engine_opts o = *eo;
+
+	s->o = *so;
+	o.prepare = prepare;
+	o.on_retry = on_retry;
+	o.prepare_payload = s;
+	s->engine = http_engine_new(&o);
+	return s;
+}
+
+void
+session_free(struct session *s)
+{
+	if (s == NULL)
+		return;
+	http_engine_free(s->engine);
+	free(s);
+}
+
+void
+session_ident_release(struct session_ident *si)
+{
+	wipe_token(si);
+}
+
+struct http_engine *
+session_engine(struct session *s)
+{
+	return s->engine;
+}
+
+struct http_req *
+session_req(struct session_ident *si, const char *method, const char *url)
+{
+	struct http_req *r = http_req_new(method, url);
+
+	r->principal = si;
+	return r;
+}

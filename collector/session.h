@@ -1,0 +1,80 @@
+/*
+ * Signed-in identities on an HTTP engine: one token per identity, acquired
+ * on first use (client credentials through the engine, or a token command),
+ * refreshed before it expires or when ARM answers 401 with an expired or
+ * invalid token, and attached to each request as it starts. A 429 holds
+ * that identity's requests until the Retry-After time; the others go on.
+ *
+ * Requests sent as an identity carry it in req->principal. Used by collect
+ * and by link management.
+ */
+#ifndef PALSCOPE_COLLECTOR_SESSION_H
+#define PALSCOPE_COLLECTOR_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "collector/accounts.h"
+#include "collector/http.h"
+
+struct session_ident {
+	const struct account *acct;
+	int64_t id;		/* the sink's identity id */
+	void *user;		/* the owner's per-identity state */
+	char oid[37];		/* the token's oid claim, once signed in */
+	bool signed_in;		/* a token was obtained at least once */
+	bool signin_failed;	/* sign-in failed; requests as this identity fail */
+	char error[512];	/* why sign-in failed */
+	/* private */
+	char *token;
+	time_t token_exp;
+	long token_gen;
+	bool token_pending;
+	int64_t hold_until;
+};
+
+struct session_hooks {
+	/* The first successful sign-in of si: start its reads here. */
+	void (*signed_in)(struct session_ident *si, void *payload);
+	/*
+	 * Sign-in failed (si->error says why). r is the token request when one
+	 * was sent (its status, body and request id are valid), else NULL.
+	 */
+	void (*signin_failed)(struct session_ident *si, const struct http_req *r, void *payload);
+	/* A token request finished either way (the identity may now be idle). */
+	void (*token_done)(struct session_ident *si, void *payload);
+	void *payload;
+};
+
+struct session_opts {
+	const char *login_url;	/* identity platform, no trailing slash */
+	const char *resource;	/* token audience: scope is "{resource}/.default" */
+	struct session_hooks hooks;
+};
+
+struct session;
+
+/*
+ * A session and its engine. eo is used as given except for prepare,
+ * on_retry and their payload, which the session sets.
+ */
+struct session *session_new(const struct session_opts *so, const struct http_engine_opts *eo);
+/* Frees the session and its engine (queued requests are dropped). */
+void session_free(struct session *s);
+
+/* Wipe and free si's token. */
+void session_ident_release(struct session_ident *si);
+
+struct http_engine *session_engine(struct session *s);
+
+/*
+ * Sign si in. Token commands run now; client-credential sign-ins are queued
+ * on the engine. Hooks report the outcome.
+ */
+void session_start(struct session *s, struct session_ident *si);
+
+/* A new request sent as si (req->principal set); submit it with http_submit. */
+struct http_req *session_req(struct session_ident *si, const char *method, const char *url);
+
+#endif
