@@ -1,2 +1,0 @@
-/* Reports: see reports/report.h. */
-typedef int palscope_reports_placeholder;
