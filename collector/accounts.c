@@ -196,7 +196,7 @@ accounts_load(const char *path, struct accounts *out, struct err *err)
 	if (fp == NULL)
 		return err_set(err, RC_USAGE, "cannot open accounts file '%s': %s", path,
 			       strerror(errno));
-	if (csv_init(&p, CSV_APPEND_NULL) != 0) {
+	if (csv_init(&p, CSV_APPEND_NULL | CSV_STRICT | CSV_STRICT_FINI) != 0) {
 		fclose(fp);
 		return err_set(err, RC_ERROR, "cannot initialise the CSV parser");
 	}
