@@ -549,6 +549,9 @@ def pick_fault(model: Model, method, path, query, tenant_ids):
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "fake-azure/1.0"
+    # TCP_NODELAY: without it, a response written as headers + body segments can
+    # wait for the client's delayed ACK (~40 ms on Linux) under Nagle.
+    disable_nagle_algorithm = True
 
     def version_string(self):
         return self.server_version
@@ -697,9 +700,11 @@ class Handler(BaseHTTPRequestHandler):
         if truncate:
             self.send_header("Connection", "close")
             self.close_connection = True
-        self.end_headers()
+        # Headers and body in one write (one segment, one syscall); same bytes.
+        self._headers_buffer.append(b"\r\n")
         if body and self.command != "HEAD":
-            self.wfile.write(body)
+            self._headers_buffer.append(body)
+        self.flush_headers()
         self.wfile.flush()
         if truncate:
             try:

@@ -1,0 +1,372 @@
+/*
+ * collector/arm and collector/auth on the real payloads of
+ * shared/azure-examples (copied to tests/fixtures/azure/), through a sink
+ * that records what it receives.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collector/arm.h"
+#include "collector/auth.h"
+#include "common/buf.h"
+#include "common/xalloc.h"
+
+/* The sink writes one text line per record, so tests compare plain strings. */
+static struct buf got;
+
+static const char *
+s(const char *p)
+{
+	return p ? p : "-";
+}
+
+static int
+capture(void *payload, enum rec_type t, int64_t id, const void *rec)
+{
+	(void)payload;
+	switch (t) {
+	case REC_LINK: {
+		const struct link_rec *r = rec;
+		buf_printf(&got, "link %lld %d %s %s %s %s %s\n", (long long)id, r->linked,
+			   s(r->partner_id), s(r->partner_name), s(r->object_id), s(r->state),
+			   s(r->created_time));
+		break;
+	}
+	case REC_TENANT: {
+		const struct tenant_rec *r = rec;
+		buf_printf(&got, "tenant %s %s %s\n", r->tenant_id, s(r->display_name),
+			   s(r->category));
+		break;
+	}
+	case REC_SUBSCRIPTION: {
+		const struct subscription_rec *r = rec;
+		buf_printf(&got, "sub %s %s %s %s %s %zu", r->subscription_id, r->tenant_id,
+			   s(r->state), s(r->quota_id), s(r->authorization_source), r->n_managed_by);
+		for (size_t i = 0; i < r->n_managed_by; i++)
+			buf_printf(&got, " %s", r->managed_by[i]);
+		buf_addc(&got, '\n');
+		break;
+	}
+	case REC_ROLE_ASSIGNMENT: {
+		const struct role_assignment_rec *r = rec;
+		buf_printf(&got, "ra %s %s %s %s %s %s %s\n", r->subscription_id, r->role_guid,
+			   r->scope_level, s(r->resource_group), s(r->principal_type),
+			   s(r->created_on), s(r->principal_id));
+		break;
+	}
+	case REC_ROLE_DEFINITION: {
+		const struct role_definition_rec *r = rec;
+		buf_printf(&got, "rd %s %s %s", r->role_guid, s(r->role_name), s(r->role_type));
+		for (size_t i = 0; i < r->n_perms; i++)
+			buf_printf(&got, " %s=%s", r->perms[i].kind, r->perms[i].pattern);
+		buf_addc(&got, '\n');
+		break;
+	}
+	case REC_LIGHTHOUSE: {
+		const struct lighthouse_rec *r = rec;
+		buf_printf(&got, "lh %s %s %s %s", r->subscription_id, s(r->managed_by_tenant_id),
+			   s(r->plan_name), s(r->created_at));
+		for (size_t i = 0; i < r->n_auths; i++)
+			buf_printf(&got, " %s:%s:%d", r->auths[i].principal_id, r->auths[i].role_guid,
+				   r->auths[i].eligible);
+		buf_addc(&got, '\n');
+		break;
+	}
+	case REC_COST_ROW: {
+		const struct cost_row_rec *r = rec;
+		buf_printf(&got, "cost %s %s %.4f %s\n", r->usage_date, r->resource_group, r->cost,
+			   r->currency);
+		break;
+	}
+	default:
+		buf_printf(&got, "other %d\n", (int)t);
+	}
+	return 0;
+}
+
+static const struct sink sink = { capture, NULL };
+
+/* Load a fixture; spec examples are unwrapped to responses.<status>.body. */
+static cJSON *
+fixture(const char *name, const char *status)
+{
+	char path[512];
+	struct buf b = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/azure/%s", TEST_FIXTURES, name);
+	FILE *fp = fopen(path, "rb");
+	assert_non_null(fp);
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(fp);
+	cJSON *root = cJSON_Parse(buf_cstr(&b));
+	buf_release(&b);
+	assert_non_null(root);
+	if (status) {
+		cJSON *body = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "responses"),
+								      status),
+						  "body");
+		assert_non_null(body);
+		cJSON *copy = cJSON_Duplicate(body, 1);
+		cJSON_Delete(root);
+		return copy;
+	}
+	return root;
+}
+
+static int
+reset(void **state)
+{
+	(void)state;
+	buf_reset(&got);
+	return 0;
+}
+
+static void
+test_arm__subscriptions(void **state)
+{
+	struct err err = ERR_INIT;
+	cJSON *root = fixture("GetSubscriptions.json", "200");
+	(void)state;
+
+	assert_int_equal(arm_emit_subscriptions(root, &sink, 7, &err), 0);
+	assert_string_equal(buf_cstr(&got),
+			    "sub 291bba3f-e0a5-47bc-a099-3bdcb2a50a05 31c75423-32d6-4322-88b7-c478bdde4858 "
+			    "Enabled Internal_2014-09-01 RoleBased 1 8f70baf1-1f6e-46a2-a1ff-238dac1ebfb7\n"
+			    "sub 72ac930a-f34e-42d8-b06d-dc2a9e12ed71 2a0ff0de-96b2-4859-bb7c-a430d07a3e0c "
+			    "Enabled Internal_2014-09-01 RoleBased 2 8f70baf1-1f6e-46a2-a1ff-238dac1ebfb7 "
+			    "f7fb6af2-321d-47c8-9c0f-b0239eaad39a\n");
+	/* The spec example's nextLink is the placeholder "...". */
+	assert_string_equal(arm_next_link(root), "...");
+	cJSON_Delete(root);
+}
+
+static void
+test_arm__tenants(void **state)
+{
+	struct err err = ERR_INIT;
+	cJSON *root = fixture("GetTenants.json", "200");
+	(void)state;
+
+	assert_int_equal(arm_emit_tenants(root, &sink, 1, &err), 0);
+	assert_non_null(strstr(buf_cstr(&got),
+			       "tenant 83abe5cd-bcc3-441a-bd86-e6a75360cecc Contoso Corp. Home\n"));
+	assert_non_null(strstr(buf_cstr(&got), "ProjectedBy"));
+	cJSON_Delete(root);
+}
+
+static void
+test_arm__role_assignments(void **state)
+{
+	struct err err = ERR_INIT;
+	cJSON *root = fixture("azure-cli-recording-roleAssignments-list-principalId-filter-response.json",
+			      NULL);
+	(void)state;
+
+	assert_int_equal(arm_emit_role_assignments(root, "00000000-0000-0000-0000-000000000000",
+						   &sink, 1, &err),
+			 0);
+	assert_string_equal(buf_cstr(&got),
+			    "ra 00000000-0000-0000-0000-000000000000 acdd72a7-3385-48ef-bd42-f606fba81ae7 "
+			    "resource_group cli_role_assign000001 ServicePrincipal "
+			    "2025-04-14T08:54:26.7153899Z 88c53162-584e-4c98-984b-62149c2e9bca\n");
+	assert_null(arm_next_link(root));
+	cJSON_Delete(root);
+}
+
+static void
+test_arm__role_definition(void **state)
+{
+	struct err err = ERR_INIT;
+	cJSON *root = fixture("azure-cli-recording-roleDefinitions-list-roleName-Reader-response.json",
+			      NULL);
+	(void)state;
+
+	/* The GET by id returns one definition: the list's first element has that shape. */
+	assert_int_equal(arm_emit_role_definition(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "value"), 0),
+						  &sink, &err),
+			 0);
+	assert_string_equal(buf_cstr(&got),
+			    "rd acdd72a7-3385-48ef-bd42-f606fba81ae7 Reader BuiltInRole action=*/read\n");
+	cJSON_Delete(root);
+}
+
+static void
+test_arm__lighthouse(void **state)
+{
+	struct err err = ERR_INIT;
+	cJSON *root = fixture("GetRegistrationAssignmentsWithManagedByTenantIdEqFilter.json", "200");
+	(void)state;
+
+	assert_int_equal(arm_emit_lighthouse(root, "0afefe50-734e-4610-8c82-a144aff49dea", &sink, 1,
+					     &err),
+			 0);
+	/* Permanent authorizations (0) and the just-in-time one (1); bare role GUIDs; plan kept. */
+	assert_string_equal(buf_cstr(&got),
+			    "lh 0afefe50-734e-4610-8c82-a144aff49dea 83abe5cd-bcc3-441a-bd86-e6a75360cecc "
+			    "addesai-plan 2021-11-22T19:56:05.0703382Z "
+			    "f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc:acdd72a7-3385-48ef-bd42-f606fba81ae7:0 "
+			    "f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc:18d7d88d-d35e-4fb5-a5c3-7773c20a72d9:0 "
+			    "700bddf4-2c3b-4cd1-bb02-6a2c622524f4:8e3af657-a8ff-443c-a75c-2fe8c4bcb635:1\n");
+	cJSON_Delete(root);
+}
+
+static void
+test_arm__cost(void **state)
+{
+	struct err err = ERR_INIT;
+	long rows = 0;
+	cJSON *root = fixture("SubscriptionQuery.json", "200");
+	(void)state;
+
+	assert_int_equal(arm_emit_cost(root, "s", &sink, 1, &rows, &err), 0);
+	assert_true(rows > 2);
+	assert_true(strncmp(buf_cstr(&got), "cost 2018-03-31 ScreenSharingTest-peer 2.1033 USD\n",
+			    50) == 0);
+	cJSON_Delete(root);
+
+	/* Columns are found by name, in any order; a bad date is an error. */
+	buf_reset(&got);
+	root = cJSON_Parse("{\"properties\":{\"columns\":[{\"name\":\"UsageDate\",\"type\":\"Number\"},"
+			   "{\"name\":\"Currency\",\"type\":\"String\"},{\"name\":\"ResourceGroupName\","
+			   "\"type\":\"String\"},{\"name\":\"Cost\",\"type\":\"Number\"}],"
+			   "\"rows\":[[20261031,\"EUR\",\"RG-A\",1.5]],\"nextLink\":\"https://x/n\"}}");
+	assert_int_equal(arm_emit_cost(root, "s", &sink, 1, &rows, &err), 0);
+	assert_string_equal(buf_cstr(&got), "cost 2026-10-31 RG-A 1.5000 EUR\n");
+	assert_string_equal(arm_next_link(root), "https://x/n");
+	cJSON_Delete(root);
+	root = cJSON_Parse("{\"properties\":{\"columns\":[{\"name\":\"UsageDate\"},{\"name\":\"Cost\"}],"
+			   "\"rows\":[[20261332,1.5]]}}");
+	assert_int_equal(arm_emit_cost(root, "s", &sink, 1, &rows, &err), RC_PARSE);
+	cJSON_Delete(root);
+}
+
+static void
+test_arm__link_and_errors(void **state)
+{
+	struct err err = ERR_INIT;
+	const char *code, *msg;
+	cJSON *root = fixture("GetPartnerDetailsNoPartnerId.json", "200");
+	(void)state;
+
+	assert_int_equal(arm_emit_link(root, 200, "{}", &sink, 3, &err), 0);
+	assert_string_equal(buf_cstr(&got), "link 3 1 123456 Test_jefl aa67f786-0552-423e-8849-244ed12bf581 "
+					    "Active 2018-01-20T01:23:40.5280496Z\n");
+	cJSON_Delete(root);
+	/* The CLI's flattened form is accepted too. */
+	buf_reset(&got);
+	root = fixture("az-managementpartner-create-output.json", NULL);
+	assert_int_equal(arm_emit_link(root, 200, "{}", &sink, 3, &err), 0);
+	assert_non_null(strstr(buf_cstr(&got), "link 3 1 "));
+	cJSON_Delete(root);
+	/* 404: not linked. */
+	buf_reset(&got);
+	assert_int_equal(arm_emit_link(NULL, 404, "{\"error\":{}}", &sink, 3, &err), 0);
+	assert_string_equal(buf_cstr(&got), "link 3 0 - - - - -\n");
+
+	root = cJSON_Parse("{\"error\":{\"code\":\"AuthorizationFailed\",\"message\":\"no\"}}");
+	arm_error(root, &code, &msg);
+	assert_string_equal(code, "AuthorizationFailed");
+	assert_string_equal(msg, "no");
+	cJSON_Delete(root);
+	root = fixture("token-client-credentials-error.json", NULL);
+	arm_error(root, &code, &msg);
+	assert_string_equal(code, "invalid_scope");
+	cJSON_Delete(root);
+	arm_error(NULL, &code, &msg);
+	assert_string_equal(code, "");
+
+	/* Unexpected shapes are errors, not crashes. */
+	root = cJSON_Parse("{\"value\":{}}");
+	assert_int_equal(arm_emit_subscriptions(root, &sink, 1, &err), RC_PARSE);
+	assert_int_equal(arm_emit_role_assignments(root, "s", &sink, 1, &err), RC_PARSE);
+	cJSON_Delete(root);
+	root = cJSON_Parse("{\"value\":[{\"subscriptionId\":\"../../x\",\"tenantId\":\"t\"}]}");
+	assert_int_equal(arm_emit_subscriptions(root, &sink, 1, &err), RC_PARSE);
+	cJSON_Delete(root);
+}
+
+static void
+test_auth__token(void **state)
+{
+	struct err err = ERR_INIT;
+	char *tok = NULL, *body, oid[37], tid[37];
+	time_t exp = 0, jexp = 0;
+	(void)state;
+
+	body = auth_token_body("c1", "p&ss=w0rd+/%", "https://management.azure.com/");
+	assert_string_equal(body, "client_id=c1&scope=https%3A%2F%2Fmanagement.azure.com%2F.default"
+				  "&client_secret=p%26ss%3Dw0rd%2B%2F%25&grant_type=client_credentials");
+	free(body);
+	body = auth_token_url("https://login.microsoftonline.com/", "t1");
+	assert_string_equal(body, "https://login.microsoftonline.com/t1/oauth2/v2.0/token");
+	free(body);
+
+	/* {"alg":"none"}.{"oid":"...","tid":"...","exp":1800000000}.sig */
+	const char *jwt = "eyJhbGciOiJub25lIn0."
+			  "eyJvaWQiOiIxMTExMTExMS0yMjIyLTMzMzMtNDQ0NC01NTU1NTU1NTU1NTUiLCJ0aWQiOiJh"
+			  "YWFhYWFhYS1iYmJiLWNjY2MtZGRkZC1lZWVlZWVlZWVlZWUiLCJleHAiOjE4MDAwMDAwMDB9.c2ln";
+	char *resp = xasprintf("{\"token_type\":\"Bearer\",\"expires_in\":3599,\"access_token\":\"%s\"}",
+			       jwt);
+	assert_int_equal(auth_parse_token_response(200, resp, &tok, &exp, &err), 0);
+	assert_string_equal(tok, jwt);
+	assert_true(exp > 0);
+	assert_int_equal(auth_token_claims(tok, oid, tid, &jexp, &err), 0);
+	assert_string_equal(oid, "11111111-2222-3333-4444-555555555555");
+	assert_string_equal(tid, "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee");
+	assert_int_equal(jexp, 1800000000);
+	free(tok);
+	free(resp);
+
+	cJSON *e = fixture("token-client-credentials-error.json", NULL);
+	char *etext = cJSON_PrintUnformatted(e);
+	cJSON_Delete(e);
+	assert_int_equal(auth_parse_token_response(400, etext, &tok, &exp, &err), RC_AUTH);
+	assert_null(tok);
+	assert_non_null(strstr(err.msg, "invalid_scope: AADSTS70011"));
+	assert_null(strchr(err.msg, '\n'));
+	free(etext);
+	assert_int_equal(auth_token_claims("opaque-token", oid, NULL, NULL, &err), RC_PARSE);
+}
+
+static void
+test_auth__token_command(void **state)
+{
+	struct err err = ERR_INIT;
+	char *tok = NULL;
+	(void)state;
+
+	assert_int_equal(auth_run_token_command("printf '\\n  abc.def.ghi  \\n'", &tok, &err), 0);
+	assert_string_equal(tok, "abc.def.ghi");
+	free(tok);
+	assert_int_equal(auth_run_token_command("exit 3", &tok, &err), RC_AUTH);
+	assert_non_null(strstr(err.msg, "status 3"));
+	assert_int_equal(auth_run_token_command("true", &tok, &err), RC_AUTH);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_arm__subscriptions, reset),
+		cmocka_unit_test_setup(test_arm__tenants, reset),
+		cmocka_unit_test_setup(test_arm__role_assignments, reset),
+		cmocka_unit_test_setup(test_arm__role_definition, reset),
+		cmocka_unit_test_setup(test_arm__lighthouse, reset),
+		cmocka_unit_test_setup(test_arm__cost, reset),
+		cmocka_unit_test_setup(test_arm__link_and_errors, reset),
+		cmocka_unit_test(test_auth__token),
+		cmocka_unit_test(test_auth__token_command),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	buf_release(&got);
+	return rc;
+}

@@ -1,0 +1,351 @@
+/*
+ * The attribution rules (sql/views/) on tests/fixtures/report/rules.sql: one subscription per
+ * reason code and warning, the customer rollup, effective runs, and the CSV reports against
+ * tests/golden/report/ (UPDATE_GOLDEN=1 rewrites the golden files).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/xalloc.h"
+#include "db/db.h"
+#include "reports/report.h"
+
+#define GOLDEN TEST_FIXTURES "/../golden/report"
+
+static char path[256];
+static struct db db = DB_INIT;
+
+static char *
+slurp(const char *file, size_t *len)
+{
+	FILE *fp = fopen(file, "rb");
+	char *p;
+	long n;
+
+	if (fp == NULL)
+		return NULL;
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	p = xmalloc((size_t)n + 1);
+	if (fread(p, 1, (size_t)n, fp) != (size_t)n)
+		n = 0;
+	p[n] = '\0';
+	fclose(fp);
+	if (len)
+		*len = (size_t)n;
+	return p;
+}
+
+static void
+remove_db(void)
+{
+	char p[300];
+
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+}
+
+static int
+setup(void **state)
+{
+	struct err err = ERR_INIT;
+	char *sql;
+	(void)state;
+
+	snprintf(path, sizeof(path), "/tmp/palscope-test-rules-%d.db", (int)getpid());
+	remove_db();
+	if (db_open(&db, path, DB_CREATE, &err) < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		return -1;
+	}
+	sql = slurp(TEST_FIXTURES "/report/rules.sql", NULL);
+	if (sql == NULL || db_exec(&db, sql, &err) < 0) {
+		fprintf(stderr, "fixture: %s\n", err.msg);
+		free(sql);
+		return -1;
+	}
+	free(sql);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	db_close(&db);
+	remove_db();
+	return 0;
+}
+
+#define SUB(n) "5ub00000-0000-4000-8000-0000000000" #n
+#define TEN(n) "aaaaaaaa-0000-4000-8000-0000000000" #n
+#define NOUSE -1.0
+
+static const struct sub_case {
+	const char *id;
+	const char *status;
+	const char *code;
+	const char *reasons;
+	double usage;		/* NOUSE: NULL (unreadable) */
+	double attributed;	/* NOUSE: not attributed */
+	const char *explain;	/* a fragment the explanation must hold */
+} sub_cases[] = {
+	{ SUB(01), "ATTRIBUTED", "", "", 310, 310, "through 'contoso-guest'" },
+	{ SUB(02), "MISSING", "SUBSCRIPTION_NOT_ACTIVE", "SUBSCRIPTION_NOT_ACTIVE", 31, NOUSE,
+	  "Disabled" },
+	{ SUB(03), "MISSING", "ROLE_NOT_ELIGIBLE", "ROLE_NOT_ELIGIBLE", 31, NOUSE,
+	  "Support Request Contributor" },
+	{ SUB(04), "MISSING", "NO_RBAC", "NO_RBAC", 31, NOUSE, "holds no role assignment" },
+	{ SUB(05), "MISSING", "EA_DPOR_EXPECTED", "EA_DPOR_EXPECTED", 31, NOUSE,
+	  "Digital Partner of Record" },
+	{ SUB(06), "MISSING", "OFFER_EXCLUDED", "OFFER_EXCLUDED", 31, NOUSE, "FreeTrial_" },
+	{ SUB(07), "ATTRIBUTED", "", "", 62, 62, "62.00 of 62.00" },
+	{ SUB(08), "UNKNOWN", "USAGE_UNREADABLE", "USAGE_UNREADABLE", NOUSE, NOUSE,
+	  "RBACAccessDenied" },
+	{ SUB(09), "MISSING", "NO_USAGE", "NO_USAGE", 0, NOUSE, "no cost in 2026-10" },
+	{ SUB(10), "MISSING", "SCOPE_EXCLUDES_USAGE", "SCOPE_EXCLUDES_USAGE", 155, NOUSE,
+	  "app-rg" },
+	{ SUB(11), "ATTRIBUTED", "", "", 93, 31, "31.00 of 93.00" },
+	{ SUB(12), "MISSING", "ASSIGNMENT_TOO_RECENT", "ASSIGNMENT_TOO_RECENT", 31, NOUSE,
+	  "2026-11-03T09:00:00Z" },
+	{ SUB(13), "ATTRIBUTED", "", "", 31, 16, "16.00 of 31.00" },
+	{ SUB(14), "ATTRIBUTED", "", "ROLE_ELIGIBILITY_UNKNOWN", 31, 31, "write actions" },
+	{ SUB(15), "MISSING", "ROLE_NOT_ELIGIBLE", "ROLE_NOT_ELIGIBLE", 31, NOUSE,
+	  "Auditor (custom)" },
+	{ SUB(16), "ATTRIBUTED", "", "CSP_SUBSCRIPTION", 31, 31, "CSP" },
+	{ SUB(17), "ATTRIBUTED", "", "", 31, 31, "management group contoso-mg" },
+	{ SUB(18), "ATTRIBUTED", "", "", 31, 31, "Support Request Contributor" },
+	{ SUB(19), "UNKNOWN", "COLLECTION_FAILED", "COLLECTION_FAILED", 31, NOUSE,
+	  "role_assignments" },
+	{ SUB(20), "ATTRIBUTED", "", "ROLE_ELIGIBILITY_UNKNOWN", 31, 31, "could not be read" },
+	{ SUB(21), "MISSING", "LINK_WRONG_PARTNER_ID", "LINK_WRONG_PARTNER_ID", 31, NOUSE,
+	  "az managementpartner update --partner-id 1234567" },
+	{ SUB(22), "MISSING", "NO_LINK", "NO_LINK", 31, NOUSE,
+	  "az managementpartner create --partner-id 1234567" },
+	{ SUB(23), "ATTRIBUTED", "", "", 31, 31, "other currencies" },
+	{ SUB(24), "ATTRIBUTED", "", "", 31, 31, "at root" },
+	{ SUB(25), "ATTRIBUTED", "", "", 62, 31, "resource vm1 in vm-rg" },
+	{ SUB(30), "ATTRIBUTED", "", "", 93, 93, "via Lighthouse" },
+	{ SUB(31), "MISSING", "NO_RBAC", "NO_RBAC", 93, NOUSE, "just-in-time" },
+	{ SUB(32), "ATTRIBUTED", "", "", 124, 31, "lh-rg" },
+	{ SUB(40), "UNKNOWN", "COLLECTION_FAILED", "COLLECTION_FAILED", 31, NOUSE,
+	  "could not be read" },
+	{ SUB(41), "ATTRIBUTED", "", "", 31, 31, "proseware-guest" },
+};
+
+static void
+check_money(const char *what, size_t i, sqlite3_stmt *st, int col, double want)
+{
+	if (want == NOUSE) {
+		if (sqlite3_column_type(st, col) != SQLITE_NULL)
+			fail_msg("case %zu: %s should be NULL, got %f", i, what,
+				 sqlite3_column_double(st, col));
+		return;
+	}
+	if (sqlite3_column_type(st, col) == SQLITE_NULL ||
+	    fabs(sqlite3_column_double(st, col) - want) > 0.001)
+		fail_msg("case %zu: %s = %f, want %f", i, what, sqlite3_column_double(st, col), want);
+}
+
+static void
+test_rules__every_subscription(void **state)
+{
+	struct err err = ERR_INIT;
+	sqlite3_stmt *st = NULL;
+	size_t n = 0;
+	(void)state;
+
+	assert_int_equal(
+		db_prepare(&db,
+			   "SELECT subscription_id, status, reason_code, reasons, usage, "
+			   "CASE WHEN status = 'ATTRIBUTED' THEN attributed END, explanation "
+			   "FROM subscription_status WHERE period = '2026-10' ORDER BY subscription_id",
+			   &st, &err),
+		0);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		assert_true(n < sizeof(sub_cases) / sizeof(sub_cases[0]));
+		const struct sub_case *c = &sub_cases[n];
+		const char *got[4];
+		for (int k = 0; k < 4; k++)
+			got[k] = (const char *)sqlite3_column_text(st, k);
+		if (strcmp(got[0], c->id) || strcmp(got[1], c->status) || strcmp(got[2], c->code) ||
+		    strcmp(got[3], c->reasons))
+			fail_msg("case %zu (%s): got %s/%s/%s/[%s], want %s/%s/%s/[%s]", n, c->id,
+				 got[0], got[1], got[2], got[3], c->id, c->status, c->code,
+				 c->reasons);
+		check_money("usage", n, st, 4, c->usage);
+		check_money("attributed", n, st, 5, c->attributed);
+		if (strstr((const char *)sqlite3_column_text(st, 6), c->explain) == NULL)
+			fail_msg("case %zu: explanation [%s] lacks [%s]", n,
+				 sqlite3_column_text(st, 6), c->explain);
+		n++;
+	}
+	sqlite3_finalize(st);
+	assert_int_equal(n, sizeof(sub_cases) / sizeof(sub_cases[0]));
+}
+
+static const struct cust_case {
+	const char *tenant;
+	const char *name;
+	const char *status;
+	const char *code;
+	int subs, attributed;
+	double usage;
+} cust_cases[] = {
+	{ TEN(01), "Contoso Ltd", "ATTRIBUTED", "", 23, 12, 667 },
+	{ TEN(02), "Fabrikam, Inc.", "MISSING", "LINK_WRONG_PARTNER_ID", 1, 0, 0 },
+	{ TEN(03), "Northwind (label)", "MISSING", "NO_RBAC", 0, 0, 0 },
+	{ TEN(04), "Litware", "UNKNOWN", "COLLECTION_FAILED", 0, 0, 0 },
+	{ TEN(05), "Adatum", "MISSING", "NO_LINK", 0, 0, 0 },
+	{ TEN(06), "Tailspin", "MISSING", "NO_LINK", 1, 0, 0 },
+	{ TEN(07), "Woodgrove", "UNKNOWN", "COLLECTION_FAILED", 1, 0, 0 },
+	{ TEN(08), "Proseware", "ATTRIBUTED", "", 1, 1, 31 },
+	/* TEN(09) is the managing tenant: no subscriptions of its own, no row. */
+	{ TEN(10), "Lighthouse Customer", "ATTRIBUTED", "", 3, 2, 124 },
+};
+
+static void
+test_rules__customer_rollup(void **state)
+{
+	struct err err = ERR_INIT;
+	sqlite3_stmt *st = NULL;
+	size_t n = 0;
+	(void)state;
+
+	assert_int_equal(db_prepare(&db,
+				    "SELECT tenant_id, customer_name, status, reason_code, subscriptions, "
+				    "attributed_subscriptions, attributed_usage FROM customer_status "
+				    "WHERE period = '2026-10' ORDER BY tenant_id",
+				    &st, &err),
+			 0);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		assert_true(n < sizeof(cust_cases) / sizeof(cust_cases[0]));
+		const struct cust_case *c = &cust_cases[n];
+		if (strcmp((const char *)sqlite3_column_text(st, 0), c->tenant) ||
+		    strcmp((const char *)sqlite3_column_text(st, 1), c->name) ||
+		    strcmp((const char *)sqlite3_column_text(st, 2), c->status) ||
+		    strcmp((const char *)sqlite3_column_text(st, 3), c->code) ||
+		    sqlite3_column_int(st, 4) != c->subs || sqlite3_column_int(st, 5) != c->attributed ||
+		    fabs(sqlite3_column_double(st, 6) - c->usage) > 0.001)
+			fail_msg("customer %zu: got %s '%s' %s %s %d %d %f", n,
+				 sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
+				 sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
+				 sqlite3_column_int(st, 4), sqlite3_column_int(st, 5),
+				 sqlite3_column_double(st, 6));
+		n++;
+	}
+	sqlite3_finalize(st);
+	assert_int_equal(n, sizeof(cust_cases) / sizeof(cust_cases[0]));
+}
+
+static void
+test_rules__periods_and_default(void **state)
+{
+	struct err err = ERR_INIT;
+	sqlite3_stmt *st = NULL;
+	char period[16];
+	(void)state;
+
+	assert_int_equal(report_default_period(&db, period, sizeof(period), &err), 0);
+	assert_string_equal(period, "2026-10");
+	/* The older period still reads its own run only. */
+	assert_int_equal(db_prepare(&db,
+				    "SELECT status, attributed FROM subscription_status "
+				    "WHERE period = '2026-09'",
+				    &st, &err),
+			 0);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "ATTRIBUTED");
+	assert_true(fabs(sqlite3_column_double(st, 1) - 30) < 0.001);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+}
+
+static void
+golden(const char *name)
+{
+	struct err err = ERR_INIT;
+	char out[300], want_path[512];
+	char *got, *want;
+	size_t got_len, want_len;
+
+	snprintf(out, sizeof(out), "%s.%s.csv", path, name);
+	snprintf(want_path, sizeof(want_path), "%s/%s.csv", GOLDEN, name);
+	if (report_write_path(&db, report_find(name), "2026-10", out, 0, NULL, &err) < 0)
+		fail_msg("report %s: %s", name, err.msg);
+	got = slurp(out, &got_len);
+	assert_non_null(got);
+	if (getenv("UPDATE_GOLDEN")) {
+		FILE *fp = fopen(want_path, "wb");
+		assert_non_null(fp);
+		fwrite(got, 1, got_len, fp);
+		fclose(fp);
+	}
+	want = slurp(want_path, &want_len);
+	if (want == NULL)
+		fail_msg("missing golden file %s (run with UPDATE_GOLDEN=1)", want_path);
+	if (got_len != want_len || memcmp(got, want, got_len) != 0)
+		fail_msg("report %s differs from %s; output kept in %s", name, want_path, out);
+	unlink(out);
+	free(got);
+	free(want);
+}
+
+static void
+test_rules__golden_reports(void **state)
+{
+	(void)state;
+	golden("subscriptions");
+	golden("customers");
+	golden("summary");
+}
+
+static void
+test_rules__atomic_write_leaves_no_file_on_error(void **state)
+{
+	struct err err = ERR_INIT;
+	char out[300], tmp[310];
+	(void)state;
+
+	snprintf(out, sizeof(out), "/nonexistent-dir/%d/x.csv", (int)getpid());
+	assert_true(report_write_path(&db, report_find("customers"), "2026-10", out, 0, NULL, &err) <
+		    0);
+	assert_true(strstr(err.msg, "cannot create") != NULL);
+	snprintf(out, sizeof(out), "%s.empty.csv", path);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", out);
+	assert_int_equal(report_write_path(&db, report_find("customers"), "1999-01", out,
+					   REPORT_EXCEL, NULL, &err),
+			 0);
+	assert_int_equal(access(tmp, F_OK), -1);
+	char *got = slurp(out, NULL);
+	assert_non_null(got);
+	assert_true(strncmp(got, "\xEF\xBB\xBF\"tenant_id\",", 15) == 0);
+	assert_non_null(strstr(got, "\"explanation\"\r\n"));
+	free(got);
+	unlink(out);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rules__every_subscription),
+		cmocka_unit_test(test_rules__customer_rollup),
+		cmocka_unit_test(test_rules__periods_and_default),
+		cmocka_unit_test(test_rules__golden_reports),
+		cmocka_unit_test(test_rules__atomic_write_leaves_no_file_on_error),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
