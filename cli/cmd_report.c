@@ -1,18 +1,121 @@
-/* PLACEHOLDER: replaced by the reports work (issue 3). */
+/*
+ * palscope report: write the customers, subscriptions or summary report of one period as CSV.
+ * The rules live in sql/views/; each report is one embedded SELECT (sql/reports/) and one entry
+ * of the report table (reports/report.c). Rows stream from SQLite to the file.
+ */
 #include "cli/cli.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "db/db.h"
+#include "reports/report.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static void
+print_help(void)
+{
+	printf("usage: palscope report <name> [--db FILE] [--period YYYY-MM] [--out FILE|-] "
+	       "[--excel]\n\nreports:\n");
+	for (const struct report_spec *s = report_specs; s->name; s++)
+		printf("  %-14s %s\n", s->name, s->summary);
+	printf("\n  --db FILE         database (default $PALSCOPE_DB, else palscope.db)\n"
+	       "  --period YYYY-MM  the month to report (default: the newest run's period)\n"
+	       "  --out FILE|-      write to FILE (atomically) or '-' for stdout (default)\n"
+	       "  --excel           UTF-8 byte order mark and CRLF line ends, for Excel\n\n"
+	       "The rules are SQL views: sqlite3 palscope.db 'select * from subscription_status'\n"
+	       "shows the same answers.\n");
+}
+
+/* Warn about runs of the period that did not complete: their gaps show as UNKNOWN. */
+static void
+warn_runs(struct db *db, const char *period)
+{
+	struct err err = ERR_INIT;
+	sqlite3_stmt *st = NULL;
+
+	if (db_prepare(db, "@reports/runs.sql", &st, &err) < 0)
+		return;
+	db_bind_text(st, ":period", period);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *status = (const char *)sqlite3_column_text(st, 2);
+		if (strcmp(status, "complete") == 0)
+			continue;
+		log_warn("run %d (%s) is %s: what it could not read is reported as UNKNOWN",
+			 sqlite3_column_int(st, 0), period,
+			 strcmp(status, "running") == 0 ? "incomplete (it never finished)" : status);
+	}
+	sqlite3_finalize(st);
+}
 
 int
 cmd_report(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return usage_error("report", "reports are not built yet");
-}
+	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
+					      { "period", required_argument, NULL, 'p' },
+					      { "out", required_argument, NULL, 'o' },
+					      { "excel", no_argument, NULL, 'x' },
+					      { "help", no_argument, NULL, 'h' },
+					      { NULL, 0, NULL, 0 } };
+	const char *dbpath = NULL, *period = NULL, *out = NULL;
+	const struct report_spec *spec = NULL;
+	struct db db = DB_INIT;
+	struct err err = ERR_INIT;
+	char first[11], last[11], dflt[16];
+	unsigned flags = 0;
+	size_t rows = 0;
+	int c, rc = EXIT_OK;
 
-int
-cmd_why(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	return usage_error("why", "why is not built yet");
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			dbpath = optarg;
+			break;
+		case 'p':
+			period = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'x':
+			flags |= REPORT_EXCEL;
+			break;
+		case 'h':
+			print_help();
+			return EXIT_OK;
+		default:
+			return usage_error("report", "bad option");
+		}
+	}
+	if (optind >= argc)
+		return usage_error("report", "missing report name (customers, subscriptions or summary)");
+	if (optind + 1 < argc)
+		return usage_error("report", "unexpected argument '%s'", argv[optind + 1]);
+	spec = report_find(argv[optind]);
+	if (spec == NULL)
+		return usage_error("report", "unknown report '%s'", argv[optind]);
+	if (period && !period_parse(period, first, last))
+		return usage_error("report", "bad period '%s' (want YYYY-MM)", period);
+
+	if (db_open(&db, default_db_path(dbpath), 0, &err) < 0)
+		goto fail;
+	if (period == NULL) {
+		if (report_default_period(&db, dflt, sizeof(dflt), &err) < 0)
+			goto fail;
+		period = dflt;
+	}
+	warn_runs(&db, period);
+	if (report_write_path(&db, spec, period, out, flags, &rows, &err) < 0)
+		goto fail;
+	if (out && strcmp(out, "-") != 0)
+		log_info("wrote %zu rows to '%s' (period %s)", rows, out, period);
+	goto done;
+fail:
+	log_error("%s", err.msg);
+	rc = EXIT_FAILED;
+done:
+	db_close(&db);
+	return rc;
 }

@@ -1,0 +1,504 @@
+/*
+ * palscope why: the story of one customer or subscription. For each matching customer it prints
+ * the rollup, then for each subscription the chain identity -> link -> role -> scope -> cost of
+ * the deciding identity with a pass/fail mark per step, the reason codes and the fix, in 80
+ * columns. Colour only when stdout is a terminal and NO_COLOR is unset. No match: suggestions
+ * on stderr, exit 1.
+ */
+#include "cli/cli.h"
+#include "common/buf.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "common/xalloc.h"
+#include "db/db.h"
+#include "reports/csv_out.h"
+#include "reports/report.h"
+
+#include <ctype.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define WIDTH 80
+#define MAX_CUSTOMERS 20
+
+struct why_out {
+	FILE *fp;
+	bool colour;
+};
+
+static void
+print_help(void)
+{
+	printf("usage: palscope why <tenant-id | subscription-id | name> [--db FILE] "
+	       "[--period YYYY-MM]\n\n"
+	       "Explain why a customer or subscription is (or is not) attributed: the chain\n"
+	       "identity -> link -> role -> scope -> cost with a mark per step, the reason codes\n"
+	       "and the fix. A name matches any part of a customer or subscription name,\n"
+	       "ignoring case.\n\n"
+	       "  --db FILE         database (default $PALSCOPE_DB, else palscope.db)\n"
+	       "  --period YYYY-MM  the month (default: the newest run's period)\n");
+}
+
+static const char *
+col(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	return s ? s : "";
+}
+
+/* Display width of UTF-8 text: code points, not bytes. */
+static size_t
+text_width(const char *s, size_t len)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			w++;
+	return w;
+}
+
+/*
+ * Print text word-wrapped to WIDTH: the first line after `lead` (already printed, `used`
+ * columns), continuation lines indented by `indent`. Newlines in the text become spaces.
+ */
+static void
+wrap(FILE *fp, const char *text, size_t used, size_t indent)
+{
+	size_t pos = used;
+	const char *p = text;
+
+	while (*p) {
+		while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		const char *e = p;
+		while (*e && *e != ' ' && *e != '\n' && *e != '\r' && *e != '\t')
+			e++;
+		size_t w = text_width(p, (size_t)(e - p));
+		if (pos > indent && pos + 1 + w > WIDTH) {
+			fprintf(fp, "\n%*s", (int)indent, "");
+			pos = indent;
+		} else if (pos > indent || (pos > used && pos == indent)) {
+			fputc(' ', fp);
+			pos++;
+		}
+		fwrite(p, 1, (size_t)(e - p), fp);
+		pos += w;
+		p = e;
+	}
+	fputc('\n', fp);
+}
+
+/* wrap() for a ';'-separated list: break after each separator. */
+static void
+wrap_list(FILE *fp, const char *list, size_t used, size_t indent)
+{
+	struct buf b = BUF_INIT;
+
+	for (const char *p = list; *p; p++) {
+		buf_addc(&b, *p);
+		if (*p == ';')
+			buf_addc(&b, ' ');
+	}
+	wrap(fp, buf_cstr(&b), used, indent);
+	buf_release(&b);
+}
+
+static void
+mark(struct why_out *o, bool ok)
+{
+	if (o->colour)
+		fputs(ok ? "\033[32m[ok]  \033[0m" : "\033[31m[FAIL]\033[0m", o->fp);
+	else
+		fputs(ok ? "[ok]  " : "[FAIL]", o->fp);
+}
+
+/* One step line: "    [ok]   link      text..." wrapped under the text column. */
+static void
+step(struct why_out *o, bool ok, const char *name, const char *text)
+{
+	fputs("    ", o->fp);
+	mark(o, ok);
+	fprintf(o->fp, " %-9s", name);
+	wrap(o->fp, text, 4 + 6 + 1 + 9, 4 + 6 + 1 + 9);
+}
+
+static void
+status_word(struct why_out *o, const char *status)
+{
+	const char *c = strcmp(status, "ATTRIBUTED") == 0 ? "\033[32m"
+			: strcmp(status, "MISSING") == 0 ? "\033[31m"
+							 : "\033[33m";
+	if (o->colour)
+		fprintf(o->fp, "%s%s\033[0m", c, status);
+	else
+		fputs(status, o->fp);
+}
+
+static void
+money(char *out, size_t n, sqlite3_stmt *st, int i, const char *currency)
+{
+	char num[32];
+
+	csv_format_money(sqlite3_column_double(st, i), num, sizeof(num));
+	snprintf(out, n, "%s%s%s", num, *currency ? " " : "", currency);
+}
+
+/* ASCII case-insensitive substring test, like the SQL's instr(lower(), lower()). */
+static bool
+icontains(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (str_istarts(hay, needle))
+			return true;
+	return n == 0;
+}
+
+enum {
+	P_SUB_ID, P_SUB_NAME, P_STATUS, P_CODE, P_REASONS, P_EXPLANATION, P_USAGE, P_ATTRIBUTED,
+	P_CHOSEN, P_IDENTITY, P_IDENTITY_TENANT, P_VIA_LH, P_BLOCKING, P_CODES,
+	P_C1, /* .. P_C1 + 11 = c12 */
+	P_W13 = P_C1 + 12, P_W14, P_FAILURE, P_PARTNER_ID, P_LINK_STATE, P_LINK_CREATED,
+	P_EXPECTED, P_ROLES, P_WHOLE, P_RGS, P_START, P_STATE, P_QUOTA, P_COST_STATUS, P_TOTAL,
+	P_CURRENCY, P_PAIR_ATTRIBUTED,
+};
+
+static bool
+chk(sqlite3_stmt *st, int n)
+{
+	return sqlite3_column_int(st, P_C1 + n - 1) != 0;
+}
+
+static void
+print_chain(struct why_out *o, sqlite3_stmt *st, const char *period)
+{
+	struct buf b = BUF_INIT;
+	char m1[64], m2[64];
+	const char *cur = col(st, P_CURRENCY);
+	bool lh = sqlite3_column_int(st, P_VIA_LH) != 0;
+
+	/* identity */
+	buf_printf(&b, "'%s' signed in to %stenant %s", col(st, P_IDENTITY),
+		   lh ? "the managing " : "", col(st, P_IDENTITY_TENANT));
+	if (chk(st, 1))
+		buf_printf(&b, "; a required read failed: %s", col(st, P_FAILURE));
+	step(o, !chk(st, 1), "identity", buf_cstr(&b));
+	buf_reset(&b);
+
+	/* subscription */
+	buf_printf(&b, "state %s, offer %s", *col(st, P_STATE) ? col(st, P_STATE) : "?",
+		   *col(st, P_QUOTA) ? col(st, P_QUOTA) : "?");
+	if (chk(st, 2))
+		buf_adds(&b, " (not active)");
+	if (chk(st, 8))
+		buf_adds(&b, " (Enterprise Agreement: DPOR, not PAL)");
+	if (chk(st, 9))
+		buf_adds(&b, " (offer excluded)");
+	if (sqlite3_column_int(st, P_W14))
+		buf_adds(&b, " (CSP: may show as CSP, not PAL)");
+	step(o, !(chk(st, 2) || chk(st, 8) || chk(st, 9)), "offer", buf_cstr(&b));
+	buf_reset(&b);
+
+	/* link */
+	if (chk(st, 1) && !*col(st, P_LINK_STATE) && !*col(st, P_PARTNER_ID))
+		buf_adds(&b, "unknown (not read)");
+	else if (chk(st, 3))
+		buf_printf(&b, "not linked%s", strcmp(col(st, P_LINK_STATE), "Deleted") == 0
+						       ? " (link deleted)" : "");
+	else
+		buf_printf(&b, "partner ID %s, %s since %s", col(st, P_PARTNER_ID),
+			   col(st, P_LINK_STATE), col(st, P_LINK_CREATED));
+	if (chk(st, 4))
+		buf_printf(&b, "; expected %s", col(st, P_EXPECTED));
+	step(o, !(chk(st, 1) && !*col(st, P_PARTNER_ID)) && !chk(st, 3) && !chk(st, 4), "link",
+	     buf_cstr(&b));
+	buf_reset(&b);
+
+	/* role */
+	for (const char *p = col(st, P_ROLES); *p; p++) {
+		buf_addc(&b, *p);
+		if (*p == ';')
+			buf_addc(&b, ' ');
+	}
+	if (!*col(st, P_ROLES))
+		buf_adds(&b, "no role assignment");
+	if (chk(st, 6))
+		buf_adds(&b, "; none eligible for partner earned credit");
+	if (chk(st, 7))
+		buf_printf(&b, "; eligible access began %s, after %s", col(st, P_START), period);
+	else if (*col(st, P_START) && !chk(st, 5) && !chk(st, 6))
+		buf_printf(&b, "; eligible since %s", col(st, P_START));
+	if (sqlite3_column_int(st, P_W13))
+		buf_adds(&b, "; eligibility inferred (custom or unlisted role)");
+	step(o, !(chk(st, 5) || chk(st, 6) || chk(st, 7)), "role", buf_cstr(&b));
+	buf_reset(&b);
+
+	/* scope */
+	if (chk(st, 5) || chk(st, 6))
+		buf_adds(&b, "no eligible access");
+	else if (sqlite3_column_int(st, P_WHOLE) > 0)
+		buf_adds(&b, "whole subscription");
+	else
+		buf_printf(&b, "resource group(s) %s only", col(st, P_RGS));
+	if (chk(st, 12))
+		buf_adds(&b, ", which had no cost in the period");
+	step(o, !(chk(st, 5) || chk(st, 6) || chk(st, 12)), "scope", buf_cstr(&b));
+	buf_reset(&b);
+
+	/* cost */
+	if (chk(st, 10)) {
+		buf_adds(&b, "unreadable");
+	} else {
+		money(m1, sizeof(m1), st, P_TOTAL, cur);
+		buf_printf(&b, "%s in %s", m1, period);
+		if (sqlite3_column_type(st, P_PAIR_ATTRIBUTED) != SQLITE_NULL) {
+			money(m2, sizeof(m2), st, P_PAIR_ATTRIBUTED, cur);
+			buf_printf(&b, ", %s attributed", m2);
+		}
+		if (chk(st, 11))
+			buf_adds(&b, " (no usage)");
+	}
+	step(o, !(chk(st, 10) || chk(st, 11)), "cost", buf_cstr(&b));
+	buf_release(&b);
+}
+
+static int
+print_customer(struct why_out *o, struct db *db, sqlite3_stmt *cst, const char *period,
+	       const char *q, struct err *err)
+{
+	sqlite3_stmt *st = NULL;
+	const char *tenant = col(cst, 0);
+	bool whole = sqlite3_column_int(cst, 10) != 0;
+	char m[64];
+	int rc;
+
+	fputs("Customer ", o->fp);
+	status_word(o, col(cst, 2));
+	if (*col(cst, 3))
+		fprintf(o->fp, " %s", col(cst, 3));
+	fputc(':', o->fp);
+	wrap(o->fp, col(cst, 1), 10 + strlen(col(cst, 2)) + (*col(cst, 3) ? 1 + strlen(col(cst, 3)) : 0),
+	     4);
+	money(m, sizeof(m), cst, 7, col(cst, 8));
+	fprintf(o->fp, "  tenant %s\n  %d of %d subscription(s) attributed, %s\n", tenant,
+		sqlite3_column_int(cst, 6), sqlite3_column_int(cst, 5), m);
+	if (*col(cst, 4)) {
+		fputs("  reasons:", o->fp);
+		wrap_list(o->fp, col(cst, 4), 10, 4);
+	}
+	fputs("  ", o->fp);
+	wrap(o->fp, col(cst, 9), 2, 2);
+
+	rc = db_prepare(db, "@reports/why_pairs.sql", &st, err);
+	if (rc < 0)
+		goto out;
+	db_bind_text(st, ":period", period);
+	db_bind_text(st, ":tenant_id", tenant);
+	db_bind_text(st, ":subscription_id", NULL);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *sid = col(st, P_SUB_ID), *sname = col(st, P_SUB_NAME);
+		bool chosen = sqlite3_column_int(st, P_CHOSEN) != 0;
+		if (!whole && !str_ieq(sid, q) && !icontains(sname, q))
+			continue;
+		if (chosen) {
+			fputs("\n  Subscription ", o->fp);
+			status_word(o, col(st, P_STATUS));
+			if (*col(st, P_CODE))
+				fprintf(o->fp, " %s", col(st, P_CODE));
+			fputc(':', o->fp);
+			wrap(o->fp, sname,
+			     16 + strlen(col(st, P_STATUS)) +
+				     (*col(st, P_CODE) ? 1 + strlen(col(st, P_CODE)) : 0),
+			     6);
+			fprintf(o->fp, "    id %s\n", sid);
+			print_chain(o, st, period);
+			fprintf(o->fp, "    %-16s", "reasons");
+			wrap_list(o->fp, *col(st, P_REASONS) ? col(st, P_REASONS) : "-", 20, 20);
+			fprintf(o->fp, "    %-16s", "fix");
+			wrap(o->fp, col(st, P_EXPLANATION), 20, 20);
+		} else {
+			struct buf b = BUF_INIT;
+			buf_printf(&b, "also seen by '%s' (tenant %s): %s", col(st, P_IDENTITY),
+				   col(st, P_IDENTITY_TENANT),
+				   *col(st, P_CODES) ? col(st, P_CODES) : "passes every check");
+			fputs("    ", o->fp);
+			wrap(o->fp, buf_cstr(&b), 4, 6);
+			buf_release(&b);
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		rc = err_set(err, RC_DB, "why: %s", sqlite3_errmsg(db->h));
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Approximate substring distance: edits to make q appear somewhere in name (ASCII case-folded). */
+static size_t
+fuzzy_distance(const char *q, const char *name)
+{
+	size_t m = strlen(q), n = strlen(name), best;
+	size_t *prev, *cur;
+
+	if (m > 64)
+		m = 64;
+	if (n > 256)
+		n = 256;
+	prev = xcalloc(n + 1, sizeof(*prev));
+	cur = xcalloc(n + 1, sizeof(*cur));
+	for (size_t i = 1; i <= m; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= n; j++) {
+			size_t sub = prev[j - 1] + (tolower((unsigned char)q[i - 1]) !=
+						    tolower((unsigned char)name[j - 1]));
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		size_t *t = prev;
+		prev = cur;
+		cur = t;
+	}
+	best = m;
+	for (size_t j = 0; j <= n; j++)
+		if (prev[j] < best)
+			best = prev[j];
+	free(prev);
+	free(cur);
+	return best;
+}
+
+static void
+suggest(struct db *db, const char *period, const char *q)
+{
+	struct err err = ERR_INIT;
+	sqlite3_stmt *st = NULL;
+	char *best[3] = { NULL, NULL, NULL };
+	size_t dist[3] = { (size_t)-1, (size_t)-1, (size_t)-1 };
+	size_t limit = strlen(q) / 3 + 1;
+
+	if (db_prepare(db, "@reports/why_names.sql", &st, &err) < 0)
+		return;
+	db_bind_text(st, ":period", period);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = col(st, 0);
+		size_t d = fuzzy_distance(q, name);
+		if (d > limit)
+			continue;
+		for (int i = 0; i < 3; i++) {
+			if (d < dist[i]) {
+				free(best[2]);
+				for (int k = 2; k > i; k--) {
+					best[k] = best[k - 1];
+					dist[k] = dist[k - 1];
+				}
+				best[i] = xstrdup(name);
+				dist[i] = d;
+				break;
+			}
+		}
+	}
+	sqlite3_finalize(st);
+	if (best[0]) {
+		fputs("did you mean:", stderr);
+		for (int i = 0; i < 3 && best[i]; i++)
+			fprintf(stderr, "%s '%s'", i ? "," : "", best[i]);
+		fputc('\n', stderr);
+	}
+	for (int i = 0; i < 3; i++)
+		free(best[i]);
+}
+
+int
+cmd_why(int argc, char **argv)
+{
+	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
+					      { "period", required_argument, NULL, 'p' },
+					      { "help", no_argument, NULL, 'h' },
+					      { NULL, 0, NULL, 0 } };
+	const char *dbpath = NULL, *period = NULL, *q;
+	struct db db = DB_INIT;
+	struct err err = ERR_INIT;
+	sqlite3_stmt *st = NULL;
+	struct why_out o = { stdout, false };
+	char first[11], last[11], dflt[16];
+	int c, rc = EXIT_OK, n = 0, step_rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			dbpath = optarg;
+			break;
+		case 'p':
+			period = optarg;
+			break;
+		case 'h':
+			print_help();
+			return EXIT_OK;
+		default:
+			return usage_error("why", "bad option");
+		}
+	}
+	if (optind >= argc)
+		return usage_error("why", "missing customer or subscription (id or name)");
+	if (optind + 1 < argc)
+		return usage_error("why", "unexpected argument '%s'", argv[optind + 1]);
+	q = argv[optind];
+	if (*q == '\0')
+		return usage_error("why", "empty name");
+	if (period && !period_parse(period, first, last))
+		return usage_error("why", "bad period '%s' (want YYYY-MM)", period);
+	o.colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+
+	if (db_open(&db, default_db_path(dbpath), 0, &err) < 0)
+		goto fail;
+	if (period == NULL) {
+		if (report_default_period(&db, dflt, sizeof(dflt), &err) < 0)
+			goto fail;
+		period = dflt;
+	}
+	if (db_prepare(&db, "@reports/why_match.sql", &st, &err) < 0)
+		goto fail;
+	db_bind_text(st, ":period", period);
+	db_bind_text(st, ":q", q);
+	while ((step_rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (++n > MAX_CUSTOMERS)
+			continue;
+		if (n > 1)
+			fputs("\n", o.fp);
+		if (print_customer(&o, &db, st, period, q, &err) < 0)
+			goto fail;
+	}
+	if (step_rc != SQLITE_DONE) {
+		err_set(&err, RC_DB, "why: %s", sqlite3_errmsg(db.h));
+		goto fail;
+	}
+	if (n > MAX_CUSTOMERS)
+		fprintf(o.fp, "\n(%d more customers match '%s'; give a longer name or an id)\n",
+			n - MAX_CUSTOMERS, q);
+	if (n == 0) {
+		fprintf(stderr, "palscope: no customer or subscription matches '%s' in %s\n", q,
+			period);
+		suggest(&db, period, q);
+		rc = EXIT_FAILED;
+	}
+	goto done;
+fail:
+	log_error("%s", err.msg);
+	rc = EXIT_FAILED;
+done:
+	sqlite3_finalize(st);
+	db_close(&db);
+	return rc;
+}

@@ -1,0 +1,212 @@
+#include "reports/report.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "common/xalloc.h"
+#include "db/db.h"
+#include "reports/csv_out.h"
+
+#define T REPORT_COL_TEXT
+#define I REPORT_COL_INT
+#define M REPORT_COL_MONEY
+
+static const struct report_column subscriptions_cols[] = {
+	{ "tenant_id", T },	{ "customer_name", T }, { "subscription_id", T },
+	{ "subscription_name", T }, { "offer", T },	{ "state", T },
+	{ "status", T },	{ "reason_code", T },	{ "reasons", T },
+	{ "partner_id", T },	{ "principals", T },	{ "roles", T },
+	{ "usage", M },		{ "currency", T },	{ "explanation", T },
+};
+
+static const struct report_column customers_cols[] = {
+	{ "tenant_id", T },	    { "customer_name", T },
+	{ "status", T },	    { "reason_code", T },
+	{ "subscriptions", I },	    { "attributed_subscriptions", I },
+	{ "attributed_usage", M }, { "currency", T },
+	{ "explanation", T },
+};
+
+static const struct report_column summary_cols[] = {
+	{ "section", T },	{ "key", T },	   { "customers", I }, { "subscriptions", I },
+	{ "amount", M },	{ "currency", T }, { "detail", T },
+};
+
+#undef T
+#undef I
+#undef M
+
+#define COLS(a) a, sizeof(a) / sizeof(a[0])
+
+const struct report_spec report_specs[] = {
+	{ "customers", "@reports/customers.sql",
+	  "one row per customer tenant: status, reason, attributed usage", COLS(customers_cols) },
+	{ "subscriptions", "@reports/subscriptions.sql",
+	  "one row per subscription: status, reasons, principals, roles, usage",
+	  COLS(subscriptions_cols) },
+	{ "summary", "@reports/summary.sql",
+	  "counts by status and reason code, cost per currency, runs used", COLS(summary_cols) },
+	{ NULL, NULL, NULL, NULL, 0 },
+};
+
+const struct report_spec *
+report_find(const char *name)
+{
+	for (const struct report_spec *s = report_specs; s->name; s++)
+		if (strcmp(s->name, name) == 0)
+			return s;
+	return NULL;
+}
+
+int
+report_default_period(struct db *db, char *out, size_t n, struct err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = db_prepare(db, "@reports/default_period.sql", &st, err);
+	if (rc < 0)
+		goto out;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(out, n, "%s", (const char *)sqlite3_column_text(st, 0));
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = err_set(err, RC_NOTFOUND, "database '%s' holds no run; run 'palscope collect' first",
+			     db->path);
+	} else {
+		rc = err_set(err, RC_DB, "database '%s': %s", db->path, sqlite3_errmsg(db->h));
+	}
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static void
+write_cell(struct csv_out *o, sqlite3_stmt *st, int i, enum report_col_type type)
+{
+	int t = sqlite3_column_type(st, i);
+
+	if (t == SQLITE_NULL && type != REPORT_COL_TEXT) {
+		csv_out_empty(o);
+		return;
+	}
+	switch (type) {
+	case REPORT_COL_INT:
+		csv_out_int(o, sqlite3_column_int64(st, i));
+		break;
+	case REPORT_COL_MONEY:
+		csv_out_money(o, sqlite3_column_double(st, i));
+		break;
+	case REPORT_COL_TEXT: {
+		const char *s = (const char *)sqlite3_column_text(st, i);
+		csv_out_text(o, s, s ? (size_t)sqlite3_column_bytes(st, i) : 0);
+		break;
+	}
+	}
+}
+
+int
+report_write(struct db *db, const struct report_spec *spec, const char *period, FILE *fp,
+	     unsigned flags, size_t *rows, struct err *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct csv_out o;
+	size_t n = 0;
+	int rc;
+
+	rc = db_prepare(db, spec->sql, &st, err);
+	if (rc < 0)
+		goto out;
+	if ((size_t)sqlite3_column_count(st) != spec->ncols) {
+		rc = err_set(err, RC_ERROR, "report '%s': query returns %d columns, table has %zu",
+			     spec->name, sqlite3_column_count(st), spec->ncols);
+		goto out;
+	}
+	for (size_t i = 0; i < spec->ncols; i++) {
+		if (strcmp(sqlite3_column_name(st, (int)i), spec->cols[i].name) != 0) {
+			rc = err_set(err, RC_ERROR, "report '%s': column %zu is '%s', expected '%s'",
+				     spec->name, i + 1, sqlite3_column_name(st, (int)i),
+				     spec->cols[i].name);
+			goto out;
+		}
+	}
+	if (sqlite3_bind_parameter_index(st, ":period") > 0)
+		db_bind_text(st, ":period", period);
+
+	csv_out_begin(&o, fp, flags & REPORT_EXCEL);
+	for (size_t i = 0; i < spec->ncols; i++)
+		csv_out_text(&o, spec->cols[i].name, strlen(spec->cols[i].name));
+	csv_out_end_row(&o);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (size_t i = 0; i < spec->ncols; i++)
+			write_cell(&o, st, (int)i, spec->cols[i].type);
+		csv_out_end_row(&o);
+		n++;
+		if (o.failed)
+			break;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		rc = err_set(err, RC_DB, "report '%s': %s", spec->name, sqlite3_errmsg(db->h));
+		goto out;
+	}
+	if (csv_out_end(&o) < 0) {
+		rc = err_set(err, RC_IO, "cannot write report '%s': %s", spec->name,
+			     strerror(errno ? errno : EIO));
+		goto out;
+	}
+	rc = 0;
+	if (rows)
+		*rows = n;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+report_write_path(struct db *db, const struct report_spec *spec, const char *period,
+		  const char *path, unsigned flags, size_t *rows, struct err *err)
+{
+	char *tmp = NULL;
+	FILE *fp = NULL;
+	int rc;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		return report_write(db, spec, period, stdout, flags, rows, err);
+
+	tmp = xasprintf("%s.tmp", path);
+	fp = fopen(tmp, "w");
+	if (fp == NULL) {
+		rc = err_set(err, RC_IO, "cannot create '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	rc = report_write(db, spec, period, fp, flags, rows, err);
+	if (rc < 0)
+		goto out;
+	if (fsync(fileno(fp)) != 0 && errno != EINVAL) {
+		rc = err_set(err, RC_IO, "cannot write '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (fclose(fp) != 0) {
+		fp = NULL;
+		rc = err_set(err, RC_IO, "cannot write '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	fp = NULL;
+	if (rename(tmp, path) != 0) {
+		rc = err_set(err, RC_IO, "cannot rename '%s' to '%s': %s", tmp, path,
+			     strerror(errno));
+		goto out;
+	}
+out:
+	if (fp)
+		fclose(fp);
+	if (rc < 0 && tmp)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}

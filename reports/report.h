@@ -1,0 +1,66 @@
+/*
+ * Reports: each one is an embedded SQL file (sql/reports/<name>.sql, one SELECT taking :period)
+ * plus a column table saying which cells are text and which are money. report_write() streams
+ * the rows to a CSV file through csv_out; nothing is held in memory beyond one row.
+ */
+#ifndef PALSCOPE_REPORTS_REPORT_H
+#define PALSCOPE_REPORTS_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "common/err.h"
+
+struct db;
+
+enum report_col_type {
+	REPORT_COL_TEXT,	/* quoted, formula-guarded */
+	REPORT_COL_INT,		/* bare integer */
+	REPORT_COL_MONEY,	/* bare number, '.' and two decimals; NULL gives an empty cell */
+};
+
+struct report_column {
+	const char *name;
+	enum report_col_type type;
+};
+
+struct report_spec {
+	const char *name;		/* "customers" */
+	const char *sql;		/* "@reports/customers.sql" */
+	const char *summary;		/* one line for help */
+	const struct report_column *cols;
+	size_t ncols;
+};
+
+enum {
+	REPORT_EXCEL = 1 << 0,	/* UTF-8 BOM and CRLF line ends */
+};
+
+/* The report table, terminated by an entry with name == NULL. */
+extern const struct report_spec report_specs[];
+
+/* The spec called name, or NULL. */
+const struct report_spec *report_find(const char *name);
+
+/*
+ * The period of the newest run into out ("YYYY-MM", at least 8 bytes). RC_NOTFOUND when the
+ * database holds no run.
+ */
+int report_default_period(struct db *db, char *out, size_t n, struct err *err);
+
+/*
+ * Run spec for period and write the CSV (header row first) to fp. Checks that the statement's
+ * columns match the table. Returns 0 or an RC_* code; *rows (may be NULL) gets the row count.
+ */
+int report_write(struct db *db, const struct report_spec *spec, const char *period, FILE *fp,
+		 unsigned flags, size_t *rows, struct err *err);
+
+/*
+ * report_write to path: NULL or "-" is stdout, anything else is written to "<path>.tmp" and
+ * renamed over path only when complete, so a failed run leaves no half-written report.
+ */
+int report_write_path(struct db *db, const struct report_spec *spec, const char *period,
+		      const char *path, unsigned flags, size_t *rows, struct err *err);
+
+#endif

@@ -1,0 +1,7 @@
+-- palscope report customers: one row per customer tenant of the period (see
+-- views/60_customer_status.sql). Column order is the CSV contract.
+SELECT tenant_id, customer_name, status, reason_code, subscriptions, attributed_subscriptions,
+       attributed_usage, currency, explanation
+FROM customer_status
+WHERE period = :period
+ORDER BY tenant_id;

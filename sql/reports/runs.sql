@@ -1,0 +1,8 @@
+-- The runs a period's reports use (the newest run per accounts tenant), with how many of the
+-- accounts tenants each one supplies.
+SELECT r.run_id, r.kind, r.status, r.started_at, coalesce(r.ended_at, '') AS ended_at,
+       count(DISTINCT ei.tenant_id) AS tenants, count(*) AS identities
+FROM effective_identity ei JOIN run r ON r.run_id = ei.run_id
+WHERE ei.period = :period
+GROUP BY r.run_id
+ORDER BY r.run_id;

@@ -1,0 +1,31 @@
+-- palscope why: every (subscription, identity) pair of one customer (:tenant_id), or of one
+-- subscription when :subscription_id is set, the deciding pair of each subscription first.
+SELECT ss.subscription_id, ss.subscription_name, ss.status, ss.reason_code, ss.reasons,
+       ss.explanation, ss.usage, ss.attributed,
+       pe.identity_id = ss.identity_id AS chosen,
+       pe.identity_name, pe.identity_tenant_id, pe.via_lighthouse, pe.blocking, pe.codes,
+       pe.c1, pe.c2, pe.c3, pe.c4, pe.c5, pe.c6, pe.c7, pe.c8, pe.c9, pe.c10, pe.c11, pe.c12,
+       pe.w13, pe.w14,
+       coalesce(pe.failure, pe.identity_error, '') AS failure,
+       coalesce(pe.partner_id, '') AS partner_id, coalesce(pe.link_state, '') AS link_state,
+       coalesce(pe.link_created, '') AS link_created,
+       coalesce(pe.expected_partner_ids, '') AS expected_partner_ids,
+       coalesce((SELECT group_concat(r.role_name || ' at ' || r.scope_desc ||
+				     CASE WHEN r.jit THEN ' (eligible JIT, not counted)'
+					  WHEN r.eligible THEN '' ELSE ' (not eligible)' END, ';')
+		 FROM (SELECT DISTINCT a.role_name, a.scope_desc, a.jit, a.eligible
+		       FROM pair_access a
+		       WHERE a.identity_id = pe.identity_id AND a.subscription_id = pe.subscription_id
+		       ORDER BY a.jit, a.role_name, a.scope_desc) r), '') AS roles,
+       pe.n_eligible_whole, coalesce(pe.covered_rgs, '') AS covered_rgs,
+       CASE WHEN pe.start_jd > 0 THEN strftime('%Y-%m-%dT%H:%M:%SZ', pe.start_jd) ELSE '' END
+	       AS access_start,
+       coalesce(pe.state, '') AS state, coalesce(pe.quota_id, '') AS quota_id,
+       coalesce(pe.cost_status, '') AS cost_status, pe.total, coalesce(pe.currency, '') AS currency,
+       pe.attributed AS pair_attributed
+FROM subscription_status ss
+JOIN pair_eval pe ON pe.period = ss.period AND pe.subscription_id = ss.subscription_id
+WHERE ss.period = :period AND ss.tenant_id = :tenant_id
+  AND (:subscription_id IS NULL OR ss.subscription_id = :subscription_id)
+ORDER BY ss.blocking DESC, ss.subscription_name COLLATE NOCASE, ss.subscription_id,
+	 chosen DESC, pe.blocking DESC, pe.identity_id;

@@ -1,0 +1,18 @@
+-- The reason codes as data: evaluation order, the status a blocking code gives, and a short
+-- description. Codes 1-12 block in this order; the two warnings never block.
+CREATE VIEW reason_code (ord, code, status, kind, description) AS
+VALUES
+	(1, 'COLLECTION_FAILED', 'UNKNOWN', 'blocking', 'sign-in or a required read failed'),
+	(2, 'SUBSCRIPTION_NOT_ACTIVE', 'MISSING', 'blocking', 'subscription is Disabled or Deleted'),
+	(3, 'NO_LINK', 'MISSING', 'blocking', 'no identity with access is linked to a partner ID'),
+	(4, 'LINK_WRONG_PARTNER_ID', 'MISSING', 'blocking', 'linked to a partner ID that is not yours'),
+	(5, 'NO_RBAC', 'MISSING', 'blocking', 'linked identity holds no permanent role assignment'),
+	(6, 'ROLE_NOT_ELIGIBLE', 'MISSING', 'blocking', 'only roles not eligible for partner earned credit'),
+	(7, 'ASSIGNMENT_TOO_RECENT', 'MISSING', 'blocking', 'eligible access began after the period'),
+	(8, 'EA_DPOR_EXPECTED', 'MISSING', 'blocking', 'Enterprise Agreement: attributed through DPOR'),
+	(9, 'OFFER_EXCLUDED', 'MISSING', 'blocking', 'trial, benefit or internal offer'),
+	(10, 'USAGE_UNREADABLE', 'UNKNOWN', 'blocking', 'the cost query was denied or failed'),
+	(11, 'NO_USAGE', 'MISSING', 'blocking', 'no cost in the period'),
+	(12, 'SCOPE_EXCLUDES_USAGE', 'MISSING', 'blocking', 'access only on resource groups without cost'),
+	(13, 'ROLE_ELIGIBILITY_UNKNOWN', NULL, 'warning', 'custom or unlisted role counted as eligible'),
+	(14, 'CSP_SUBSCRIPTION', NULL, 'warning', 'CSP subscription: may show as CSP, not PAL');

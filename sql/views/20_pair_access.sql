@@ -1,0 +1,76 @@
+-- Every access grant an identity holds on a subscription it saw: role assignments (direct,
+-- through groups, inherited from management groups or the root, or inside the subscription) and
+-- Azure Lighthouse authorizations naming the identity itself on subscriptions delegated to its
+-- tenant. jit = 1 marks eligible (just-in-time) Lighthouse authorizations, which never count.
+--
+-- resource_group is NULL when the grant covers the whole subscription; a resource-scope grant is
+-- counted as its resource group (cost is known per resource group only).
+-- Eligibility: the role_eligibility table by GUID; otherwise (custom or unlisted) eligible when
+-- any action or dataAction is not a read ('*' and 'Microsoft.Support/*' are writes); a role whose
+-- definition could not be read is counted eligible. eligibility_known = 0 for the last two.
+-- start_jd: julianday of max(assignment createdOn or delegation createdAt, link createdTime);
+-- 0 when neither is known.
+CREATE VIEW pair_access AS
+SELECT g.run_id, g.identity_id, g.subscription_id, g.source, g.assignment_id, g.role_guid,
+       coalesce(nullif(g.def_name, ''), g.table_name, g.role_guid) AS role_name,
+       g.scope, g.scope_level, g.resource_group, g.principal_type, g.created, g.jit,
+       g.basis,
+       g.basis IN ('listed', 'write_actions', 'definition_unavailable') AND
+               coalesce(g.table_eligible, 1) = 1 AS eligible,
+       g.basis = 'listed' AS eligibility_known,
+       CASE g.scope_level
+	       WHEN 'root' THEN 'root'
+	       WHEN 'management_group' THEN
+		       'management group ' || replace(g.scope, rtrim(g.scope, replace(g.scope, '/', '')), '')
+	       WHEN 'subscription' THEN 'subscription'
+	       WHEN 'resource_group' THEN 'resource group ' || g.resource_group
+	       ELSE 'resource ' || replace(g.scope, rtrim(g.scope, replace(g.scope, '/', '')), '') ||
+		       ' in ' || g.resource_group
+       END || CASE WHEN g.source = 'lighthouse' THEN ' via Lighthouse' ELSE '' END AS scope_desc,
+       max(coalesce(julianday(g.created), 0), coalesce(julianday(g.link_created), 0)) AS start_jd
+FROM (
+	SELECT a.*, e.role_name AS table_name, e.eligible AS table_eligible,
+	       d.role_name AS def_name, l.created_time AS link_created,
+	       CASE
+		       WHEN e.role_guid IS NOT NULL THEN 'listed'
+		       WHEN EXISTS (SELECT 1 FROM role_permission p
+				    WHERE p.run_id = a.run_id AND p.role_guid = a.role_guid
+				      AND p.kind IN ('action', 'dataAction')
+				      AND p.pattern NOT LIKE '%/read') THEN 'write_actions'
+		       WHEN d.role_guid IS NULL AND NOT EXISTS (
+			       SELECT 1 FROM role_permission p
+			       WHERE p.run_id = a.run_id AND p.role_guid = a.role_guid)
+			       THEN 'definition_unavailable'
+		       ELSE 'read_only'
+	       END AS basis
+	FROM (
+		SELECT ra.run_id, ra.identity_id, ra.subscription_id, 'rbac' AS source,
+		       ra.assignment_id, ra.role_guid, ra.scope, ra.scope_level,
+		       CASE WHEN ra.scope_level IN ('resource_group', 'resource')
+			    THEN coalesce(ra.resource_group, '') END AS resource_group,
+		       ra.principal_type, ra.created_on AS created, 0 AS jit
+		FROM role_assignment ra
+		WHERE ra.scope_level <> 'other'
+		UNION ALL
+		SELECT la.run_id, la.identity_id, la.subscription_id, 'lighthouse', la.assignment_id,
+		       lz.role_guid, la.assignment_id,
+		       CASE WHEN la.rg IS NULL THEN 'subscription' ELSE 'resource_group' END,
+		       la.rg, 'Lighthouse', la.created_at, lz.eligible
+		FROM (SELECT x.*,
+			     CASE WHEN x.p > 0 THEN substr(x.rest, 1, instr(x.rest || '/', '/') - 1)
+			     END AS rg
+		      FROM (SELECT y.*, instr(lower(y.assignment_id), '/resourcegroups/') AS p,
+				   substr(y.assignment_id,
+					  instr(lower(y.assignment_id), '/resourcegroups/') + 16) AS rest
+			    FROM lighthouse_assignment y) x) la
+		JOIN lighthouse_authorization lz
+			ON lz.identity_id = la.identity_id AND lz.subscription_id = la.subscription_id
+			AND lz.assignment_id = la.assignment_id
+		JOIN identity i ON i.identity_id = la.identity_id
+		WHERE lz.principal_id = i.object_id
+		  AND (la.managed_by_tenant_id IS NULL OR la.managed_by_tenant_id = i.tenant_id)
+	) a
+	LEFT JOIN role_eligibility e ON e.role_guid = a.role_guid
+	LEFT JOIN role_definition d ON d.run_id = a.run_id AND d.role_guid = a.role_guid
+	LEFT JOIN partner_link l ON l.identity_id = a.identity_id
+) g;

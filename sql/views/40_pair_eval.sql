@@ -1,0 +1,145 @@
+-- Every (subscription, identity) pair of a period with each check evaluated on its own (c1..c12
+-- in the order of the reason codes, w13/w14 the warnings), the first failing check (blocking,
+-- 13 when all pass), the applicable codes (codes) and, for passing pairs, the attributed cost:
+-- cost on days from the start of eligible access, limited to the covered resource groups when
+-- access is below subscription scope (union over the pair's eligible grants).
+CREATE VIEW pair_eval AS
+SELECT q.*,
+       CASE WHEN q.c1 THEN 1 WHEN q.c2 THEN 2 WHEN q.c3 THEN 3 WHEN q.c4 THEN 4 WHEN q.c5 THEN 5
+	    WHEN q.c6 THEN 6 WHEN q.c7 THEN 7 WHEN q.c8 THEN 8 WHEN q.c9 THEN 9 WHEN q.c10 THEN 10
+	    WHEN q.c11 THEN 11 WHEN q.c12 THEN 12 ELSE 13 END AS blocking,
+       rtrim(CASE WHEN q.c1 THEN 'COLLECTION_FAILED;' ELSE '' END ||
+	     CASE WHEN q.c2 THEN 'SUBSCRIPTION_NOT_ACTIVE;' ELSE '' END ||
+	     CASE WHEN q.c3 THEN 'NO_LINK;' ELSE '' END ||
+	     CASE WHEN q.c4 THEN 'LINK_WRONG_PARTNER_ID;' ELSE '' END ||
+	     CASE WHEN q.c5 THEN 'NO_RBAC;' ELSE '' END ||
+	     CASE WHEN q.c6 THEN 'ROLE_NOT_ELIGIBLE;' ELSE '' END ||
+	     CASE WHEN q.c7 THEN 'ASSIGNMENT_TOO_RECENT;' ELSE '' END ||
+	     CASE WHEN q.c8 THEN 'EA_DPOR_EXPECTED;' ELSE '' END ||
+	     CASE WHEN q.c9 THEN 'OFFER_EXCLUDED;' ELSE '' END ||
+	     CASE WHEN q.c10 THEN 'USAGE_UNREADABLE;' ELSE '' END ||
+	     CASE WHEN q.c11 THEN 'NO_USAGE;' ELSE '' END ||
+	     CASE WHEN q.c12 THEN 'SCOPE_EXCLUDES_USAGE;' ELSE '' END ||
+	     CASE WHEN q.w13 THEN 'ROLE_ELIGIBILITY_UNKNOWN;' ELSE '' END ||
+	     CASE WHEN q.w14 THEN 'CSP_SUBSCRIPTION;' ELSE '' END, ';') AS codes,
+       CASE WHEN q.c1 OR q.c2 OR q.c3 OR q.c4 OR q.c5 OR q.c6 OR q.c7 OR q.c8 OR q.c9 OR q.c10
+		 OR q.c11 OR q.c12 THEN NULL
+	    WHEN q.whole_start_jd IS NOT NULL AND q.whole_start_jd < julianday(q.period_start) + 1
+		 THEN q.total
+	    ELSE (SELECT total(cd.cost) FROM cost_daily cd
+		  WHERE cd.identity_id = q.cost_identity_id
+		    AND cd.subscription_id = q.subscription_id
+		    AND cd.currency = q.currency
+		    AND cd.usage_date BETWEEN q.period_start AND q.period_end
+		    AND cd.usage_date >= min(
+			CASE WHEN q.whole_start_jd IS NULL THEN '9999-12-31'
+			     WHEN q.whole_start_jd = 0 THEN '0000-01-01'
+			     ELSE date(q.whole_start_jd) END,
+			coalesce((SELECT CASE WHEN min(a.start_jd) = 0 THEN '0000-01-01'
+					      ELSE date(min(a.start_jd)) END
+				  FROM pair_access a
+				  WHERE a.identity_id = q.identity_id
+				    AND a.subscription_id = q.subscription_id
+				    AND a.jit = 0 AND a.eligible
+				    AND a.resource_group = cd.resource_group COLLATE NOCASE
+				  HAVING count(*) > 0), '9999-12-31')))
+       END AS attributed
+FROM (
+	SELECT p.*,
+	       p.identity_status <> 'ok' OR NOT p.link_read OR p.failure IS NOT NULL AS c1,
+	       lower(coalesce(p.state, '')) IN ('disabled', 'deleted') AS c2,
+	       p.link_read AND NOT p.link_active AS c3,
+	       p.link_active AND p.expected_partner_ids IS NOT NULL AND NOT p.partner_id_ok AS c4,
+	       p.n_access = 0 AS c5,
+	       p.n_access > 0 AND p.n_eligible = 0 AS c6,
+	       p.n_eligible > 0 AND p.start_jd > julianday(p.period_end || ' 23:59:59') AS c7,
+	       EXISTS (SELECT 1 FROM offer_rule o WHERE o.code = 'EA_DPOR_EXPECTED'
+		       AND substr(p.quota_id, 1, length(o.prefix)) = o.prefix) AS c8,
+	       EXISTS (SELECT 1 FROM offer_rule o WHERE o.code = 'OFFER_EXCLUDED'
+		       AND substr(p.quota_id, 1, length(o.prefix)) = o.prefix) AS c9,
+	       coalesce(p.cost_status, 'unreadable') NOT IN ('ok', 'no_cost') AS c10,
+	       coalesce(p.cost_status, 'unreadable') IN ('ok', 'no_cost') AND
+		       round(p.total, 2) = 0 AS c11,
+	       coalesce(p.cost_status, 'unreadable') IN ('ok', 'no_cost') AND
+		       round(p.total, 2) <> 0 AND p.n_eligible > 0 AND p.n_eligible_whole = 0 AND
+		       round(coalesce(p.covered_cost, 0), 2) = 0 AS c12,
+	       p.n_eligible > 0 AND p.n_eligible_known = 0 AS w13,
+	       EXISTS (SELECT 1 FROM offer_rule o WHERE o.code = 'CSP_SUBSCRIPTION'
+		       AND substr(p.quota_id, 1, length(o.prefix)) = o.prefix) AS w14
+	FROM (
+		SELECT ei.period, ei.period_start, ei.period_end, ei.run_id, ei.identity_id,
+		       ei.identity_name, ei.client_id, ei.object_id,
+		       ei.tenant_id AS identity_tenant_id, ei.status AS identity_status,
+		       ei.error AS identity_error,
+		       s.subscription_id, s.tenant_id, s.display_name AS subscription_name,
+		       s.state, s.quota_id,
+		       s.tenant_id <> ei.tenant_id COLLATE NOCASE AS via_lighthouse,
+		       l.identity_id IS NOT NULL AS link_read,
+		       coalesce(l.linked = 1 AND lower(coalesce(l.state, '')) <> 'deleted', 0)
+			       AS link_active,
+		       l.linked, l.partner_id, l.partner_name, l.state AS link_state,
+		       l.created_time AS link_created,
+		       (SELECT group_concat(partner_id, ';')
+			FROM (SELECT rp.partner_id FROM run_partner_id rp
+			      WHERE rp.run_id = ei.run_id ORDER BY rp.partner_id)) AS expected_partner_ids,
+		       EXISTS (SELECT 1 FROM run_partner_id rp
+			       WHERE rp.run_id = ei.run_id AND rp.partner_id = l.partner_id)
+			       AS partner_id_ok,
+		       (SELECT rf.kind || ': ' ||
+			       coalesce('HTTP ' || nullif(rf.http_status, 0) || ' ', '') ||
+			       coalesce(rf.error_code || ' ', '') ||
+			       coalesce(rf.error_message, rf.transport_error, '')
+			FROM request_failure rf
+			WHERE rf.run_id = ei.run_id AND rf.identity_id = ei.identity_id
+			  AND (rf.kind = 'link'
+			       OR (rf.kind = 'role_assignments'
+				   AND rf.subscription_id = s.subscription_id)
+			       OR (rf.kind = 'lighthouse'
+				   AND (rf.subscription_id = s.subscription_id
+					OR (rf.subscription_id IS NULL AND EXISTS (
+						SELECT 1 FROM subscription_managed_by m
+						WHERE m.identity_id = s.identity_id
+						  AND m.subscription_id = s.subscription_id
+						  AND m.managing_tenant_id = ei.tenant_id)))))
+			ORDER BY rf.failure_id LIMIT 1) AS failure,
+		       sc.status AS cost_status, sc.cost_identity_id, sc.currency,
+		       coalesce(sc.total, 0.0) AS total, sc.n_currencies, sc.http_status AS cost_http_status,
+		       sc.error_code AS cost_error_code, sc.error_message AS cost_error_message,
+		       coalesce(ag.n_access, 0) AS n_access, coalesce(ag.n_jit, 0) AS n_jit,
+		       coalesce(ag.n_eligible, 0) AS n_eligible,
+		       coalesce(ag.n_eligible_known, 0) AS n_eligible_known,
+		       coalesce(ag.n_eligible_whole, 0) AS n_eligible_whole,
+		       coalesce(ag.n_eligible_undefined, 0) AS n_eligible_undefined,
+		       ag.start_jd, ag.whole_start_jd, ag.covered_rgs, ag.covered_cost
+		FROM effective_identity ei
+		JOIN subscription s ON s.identity_id = ei.identity_id
+		LEFT JOIN partner_link l ON l.identity_id = ei.identity_id
+		LEFT JOIN subscription_cost sc
+			ON sc.period = ei.period AND sc.subscription_id = s.subscription_id
+		LEFT JOIN (
+			SELECT a.identity_id, a.subscription_id,
+			       sum(a.jit = 0) AS n_access, sum(a.jit = 1) AS n_jit,
+			       sum(a.jit = 0 AND a.eligible) AS n_eligible,
+			       sum(a.jit = 0 AND a.eligible AND a.eligibility_known) AS n_eligible_known,
+			       sum(a.jit = 0 AND a.eligible AND a.basis = 'definition_unavailable')
+				       AS n_eligible_undefined,
+			       sum(a.jit = 0 AND a.eligible AND a.resource_group IS NULL)
+				       AS n_eligible_whole,
+			       min(CASE WHEN a.jit = 0 AND a.eligible THEN a.start_jd END) AS start_jd,
+			       min(CASE WHEN a.jit = 0 AND a.eligible AND a.resource_group IS NULL
+					THEN a.start_jd END) AS whole_start_jd,
+			       group_concat(DISTINCT CASE WHEN a.jit = 0 AND a.eligible
+						     THEN a.resource_group END) AS covered_rgs,
+			       max(CASE WHEN a.jit = 0 AND a.eligible AND a.resource_group IS NOT NULL
+					THEN coalesce((SELECT max(abs(r.cost)) FROM subscription_cost_rg r
+						       JOIN run ru ON ru.run_id = a.run_id
+						       WHERE r.period = ru.period
+							 AND r.subscription_id = a.subscription_id
+							 AND r.resource_group = a.resource_group
+								 COLLATE NOCASE), 0) END)
+				       AS covered_cost
+			FROM pair_access a
+			GROUP BY a.identity_id, a.subscription_id
+		) ag ON ag.identity_id = ei.identity_id AND ag.subscription_id = s.subscription_id
+	) p
+) q;

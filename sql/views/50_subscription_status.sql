@@ -1,0 +1,136 @@
+-- One row per subscription and period: the pair (identity) that got furthest down the checks
+-- decides status, reason_code and reasons; ATTRIBUTED when any pair passes them all. usage is the
+-- subscription's cost in the period (NULL when unreadable); attributed is the largest attributed
+-- cost of its passing pairs (max, not union, so it never counts a day twice). This is the
+-- subscriptions report.
+CREATE VIEW subscription_status AS
+SELECT x.period, x.tenant_id, coalesce(tn.name, x.tenant_id) AS customer_name,
+       x.subscription_id, coalesce(x.subscription_name, '') AS subscription_name,
+       coalesce(x.quota_id, '') AS offer, coalesce(x.state, '') AS state,
+       CASE WHEN x.blocking = 13 THEN 'ATTRIBUTED' ELSE rc.status END AS status,
+       CASE WHEN x.blocking = 13 THEN '' ELSE rc.code END AS reason_code,
+       x.codes AS reasons,
+       CASE WHEN x.link_active THEN coalesce(x.partner_id, '') ELSE '' END AS partner_id,
+       x.principals, coalesce(x.roles, '') AS roles,
+       CASE WHEN x.cost_status IN ('ok', 'no_cost') THEN x.total END AS usage,
+       coalesce(x.currency, '') AS currency,
+       CASE x.blocking
+       WHEN 1 THEN
+	       CASE WHEN x.identity_status <> 'ok' THEN
+			    'Sign-in as ' || x.who || ' to tenant ' || x.identity_tenant_id || ' failed (' ||
+			    coalesce(x.identity_error, 'no error recorded') ||
+			    '); fix its credentials in the accounts file and run palscope collect again'
+		    WHEN NOT x.link_read THEN
+			    'The partner link of ' || x.who || ' in tenant ' || x.identity_tenant_id ||
+			    ' could not be read (' || coalesce(x.failure, 'no response recorded') ||
+			    '); run palscope collect again'
+		    ELSE 'A required read for ' || x.who || ' in tenant ' || x.identity_tenant_id ||
+			    ' failed (' || x.failure ||
+			    '); check its access and run palscope collect again' END
+       WHEN 2 THEN
+	       'The subscription is ' || x.state || ' and only active subscriptions count; ' ||
+	       're-enable it if it should earn attribution'
+       WHEN 3 THEN
+	       x.who || CASE WHEN x.n_access > 0 THEN ' has ' || x.roles ELSE ' sees the subscription' END ||
+	       ' but is not linked to a partner ID in ' || x.where_link ||
+	       CASE WHEN x.linked = 1 THEN ' (its link was deleted)' ELSE '' END ||
+	       '; signed in as ' || x.who || ' in tenant ' || x.identity_tenant_id ||
+	       ', run `az managementpartner create --partner-id ' || x.pid || '`' ||
+	       CASE WHEN x.via_lighthouse THEN ' (for Lighthouse, link the partner ID in the managing tenant ' ||
+			    x.identity_tenant_id || ')' ELSE '' END
+       WHEN 4 THEN
+	       x.who || ' in tenant ' || x.identity_tenant_id || ' is linked to partner ID ' ||
+	       coalesce(x.partner_id, '?') || ', not to ' || replace(x.expected_partner_ids, ';', ' or ') ||
+	       '; signed in as ' || x.who || ', run `az managementpartner update --partner-id ' ||
+	       x.pid || '`'
+       WHEN 5 THEN
+	       x.who || ' is linked to partner ID ' || coalesce(x.partner_id, '?') ||
+	       ' but holds no role assignment on this subscription' ||
+	       CASE WHEN x.n_jit > 0 THEN ', only an eligible (just-in-time) Lighthouse authorization, ' ||
+			    'which does not count' ELSE '' END || '; ' ||
+	       CASE WHEN x.via_lighthouse THEN
+			    'add ' || x.who || ' to the Lighthouse delegation as a permanent authorization ' ||
+			    'with an eligible role such as Support Request Contributor'
+		    ELSE 'assign ' || x.who || ' an eligible role such as Support Request Contributor ' ||
+			    'on the subscription' END
+       WHEN 6 THEN
+	       x.who || ' holds only ' || x.roles || ', not eligible for partner earned credit; ' ||
+	       'assign an eligible role such as Support Request Contributor'
+       WHEN 7 THEN
+	       'Eligible access of ' || x.who || ' began ' ||
+	       strftime('%Y-%m-%dT%H:%M:%SZ', x.start_jd) || ', after the end of ' || x.period ||
+	       ' (the later of the role assignment and the link counts); it counts from the next period'
+       WHEN 8 THEN
+	       'Offer ' || x.quota_id || ' is an Enterprise Agreement subscription, attributed through ' ||
+	       'Digital Partner of Record rather than PAL; ask the customer to set you as ' ||
+	       'Digital Partner of Record'
+       WHEN 9 THEN
+	       'Offer ' || x.quota_id || ' (trial, benefit, sponsored or internal) does not count ' ||
+	       'for partner attribution; nothing to fix unless the customer moves to a paid offer'
+       WHEN 10 THEN
+	       'The cost of the subscription could not be read (' ||
+	       CASE WHEN x.cost_status IS NULL THEN 'no cost query recorded'
+		    ELSE coalesce('HTTP ' || nullif(x.cost_http_status, 0) || ' ', '') ||
+			 coalesce(x.cost_error_code || ' ', '') ||
+			 coalesce(x.cost_error_message, 'query failed') END ||
+	       '); give ' || x.who || ' Cost Management Reader on the subscription and ' ||
+	       'run palscope collect again'
+       WHEN 11 THEN
+	       x.who || ' is linked to partner ID ' || coalesce(x.partner_id, '?') || ' with ' || x.roles ||
+	       ', but the subscription had no cost in ' || x.period ||
+	       '; it is attributed once it has usage'
+       WHEN 12 THEN
+	       x.who || ' holds eligible roles only on resource group(s) ' ||
+	       replace(coalesce(x.covered_rgs, ''), ',', ', ') || ', which had no cost in ' ||
+	       x.period || ' while the subscription had ' || printf('%.2f', x.total) || ' ' ||
+	       x.currency || '; assign the role at subscription scope or on the resource groups ' ||
+	       'that carry the usage'
+       ELSE
+	       'Attributed to partner ID ' || coalesce(x.partner_id, '?') || ' through ' || x.who ||
+	       ' (' || x.roles || '): ' || printf('%.2f', coalesce(x.sub_attributed, 0)) || ' of ' ||
+	       printf('%.2f', x.total) || ' ' || x.currency || ' in ' || x.period || ' counted' ||
+	       CASE WHEN round(coalesce(x.sub_attributed, 0), 2) < round(x.total, 2) THEN
+			    ' (only days and resource groups with eligible access)' ELSE '' END
+       END ||
+       CASE WHEN x.w13 OR x.w14 OR x.n_currencies > 1 THEN
+		    ' (note: ' ||
+		    rtrim(CASE WHEN x.w13 AND x.n_eligible_undefined > 0 THEN
+				    'a role whose definition could not be read is counted as eligible; '
+			       WHEN x.w13 THEN 'a custom or unlisted role is counted as eligible ' ||
+				    'because it has write actions; ' ELSE '' END ||
+			  CASE WHEN x.w14 THEN 'CSP offer: if you are its CSP partner, Partner Center ' ||
+				    'shows this usage as CSP, not PAL; ' ELSE '' END ||
+			  CASE WHEN x.n_currencies > 1 THEN 'costs in other currencies than ' ||
+				    x.currency || ' are left out; ' ELSE '' END, '; ') || ')'
+	    ELSE '' END || '.' AS explanation,
+       x.blocking, x.identity_id, x.identity_name, x.identity_tenant_id, x.via_lighthouse,
+       x.n_pairs, x.sub_attributed AS attributed, x.cost_status
+FROM (
+	SELECT w.*,
+	       '''' || w.identity_name || '''' AS who,
+	       CASE WHEN w.via_lighthouse THEN 'the managing tenant ' ELSE 'tenant ' END ||
+		       w.identity_tenant_id AS where_link,
+	       CASE WHEN instr(coalesce(w.expected_partner_ids, ''), ';') > 0
+		    THEN substr(w.expected_partner_ids, 1, instr(w.expected_partner_ids, ';') - 1)
+		    ELSE coalesce(w.expected_partner_ids, '<your partner ID>') END AS pid,
+	       (SELECT group_concat(r.role_name || ' at ' || r.scope_desc, ';')
+		FROM (SELECT DISTINCT a.role_name, a.scope_desc FROM pair_access a
+		      WHERE a.identity_id = w.identity_id AND a.subscription_id = w.subscription_id
+			AND a.jit = 0
+		      ORDER BY a.role_name, a.scope_desc) r) AS roles
+	FROM (
+		SELECT pe.*,
+		       row_number() OVER (PARTITION BY pe.period, pe.subscription_id
+					  ORDER BY pe.blocking DESC, pe.identity_id) AS rn,
+		       max(pe.attributed) OVER (PARTITION BY pe.period, pe.subscription_id)
+			       AS sub_attributed,
+		       group_concat(pe.identity_name, ';') OVER (
+			       PARTITION BY pe.period, pe.subscription_id ORDER BY pe.identity_id
+			       ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS principals,
+		       count(*) OVER (PARTITION BY pe.period, pe.subscription_id) AS n_pairs
+		FROM pair_eval pe
+	) w
+	WHERE w.rn = 1
+) x
+LEFT JOIN reason_code rc ON rc.ord = x.blocking
+LEFT JOIN tenant_name tn ON tn.period = x.period AND tn.tenant_id = x.tenant_id;

@@ -1,0 +1,54 @@
+-- Each effective identity with the reads the customer rollup needs: which tenant-level read failed
+-- (sign-in, partner link, subscription list), its link (link_level 1 = not linked or deleted,
+-- 2 = linked to another partner ID, 3 = linked to one of the run's partner IDs) and how many
+-- subscriptions it saw.
+CREATE VIEW identity_status AS
+SELECT z.*,
+       CASE WHEN z.status <> 'ok' THEN 'sign-in'
+	    WHEN NOT z.link_read THEN 'link'
+	    WHEN z.subscriptions_failure IS NOT NULL THEN 'subscriptions' END AS failed_read,
+       CASE WHEN z.status <> 'ok' THEN
+		    'sign-in as ''' || z.identity_name || ''' to tenant ' || z.tenant_id || ' failed (' ||
+		    coalesce(nullif(z.error, ''), z.token_failure, 'no error recorded') || ')'
+	    WHEN NOT z.link_read THEN
+		    'the partner link of ''' || z.identity_name || ''' in tenant ' || z.tenant_id ||
+		    ' could not be read (' || coalesce(z.link_failure, 'no response recorded') || ')'
+	    WHEN z.subscriptions_failure IS NOT NULL THEN
+		    'the subscription list of ''' || z.identity_name || ''' in tenant ' || z.tenant_id ||
+		    ' could not be read (' || z.subscriptions_failure || ')' END AS failure
+FROM (
+	SELECT ei.*, l.identity_id IS NOT NULL AS link_read, l.linked, l.partner_id,
+	       l.state AS link_state, l.created_time AS link_created,
+	       CASE WHEN l.linked = 1 AND lower(coalesce(l.state, '')) <> 'deleted' THEN
+			    CASE WHEN EXISTS (SELECT 1 FROM run_partner_id rp
+					      WHERE rp.run_id = ei.run_id AND rp.partner_id = l.partner_id)
+				      OR NOT EXISTS (SELECT 1 FROM run_partner_id rp
+						     WHERE rp.run_id = ei.run_id) THEN 3 ELSE 2 END
+		    ELSE 1 END AS link_level,
+	       (SELECT group_concat(partner_id, ';')
+		FROM (SELECT rp.partner_id FROM run_partner_id rp
+		      WHERE rp.run_id = ei.run_id ORDER BY rp.partner_id)) AS expected_partner_ids,
+	       (SELECT count(*) FROM subscription s WHERE s.identity_id = ei.identity_id)
+		       AS n_subscriptions,
+	       (SELECT coalesce('HTTP ' || nullif(rf.http_status, 0) || ' ', '') ||
+		       coalesce(rf.error_code || ' ', '') ||
+		       coalesce(rf.error_message, rf.transport_error, '')
+		FROM request_failure rf
+		WHERE rf.run_id = ei.run_id AND rf.identity_id = ei.identity_id AND rf.kind = 'token'
+		ORDER BY rf.failure_id LIMIT 1) AS token_failure,
+	       (SELECT coalesce('HTTP ' || nullif(rf.http_status, 0) || ' ', '') ||
+		       coalesce(rf.error_code || ' ', '') ||
+		       coalesce(rf.error_message, rf.transport_error, '')
+		FROM request_failure rf
+		WHERE rf.run_id = ei.run_id AND rf.identity_id = ei.identity_id AND rf.kind = 'link'
+		ORDER BY rf.failure_id LIMIT 1) AS link_failure,
+	       (SELECT coalesce('HTTP ' || nullif(rf.http_status, 0) || ' ', '') ||
+		       coalesce(rf.error_code || ' ', '') ||
+		       coalesce(rf.error_message, rf.transport_error, '')
+		FROM request_failure rf
+		WHERE rf.run_id = ei.run_id AND rf.identity_id = ei.identity_id
+		  AND rf.kind = 'subscriptions'
+		ORDER BY rf.failure_id LIMIT 1) AS subscriptions_failure
+	FROM effective_identity ei
+	LEFT JOIN partner_link l ON l.identity_id = ei.identity_id
+) z;

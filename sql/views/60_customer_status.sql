@@ -1,0 +1,137 @@
+-- One row per customer tenant and period: every tenant owning a reported subscription (Lighthouse
+-- customers included) plus every accounts-file tenant whose identities saw no subscription at all
+-- (a managing tenant that only sees delegated subscriptions gets no row). ATTRIBUTED if any of its
+-- subscriptions is; UNKNOWN/COLLECTION_FAILED when a sign-in, partner-link read or subscription
+-- list of its own identities failed; with no subscription NO_LINK, LINK_WRONG_PARTNER_ID or else
+-- NO_RBAC; otherwise the status and code of the subscription that got furthest. reasons lists
+-- every code of its subscriptions in evaluation order. attributed_usage sums the attributed cost
+-- of its attributed subscriptions in one currency (the largest). This is the customers report.
+CREATE VIEW customer_status AS
+WITH subs AS (
+	SELECT v.*,
+	       first_value(v.currency) OVER t2 AS c_currency,
+	       first_value(v.cur_attr) OVER t2 AS c_attributed,
+	       CASE WHEN min(nullif(v.currency, '')) OVER (PARTITION BY v.period, v.tenant_id) <>
+		    max(nullif(v.currency, '')) OVER (PARTITION BY v.period, v.tenant_id) THEN 2 ELSE 1 END
+		       AS c_n_currencies
+	FROM (SELECT ss.*,
+		     row_number() OVER (PARTITION BY ss.period, ss.tenant_id
+					ORDER BY ss.blocking DESC, ss.subscription_id) AS rn,
+		     count(*) OVER t AS n_subs,
+		     sum(ss.status = 'ATTRIBUTED') OVER t AS n_attr,
+		     group_concat(ss.reasons, ';') OVER (t ROWS BETWEEN UNBOUNDED PRECEDING
+							 AND UNBOUNDED FOLLOWING) AS all_reasons,
+		     sum(CASE WHEN ss.status = 'ATTRIBUTED' THEN ss.attributed END)
+			     OVER (PARTITION BY ss.period, ss.tenant_id, ss.currency) AS cur_attr,
+		     sum(ss.usage) OVER (PARTITION BY ss.period, ss.tenant_id, ss.currency)
+			     AS cur_usage
+	      FROM subscription_status ss
+	      WINDOW t AS (PARTITION BY ss.period, ss.tenant_id)) v
+	WINDOW t2 AS (PARTITION BY v.period, v.tenant_id
+		      ORDER BY coalesce(v.cur_attr, -1e300) DESC, coalesce(v.cur_usage, -1e300) DESC,
+			       v.currency
+		      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+),
+fail AS (
+	SELECT period, tenant_id, failure, identity_name, min(identity_id) AS identity_id
+	FROM identity_status WHERE failed_read IS NOT NULL
+	GROUP BY period, tenant_id
+),
+best AS (
+	SELECT period, tenant_id, identity_name, link_level, partner_id, expected_partner_ids,
+	       max(link_level * 1000000000000 - identity_id) AS pick
+	FROM identity_status
+	GROUP BY period, tenant_id
+),
+seen AS (
+	SELECT period, tenant_id, sum(n_subscriptions) AS n
+	FROM identity_status GROUP BY period, tenant_id
+),
+cust AS (
+	SELECT s.period, s.tenant_id, s.customer_name, s.n_subs, s.n_attr, s.all_reasons,
+	       s.c_currency, s.c_attributed, s.c_n_currencies,
+	       s.subscription_id AS top_subscription_id, s.subscription_name AS top_name,
+	       s.status AS top_status, s.reason_code AS top_code, s.blocking AS top_blocking,
+	       s.explanation AS top_explanation, s.identity_name AS top_identity,
+	       s.partner_id AS top_partner_id
+	FROM subs s WHERE s.rn = 1
+	UNION ALL
+	SELECT e.period, e.tenant_id, coalesce(tn.name, e.tenant_id), 0, 0, '', '', NULL, 0,
+	       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+	FROM seen e
+	LEFT JOIN tenant_name tn ON tn.period = e.period AND tn.tenant_id = e.tenant_id
+	WHERE e.n = 0
+	  AND NOT EXISTS (SELECT 1 FROM subscription_status ss0
+			  WHERE ss0.period = e.period AND ss0.tenant_id = e.tenant_id)
+)
+SELECT c.period, c.tenant_id, c.customer_name,
+       CASE WHEN c.n_attr > 0 THEN 'ATTRIBUTED'
+	    WHEN f.tenant_id IS NOT NULL THEN 'UNKNOWN'
+	    WHEN c.n_subs = 0 THEN 'MISSING'
+	    ELSE c.top_status END AS status,
+       CASE WHEN c.n_attr > 0 THEN ''
+	    WHEN f.tenant_id IS NOT NULL THEN 'COLLECTION_FAILED'
+	    WHEN c.n_subs = 0 THEN
+		    CASE b.link_level WHEN 3 THEN 'NO_RBAC' WHEN 2 THEN 'LINK_WRONG_PARTNER_ID'
+			 ELSE 'NO_LINK' END
+	    ELSE c.top_code END AS reason_code,
+       (SELECT group_concat(rc.code, ';')
+	FROM (SELECT code FROM reason_code
+	      WHERE instr(';' || c.all_reasons || ';', ';' || code || ';') > 0
+		 OR (code = 'COLLECTION_FAILED' AND f.tenant_id IS NOT NULL)
+		 OR (c.n_subs = 0 AND f.tenant_id IS NULL AND code =
+		     CASE b.link_level WHEN 3 THEN 'NO_RBAC' WHEN 2 THEN 'LINK_WRONG_PARTNER_ID'
+			  ELSE 'NO_LINK' END)
+	      ORDER BY ord) rc) AS reasons,
+       c.n_subs AS subscriptions, c.n_attr AS attributed_subscriptions,
+       CASE WHEN c.n_attr > 0 THEN coalesce(c.c_attributed, 0) ELSE 0.0 END AS attributed_usage,
+       coalesce(c.c_currency, '') AS currency,
+       CASE
+       WHEN c.n_attr > 0 THEN
+	       c.n_attr || ' of ' || c.n_subs || ' subscription' ||
+	       CASE WHEN c.n_subs = 1 THEN '' ELSE 's' END || ' attributed, ' ||
+	       printf('%.2f', coalesce(c.c_attributed, 0)) || ' ' || c.c_currency || ' in ' ||
+	       c.period || ' through ''' || c.top_identity || ''' linked to partner ID ' ||
+	       c.top_partner_id ||
+	       CASE WHEN c.n_attr < c.n_subs THEN '; the other subscriptions are missing, see ' ||
+			    'palscope why ' || c.tenant_id ELSE '' END ||
+	       CASE WHEN c.c_n_currencies > 1 THEN ' (costs in other currencies than ' ||
+			    c.c_currency || ' are left out)' ELSE '' END || '.'
+       WHEN f.tenant_id IS NOT NULL THEN
+	       upper(substr(f.failure, 1, 1)) || substr(f.failure, 2) ||
+	       '; fix it and run palscope collect again.'
+       WHEN c.n_subs = 0 THEN
+	       CASE b.link_level
+	       WHEN 3 THEN
+		       '''' || b.identity_name || ''' is linked to partner ID ' || b.partner_id ||
+		       ' in tenant ' || c.tenant_id || ' but sees no subscription; ask the customer to ' ||
+		       'assign it an eligible role such as Support Request Contributor on their ' ||
+		       'subscriptions.'
+	       WHEN 2 THEN
+		       '''' || b.identity_name || ''' sees no subscription in tenant ' || c.tenant_id ||
+		       ' and is linked to partner ID ' || b.partner_id || ', not to ' ||
+		       replace(b.expected_partner_ids, ';', ' or ') || '; signed in as ''' ||
+		       b.identity_name || ''', run `az managementpartner update --partner-id ' ||
+		       CASE WHEN instr(b.expected_partner_ids, ';') > 0
+			    THEN substr(b.expected_partner_ids, 1, instr(b.expected_partner_ids, ';') - 1)
+			    ELSE b.expected_partner_ids END ||
+		       '` and ask the customer for an eligible role such as Support Request ' ||
+		       'Contributor.'
+	       ELSE
+		       '''' || b.identity_name || ''' signed in to tenant ' || c.tenant_id ||
+		       ' but sees no subscription and is not linked to a partner ID; ask the customer ' ||
+		       'for an eligible role such as Support Request Contributor, then, signed in as ''' ||
+		       b.identity_name || ''', run `az managementpartner create --partner-id ' ||
+		       coalesce(CASE WHEN instr(b.expected_partner_ids, ';') > 0
+			    THEN substr(b.expected_partner_ids, 1, instr(b.expected_partner_ids, ';') - 1)
+			    ELSE b.expected_partner_ids END, '<your partner ID>') || '`.'
+	       END
+       WHEN c.n_subs = 1 THEN c.top_explanation
+       ELSE 'None of ' || c.n_subs || ' subscriptions is attributed; the one that got furthest, ''' ||
+	    c.top_name || ''' (' || c.top_subscription_id || '), stops at ' || c.top_code || ': ' ||
+	    lower(substr(c.top_explanation, 1, 1)) || substr(c.top_explanation, 2)
+       END AS explanation,
+       c.top_subscription_id, c.top_blocking
+FROM cust c
+LEFT JOIN fail f ON f.period = c.period AND f.tenant_id = c.tenant_id
+LEFT JOIN best b ON b.period = c.period AND b.tenant_id = c.tenant_id;
