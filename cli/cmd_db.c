@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static void
 print_help(void)
@@ -50,13 +51,21 @@ cmd_db(int argc, char **argv)
 	if (strcmp(action, "version") != 0 && strcmp(action, "runs") != 0)
 		return usage_error("db", "unknown action '%s'", action);
 
+	if (access(default_db_path(dbpath), F_OK) != 0) {
+		fprintf(stderr, "palscope: error: database '%s' does not exist\n",
+			default_db_path(dbpath));
+		return EXIT_FAILED;
+	}
 	if (db_open(&db, default_db_path(dbpath), 0, &err) < 0) {
 		fprintf(stderr, "palscope: error: %s\n", err.msg);
 		return EXIT_FAILED;
 	}
 	if (strcmp(action, "version") == 0) {
-		printf("schema %d (this palscope supports %d)\n", db_schema_version(),
-		       db_schema_version());
+		/* db_open migrated it: the file is at this binary's version now. */
+		if (db_prepare(&db, "PRAGMA user_version", &st, &err) == 0 &&
+		    sqlite3_step(st) == SQLITE_ROW)
+			printf("schema %d (this palscope supports %d)\n", sqlite3_column_int(st, 0),
+			       db_schema_version());
 		goto out;
 	}
 	if (db_prepare(&db,
