@@ -45,6 +45,15 @@ collect() {
 	"$PALSCOPE" collect --arm-url "$URL" --login-url "$URL" "$@" >"$T/collect.out" 2>"$T/collect.err"
 	RC=$?
 	set -e
+	no_sanitizer_report "$T/collect.err"
+}
+
+# Under ASan/UBSan a report in stderr fails the test whatever the exit status.
+no_sanitizer_report() {
+	if grep -Eq "(AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:)" "$@" 2>/dev/null; then
+		cat "$@" >&2
+		fail "sanitizer report in $*"
+	fi
 }
 
 q() { sqlite3 -batch -noheader "$1" "$2"; }

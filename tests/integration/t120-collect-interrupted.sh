@@ -25,6 +25,7 @@ for sig in KILL TERM; do
 	sleep 0.3
 	kill -s "$sig" "$pid"
 	set +e; wait "$pid"; rc=$?; set -e
+	no_sanitizer_report "$T/c.err"
 	[ "$rc" -ne 0 ] || fail "SIG$sig: collect exited 0"
 	expect_eq "integrity after SIG$sig" ok "$(q "$DB" "pragma integrity_check")"
 	expect_eq "run 1 intact after SIG$sig" "$before" \
