@@ -12,17 +12,19 @@ stop_server
 
 # A slow server so the next run is surely in flight when it is killed.
 start_server "$FAKE/scenarios/demo.json" --latency-ms 150
+runs=1
 for sig in KILL TERM; do
+	runs=$((runs + 1))
 	"$PALSCOPE" collect --db "$DB" --accounts "$FAKE/scenarios/demo-accounts.csv" --partner-id 1234567 \
 		--period 2026-10 --arm-url "$URL" --login-url "$URL" --concurrency 2 >"$T/c.out" 2>"$T/c.err" &
 	pid=$!
-	# Wait until it has written something of its own (its run row exists).
-	for _ in $(seq 1 100); do
-		n=$(q "$DB" "select count(*) from run" 2>/dev/null || echo 0)
-		[ "$n" -ge 2 ] && [ "$(wc -l <"$T/requests.jsonl")" -gt 40 ] && break
+	# Wait until this run has stored data of its own (so it is surely mid-run).
+	for _ in $(seq 1 200); do
+		n=$(q "$DB" "select count(*) from subscription where run_id = $runs" 2>/dev/null || echo 0)
+		[ "$n" -ge 1 ] && break
 		sleep 0.05
 	done
-	sleep 0.3
+	[ "$n" -ge 1 ] || fail "SIG$sig: the run stored nothing in 10 s"
 	kill -s "$sig" "$pid"
 	set +e; wait "$pid"; rc=$?; set -e
 	no_sanitizer_report "$T/c.err"
