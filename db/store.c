@@ -2,6 +2,7 @@
 #include "common/util.h"
 #include "common/xalloc.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,7 @@ struct store {
 	int64_t run_id;
 	sqlite3_stmt *st[ST__COUNT];
 	int64_t last_commit;
+	bool checkpoints;	/* commit as it goes (collect); false: one transaction (import) */
 	struct err err;
 };
 
@@ -66,8 +68,9 @@ store_free(struct store *s)
 	free(s);
 }
 
-int
-store_begin_run(struct db *db, const struct run_info *info, struct store **out, struct err *err)
+static int
+begin_run(struct db *db, const struct run_info *info, bool commit_run, struct store **out,
+	  struct err *err)
 {
 	struct store *s = xcalloc(1, sizeof(*s));
 	sqlite3_stmt *st = NULL;
@@ -113,9 +116,10 @@ store_begin_run(struct db *db, const struct run_info *info, struct store **out, 
 		if ((rc = db_prepare(db, stmt_files[i], &s->st[i], err)) < 0)
 			goto fail_rollback;
 	/* The run row is committed on its own: a crash later still shows the run. */
-	if ((rc = db_commit(db, err)) < 0 || (rc = db_begin(db, err)) < 0)
+	if (commit_run && ((rc = db_commit(db, err)) < 0 || (rc = db_begin(db, err)) < 0))
 		goto fail_rollback;
 	s->last_commit = now_ms();
+	s->checkpoints = commit_run;
 	*out = s;
 	return 0;
 
@@ -125,6 +129,19 @@ fail:
 	sqlite3_finalize(st);
 	store_free(s);
 	return rc;
+}
+
+int
+store_begin_run(struct db *db, const struct run_info *info, struct store **out, struct err *err)
+{
+	return begin_run(db, info, true, out, err);
+}
+
+int
+store_begin_run_tx(struct db *db, const struct run_info *info, struct store **out,
+		   struct err *err)
+{
+	return begin_run(db, info, false, out, err);
 }
 
 int
@@ -271,10 +288,23 @@ emit_lighthouse(struct store *s, int64_t id, const struct lighthouse_rec *r)
 	return 0;
 }
 
+static int store_emit_one(struct store *s, enum rec_type type, int64_t id, const void *rec);
+
 int
 store_emit(void *payload, enum rec_type type, int64_t id, const void *rec)
 {
 	struct store *s = payload;
+	int rc = store_emit_one(s, type, id, rec);
+
+	/* Commit every ~250 ms so an interrupted run keeps what it had read. */
+	if (rc == 0)
+		rc = store_checkpoint(s, &s->err);
+	return rc;
+}
+
+static int
+store_emit_one(struct store *s, enum rec_type type, int64_t id, const void *rec)
+{
 	sqlite3_stmt *st;
 
 	switch (type) {
@@ -386,7 +416,7 @@ store_checkpoint(struct store *s, struct err *err)
 	int64_t now = now_ms();
 	int rc;
 
-	if (now - s->last_commit < 250)
+	if (!s->checkpoints || now - s->last_commit < 250)
 		return 0;
 	if ((rc = db_commit(s->db, err)) < 0 || (rc = db_begin(s->db, err)) < 0)
 		return rc;

@@ -26,6 +26,14 @@ struct run_info {
 int store_begin_run(struct db *db, const struct run_info *info, struct store **out,
 		    struct err *err);
 
+/*
+ * As store_begin_run, but the run row is not committed on its own: the whole
+ * run is one transaction (for imports), so store_abort leaves the database as
+ * it was. Do not call store_checkpoint on such a store.
+ */
+int store_begin_run_tx(struct db *db, const struct run_info *info, struct store **out,
+		       struct err *err);
+
 int64_t store_run_id(const struct store *s);
 
 /* One identity of the run; *out is its id for sink calls. */
