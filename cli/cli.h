@@ -2,6 +2,7 @@
 #ifndef PALSCOPE_CLI_CLI_H
 #define PALSCOPE_CLI_CLI_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
@@ -20,5 +21,50 @@ int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(pri
 
 /* The database path: --db value, else $PALSCOPE_DB, else "palscope.db". */
 const char *default_db_path(const char *opt);
+
+/* ---- shared by the commands that talk to Azure (cli/common_opts.c) ---- */
+
+struct cli_cloud {
+	const char *name;	/* public | china | usgov */
+	const char *arm;	/* Resource Manager endpoint, also the token audience */
+	const char *login;	/* identity platform */
+};
+
+/* The cloud called name, or NULL. */
+const struct cli_cloud *cli_find_cloud(const char *name);
+
+/* A copy of url without trailing slashes; caller frees. */
+char *cli_normalise_url(const char *url);
+
+/*
+ * 0 when url is https://, or http:// to a loopback host; else prints a usage
+ * error naming cmd and opt and returns EXIT_USAGE.
+ */
+int cli_check_url(const char *cmd, const char *opt, const char *url);
+
+/* 1 to 12 digits (a partner location / MPN ID). */
+bool cli_valid_partner_id(const char *s);
+
+/* --cloud, --arm-url, --login-url and --ca-bundle as given (NULL = not given). */
+struct cli_endpoint_opts {
+	const char *cloud;
+	const char *arm_url;
+	const char *login_url;
+	const char *ca_bundle;
+};
+
+struct cli_endpoints {
+	const struct cli_cloud *cloud;
+	char *arm;		/* normalised; owned */
+	char *login;		/* normalised; owned */
+};
+
+/*
+ * Check the endpoint options and resolve the URLs. Returns 0, or EXIT_USAGE
+ * after printing the usage error (out is then empty).
+ */
+int cli_endpoints_resolve(const char *cmd, const struct cli_endpoint_opts *in,
+			  struct cli_endpoints *out);
+void cli_endpoints_release(struct cli_endpoints *e);
 
 #endif

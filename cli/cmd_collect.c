@@ -58,54 +58,6 @@ print_help(void)
 	       "2 usage error.\n");
 }
 
-struct cloud {
-	const char *name, *arm, *login;
-};
-
-static const struct cloud clouds[] = {
-	{ "public", "https://management.azure.com", "https://login.microsoftonline.com" },
-	{ "china", "https://management.chinacloudapi.cn", "https://login.chinacloudapi.cn" },
-	{ "usgov", "https://management.usgovcloudapi.net", "https://login.microsoftonline.us" },
-};
-
-static char *
-normalise_url(const char *url)
-{
-	char *u = xstrdup(url);
-	size_t n = strlen(u);
-
-	while (n > 0 && u[n - 1] == '/')
-		u[--n] = '\0';
-	return u;
-}
-
-static int
-check_url(const char *opt, const char *url)
-{
-	if (strncmp(url, "https://", 8) == 0)
-		return 0;
-	if (strncmp(url, "http://", 7) == 0) {
-		if (http_is_loopback(url))
-			return 0;
-		return usage_error("collect", "%s '%s': http:// is allowed only for loopback hosts",
-				   opt, url);
-	}
-	return usage_error("collect", "%s '%s' is not an https:// URL", opt, url);
-}
-
-static bool
-valid_partner_id(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 12)
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
-}
-
 int
 cmd_collect(int argc, char **argv)
 {
@@ -152,7 +104,7 @@ cmd_collect(int argc, char **argv)
 			accounts_path = optarg;
 			break;
 		case O_PARTNER:
-			if (!valid_partner_id(optarg)) {
+			if (!cli_valid_partner_id(optarg)) {
 				rc = usage_error("collect", "--partner-id '%s' is not a numeric ID",
 						 optarg);
 				goto out;
@@ -221,22 +173,14 @@ cmd_collect(int argc, char **argv)
 		period_previous(period, sizeof(period));
 		period_parse(period, first, last);
 	}
-	const struct cloud *cl = NULL;
-	for (size_t i = 0; i < sizeof(clouds) / sizeof(clouds[0]); i++)
-		if (strcmp(clouds[i].name, cloud) == 0)
-			cl = &clouds[i];
-	if (cl == NULL) {
-		rc = usage_error("collect", "--cloud '%s' must be public, china or usgov", cloud);
+	struct cli_endpoint_opts eopt = { .cloud = cloud, .arm_url = arm_opt, .login_url = login_opt,
+					  .ca_bundle = ca };
+	struct cli_endpoints ep;
+	if ((rc = cli_endpoints_resolve("collect", &eopt, &ep)) != 0)
 		goto out;
-	}
-	arm = normalise_url(arm_opt ? arm_opt : cl->arm);
-	login = normalise_url(login_opt ? login_opt : cl->login);
-	if ((rc = check_url("--arm-url", arm)) != 0 || (rc = check_url("--login-url", login)) != 0)
-		goto out;
-	if (ca && access(ca, R_OK) != 0) {
-		rc = usage_error("collect", "--ca-bundle '%s' cannot be read", ca);
-		goto out;
-	}
+	const struct cli_cloud *cl = ep.cloud;
+	arm = ep.arm;
+	login = ep.login;
 
 	/* Validate all input before the database is touched. */
 	if ((accounts_path ? accounts_load(accounts_path, &accts, &err)

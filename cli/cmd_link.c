@@ -1,10 +1,669 @@
-/* PLACEHOLDER: replaced by the work on 'palscope link'. */
+/*
+ * palscope link show|plan|apply|remove|history: the Partner Admin Link of
+ * every identity of the accounts file, read and changed through
+ * Microsoft.ManagementPartner, each signed in to its own tenant. plan shows
+ * what apply would do; apply and remove record every change in the audit
+ * log of the database, which history lists.
+ */
 #include "cli/cli.h"
+#include "collector/accounts.h"
+#include "collector/collector.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "common/xalloc.h"
+#include "db/db.h"
+#include "links/audit.h"
+#include "links/exec.h"
+#include "links/report_filter.h"
+#include "reports/csv_out.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t got_signal;
+static volatile int stop_flag;
+
+static void
+on_signal(int sig)
+{
+	got_signal = sig;
+	stop_flag = 1;
+}
+
+static void
+print_help(void)
+{
+	printf("usage: palscope link show    [--accounts FILE] [--csv] [endpoint options]\n"
+	       "       palscope link plan    [--accounts FILE] --partner-id ID [--update]\n"
+	       "                             [--only-missing-from REPORT.csv] [endpoint options]\n"
+	       "       palscope link apply   [--accounts FILE] --partner-id ID [--update]\n"
+	       "                             [--only-missing-from REPORT.csv] [--db FILE]\n"
+	       "                             [endpoint options]\n"
+	       "       palscope link remove  [--accounts FILE] --partner-id ID --yes [--db FILE]\n"
+	       "                             [endpoint options]\n"
+	       "       palscope link history [--db FILE] [--tenant GUID] [--limit N] [--csv]\n\n"
+	       "Show, plan, make or remove the Partner Admin Link of every identity, each\n"
+	       "signed in to its own tenant (Microsoft.ManagementPartner, api-version 2018-02-01).\n\n"
+	       "  show     the current link of each identity\n"
+	       "  plan     what apply would do; changes nothing\n"
+	       "  apply    not linked: create the link; linked to ID: nothing; linked to another\n"
+	       "           ID: skipped (it may be another location of your organisation, or\n"
+	       "           another partner's link), replaced only with --update\n"
+	       "  remove   delete links to ID (only those); needs --yes\n"
+	       "  history  the changes apply and remove made (the audit log)\n\n"
+	       "  --accounts FILE    CSV: tenant_id, client_id + secret_env, or token_command,\n"
+	       "                     label. Without it: AZURE_TENANT_ID, AZURE_CLIENT_ID,\n"
+	       "                     AZURE_CLIENT_SECRET\n"
+	       "  --partner-id ID    your partner location ID (the associated Partner ID, not\n"
+	       "                     the global one)\n"
+	       "  --update           replace links to another partner ID\n"
+	       "  --only-missing-from REPORT.csv\n"
+	       "                     act only on the tenants a 'palscope report subscriptions'\n"
+	       "                     or 'report customers' CSV lists as NO_LINK or\n"
+	       "                     LINK_WRONG_PARTNER_ID\n"
+	       "  --yes              confirm remove\n"
+	       "  --db FILE          audit database (default $PALSCOPE_DB, else palscope.db)\n"
+	       "  --csv              show/history: CSV on stdout\n"
+	       "  --tenant GUID      history: one tenant only\n"
+	       "  --limit N          history: the newest N changes\n"
+	       "endpoint options:\n"
+	       "  --cloud NAME       public (default), china or usgov endpoints\n"
+	       "  --arm-url URL      Resource Manager endpoint (overrides --cloud)\n"
+	       "  --login-url URL    identity platform endpoint (overrides --cloud)\n"
+	       "                     http:// is accepted only for loopback hosts\n"
+	       "  --ca-bundle FILE   trust this CA bundle (certificate checks stay on)\n"
+	       "  --concurrency N    transfers at once (default 16)\n"
+	       "  --timeout SECONDS  per-request timeout (default 120)\n"
+	       "  -q, --quiet        only the table, no summary line\n\n"
+	       "Exit status: 0 done, 1 some identity failed (after the summary), 2 usage error.\n");
+}
+
+struct link_args {
+	const char *sub;
+	enum link_cmd cmd;
+	bool history;
+	const char *dbpath, *accounts, *partner_id, *only_missing, *tenant;
+	struct cli_endpoint_opts ep;
+	long concurrency, timeout_s, limit;
+	bool update, yes, csv, quiet;
+};
+
+static int
+parse_args(int argc, char **argv, struct link_args *a)
+{
+	enum { O_DB = 256, O_ACCOUNTS, O_PARTNER, O_UPDATE, O_ONLY, O_YES, O_CSV, O_CLOUD, O_ARM,
+	       O_LOGIN, O_CA, O_CONC, O_TIMEOUT, O_TENANT, O_LIMIT };
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, O_DB },
+		{ "accounts", required_argument, NULL, O_ACCOUNTS },
+		{ "partner-id", required_argument, NULL, O_PARTNER },
+		{ "update", no_argument, NULL, O_UPDATE },
+		{ "only-missing-from", required_argument, NULL, O_ONLY },
+		{ "yes", no_argument, NULL, O_YES },
+		{ "csv", no_argument, NULL, O_CSV },
+		{ "cloud", required_argument, NULL, O_CLOUD },
+		{ "arm-url", required_argument, NULL, O_ARM },
+		{ "login-url", required_argument, NULL, O_LOGIN },
+		{ "ca-bundle", required_argument, NULL, O_CA },
+		{ "concurrency", required_argument, NULL, O_CONC },
+		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "tenant", required_argument, NULL, O_TENANT },
+		{ "limit", required_argument, NULL, O_LIMIT },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	char *end;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+		switch (c) {
+		case O_DB:
+			a->dbpath = optarg;
+			break;
+		case O_ACCOUNTS:
+			a->accounts = optarg;
+			break;
+		case O_PARTNER:
+			if (a->partner_id)
+				return usage_error("link", "--partner-id is given twice");
+			if (!cli_valid_partner_id(optarg))
+				return usage_error("link", "--partner-id '%s' is not a numeric ID",
+						   optarg);
+			a->partner_id = optarg;
+			break;
+		case O_UPDATE:
+			a->update = true;
+			break;
+		case O_ONLY:
+			a->only_missing = optarg;
+			break;
+		case O_YES:
+			a->yes = true;
+			break;
+		case O_CSV:
+			a->csv = true;
+			break;
+		case O_CLOUD:
+			a->ep.cloud = optarg;
+			break;
+		case O_ARM:
+			a->ep.arm_url = optarg;
+			break;
+		case O_LOGIN:
+			a->ep.login_url = optarg;
+			break;
+		case O_CA:
+			a->ep.ca_bundle = optarg;
+			break;
+		case O_CONC:
+			a->concurrency = strtol(optarg, &end, 10);
+			if (*end || a->concurrency < 1 || a->concurrency > 256)
+				return usage_error("link", "--concurrency '%s' must be 1 to 256",
+						   optarg);
+			break;
+		case O_TIMEOUT:
+			a->timeout_s = strtol(optarg, &end, 10);
+			if (*end || a->timeout_s < 1 || a->timeout_s > 3600)
+				return usage_error("link",
+						   "--timeout '%s' must be 1 to 3600 seconds", optarg);
+			break;
+		case O_TENANT:
+			if (!is_guid(optarg))
+				return usage_error("link", "--tenant '%s' is not a GUID", optarg);
+			a->tenant = optarg;
+			break;
+		case O_LIMIT:
+			a->limit = strtol(optarg, &end, 10);
+			if (*end || a->limit < 1)
+				return usage_error("link", "--limit '%s' must be a positive number",
+						   optarg);
+			break;
+		case 'q':
+			a->quiet = true;
+			break;
+		case 'h':
+			print_help();
+			return -1;
+		default:
+			return usage_error("link", "bad option");
+		}
+	}
+	if (optind < argc)
+		return usage_error("link", "unexpected argument '%s'", argv[optind]);
+
+	/* Which options make sense for which subcommand. */
+	bool is_show = !a->history && a->cmd == LINK_CMD_SHOW;
+	bool is_remove = !a->history && a->cmd == LINK_CMD_REMOVE;
+	bool plans = !a->history && (a->cmd == LINK_CMD_PLAN || a->cmd == LINK_CMD_APPLY);
+	if (!a->history && !is_show && a->partner_id == NULL)
+		return usage_error("link", "link %s needs --partner-id", a->sub);
+	if ((a->history || is_show) && a->partner_id)
+		return usage_error("link", "--partner-id does not apply to link %s", a->sub);
+	if (!plans && (a->update || a->only_missing))
+		return usage_error("link", "--update and --only-missing-from apply to link plan "
+					   "and link apply only");
+	if (!is_remove && a->yes)
+		return usage_error("link", "--yes applies to link remove only");
+	if (!a->history && !is_show && a->csv)
+		return usage_error("link", "--csv applies to link show and link history only");
+	if (!a->history && (a->tenant || a->limit))
+		return usage_error("link", "--tenant and --limit apply to link history only");
+	if (a->history && (a->accounts || a->ep.cloud || a->ep.arm_url || a->ep.login_url ||
+			   a->ep.ca_bundle || a->concurrency))
+		return usage_error("link", "link history reads the database only: no --accounts "
+					   "or endpoint options");
+	if ((is_show || a->cmd == LINK_CMD_PLAN) && !a->history && a->dbpath)
+		return usage_error("link", "link %s changes nothing and uses no database", a->sub);
+	if (is_remove && !a->yes)
+		return usage_error("link",
+				   "link remove deletes the link to %s of every identity that has "
+				   "one; add --yes to confirm (see 'palscope link plan' and 'palscope "
+				   "link show' first)",
+				   a->partner_id);
+	return 0;
+}
+
+/* ---- output ------------------------------------------------------------------ */
+
+static const char *
+or_dash(const char *s)
+{
+	return s && *s ? s : "-";
+}
+
+static void
+cell(struct csv_out *o, const char *s)
+{
+	if (s && *s)
+		csv_out_text(o, s, strlen(s));
+	else
+		csv_out_empty(o);
+}
+
+static int
+print_show(const struct link_result *res, size_t n, bool csv)
+{
+	if (csv) {
+		struct csv_out o;
+		static const char *const hdr[] = { "identity",	   "tenant_id",	   "client_id",
+						   "object_id",	   "linked",	   "partner_id",
+						   "partner_name", "state",	   "created_time",
+						   "updated_time", "status",	   "error" };
+		csv_out_begin(&o, stdout, false);
+		for (size_t i = 0; i < sizeof(hdr) / sizeof(hdr[0]); i++)
+			cell(&o, hdr[i]);
+		csv_out_end_row(&o);
+		for (size_t i = 0; i < n; i++) {
+			const struct link_result *r = &res[i];
+			cell(&o, account_name(r->acct));
+			cell(&o, r->acct->tenant_id);
+			cell(&o, r->acct->client_id);
+			cell(&o, r->link_object_id[0] ? r->link_object_id : r->oid);
+			if (r->read_ok)
+				csv_out_int(&o, r->linked ? 1 : 0);
+			else
+				csv_out_empty(&o);
+			cell(&o, r->linked ? r->partner_id : NULL);
+			cell(&o, r->linked ? r->partner_name : NULL);
+			cell(&o, r->read_ok ? r->state : NULL);
+			cell(&o, r->created_time);
+			cell(&o, r->updated_time);
+			cell(&o, r->failed ? "failed" : "ok");
+			cell(&o, r->failed ? r->explanation : NULL);
+			csv_out_end_row(&o);
+		}
+		return csv_out_end(&o);
+	}
+	printf("%-24s %-36s %-10s %-8s %-28s %s\n", "IDENTITY", "TENANT", "PARTNER", "STATE",
+	       "UPDATED", "PARTNER NAME");
+	for (size_t i = 0; i < n; i++) {
+		const struct link_result *r = &res[i];
+		if (r->failed) {
+			printf("%-24s %-36s %-10s %-8s error: %s\n", account_name(r->acct),
+			       r->acct->tenant_id, "?", "?", r->explanation);
+			continue;
+		}
+		printf("%-24s %-36s %-10s %-8s %-28s %s\n", account_name(r->acct),
+		       r->acct->tenant_id, r->linked ? r->partner_id : "-",
+		       r->linked ? or_dash(r->state) : "none", r->linked ? or_dash(r->updated_time) : "-",
+		       r->linked ? or_dash(r->partner_name) : "not linked");
+	}
+	return 0;
+}
+
+/* The result column of plan/apply/remove. */
+static void
+result_text(const struct link_result *r, enum link_cmd cmd, char *out, size_t n)
+{
+	if (r->outcome == LINK_O_OK) {
+		const char *note = r->explanation[0] ? r->explanation : NULL;
+		if (r->d.verdict == LINK_V_REMOVE)
+			snprintf(out, n, "done: link to %s removed (HTTP %ld, request %s)%s%s",
+				 r->partner_id, r->http_status, or_dash(r->request_id),
+				 note ? "; " : "", note ? note : "");
+		else
+			snprintf(out, n, "done: now linked to %s (HTTP %ld, request %s)%s%s",
+				 or_dash(r->after), r->http_status, or_dash(r->request_id),
+				 note ? "; " : "", note ? note : "");
+		return;
+	}
+	if (r->failed) {
+		if (r->outcome == LINK_O_FAILED)
+			snprintf(out, n, "FAILED (HTTP %ld, request %s): %s", r->http_status,
+				 or_dash(r->request_id), r->explanation);
+		else
+			snprintf(out, n, "FAILED: %s", r->explanation);
+		return;
+	}
+	if (cmd == LINK_CMD_PLAN && link_verdict_writes(r->d.verdict))
+		snprintf(out, n, "would %s: %s", r->d.operation, r->d.reason);
+	else
+		snprintf(out, n, "%s", r->d.reason);
+}
+
+static void
+print_plan(const struct link_result *res, size_t n, enum link_cmd cmd)
+{
+	char text[1600];
+
+	printf("%-24s %-36s %-10s %-12s %s\n", "IDENTITY", "TENANT", "CURRENT", "ACTION",
+	       cmd == LINK_CMD_PLAN ? "DETAIL" : "RESULT");
+	for (size_t i = 0; i < n; i++) {
+		const struct link_result *r = &res[i];
+		const char *cur = !r->selected ? "" : !r->read_ok ? "?" : r->linked ? r->partner_id : "none";
+		const char *action = r->failed && !link_verdict_writes(r->d.verdict)
+					     ? "error"
+					     : link_verdict_name(r->d.verdict);
+		result_text(r, cmd, text, sizeof(text));
+		printf("%-24s %-36s %-10s %-12s %s\n", account_name(r->acct), r->acct->tenant_id,
+		       or_dash(cur), action, text);
+	}
+}
+
+static void
+print_summary(const struct link_args *a, const struct link_run_stats *st, int64_t batch)
+{
+	int not_selected = st->identities - st->selected;
+
+	if (a->quiet)
+		return;
+	if (a->cmd == LINK_CMD_SHOW) {
+		printf("\nlink show: %d identities, %d could not be read; %ld requests (%ld "
+		       "retries, %ld throttled), %.1fs\n",
+		       st->identities, st->failed, st->requests, st->retries, st->throttled,
+		       st->seconds);
+		return;
+	}
+	if (a->cmd == LINK_CMD_PLAN)
+		printf("\nlink plan for partner ID %s: %d to create, %d to update, %d already "
+		       "linked, %d skipped",
+		       a->partner_id, st->created, st->updated, st->unchanged, st->skipped);
+	else if (a->cmd == LINK_CMD_APPLY)
+		printf("\nlink apply of partner ID %s: %d created, %d updated, %d unchanged, %d "
+		       "skipped",
+		       a->partner_id, st->created, st->updated, st->unchanged, st->skipped);
+	else
+		printf("\nlink remove of partner ID %s: %d removed, %d unchanged, %d kept (linked "
+		       "to another ID)",
+		       a->partner_id, st->removed, st->unchanged, st->skipped);
+	printf(", %d failed", st->failed);
+	if (not_selected)
+		printf(", %d not selected", not_selected);
+	printf(" (%d identities); %ld requests (%ld retries, %ld throttled), %.1fs\n",
+	       st->identities, st->requests, st->retries, st->throttled, st->seconds);
+	if (batch > 0)
+		printf("audit: batch %lld in %s ('palscope link history' lists it)\n",
+		       (long long)batch, default_db_path(a->dbpath));
+	if (a->cmd == LINK_CMD_PLAN && (st->created || st->updated))
+		printf("run 'palscope link apply' with the same options to make these changes\n");
+}
+
+/* ---- history ------------------------------------------------------------------- */
+
+struct hist_ctx {
+	bool csv;
+	struct csv_out o;
+	long rows;
+};
+
+static int
+hist_row(const struct link_history_row *r, void *payload)
+{
+	struct hist_ctx *h = payload;
+
+	h->rows++;
+	if (h->csv) {
+		csv_out_int(&h->o, r->change_id);
+		csv_out_int(&h->o, r->batch_id);
+		cell(&h->o, r->command);
+		cell(&h->o, r->started_at);
+		cell(&h->o, r->finished_at);
+		cell(&h->o, r->identity);
+		cell(&h->o, r->client_id);
+		cell(&h->o, r->tenant_id);
+		cell(&h->o, r->object_id);
+		cell(&h->o, r->operation);
+		cell(&h->o, r->method);
+		cell(&h->o, r->partner_before);
+		cell(&h->o, r->partner_after);
+		cell(&h->o, r->outcome);
+		if (r->http_status)
+			csv_out_int(&h->o, r->http_status);
+		else
+			csv_out_empty(&h->o);
+		cell(&h->o, r->request_id);
+		cell(&h->o, r->error_code);
+		cell(&h->o, r->error_message);
+		cell(&h->o, r->explanation);
+		csv_out_end_row(&h->o);
+		return 0;
+	}
+	char http[16] = "-";
+	if (r->http_status)
+		snprintf(http, sizeof(http), "%ld", r->http_status);
+	const char *outcome = strcmp(r->outcome, "pending") == 0 ? "unknown" : r->outcome;
+	printf("%-5lld %-20s %-6s %-24s %-36s %-7s %10s -> %-10s %-8s %-4s %s\n",
+	       (long long)r->change_id, or_dash(r->started_at), or_dash(r->command),
+	       or_dash(r->identity), or_dash(r->tenant_id), or_dash(r->operation),
+	       or_dash(r->partner_before), or_dash(r->partner_after), outcome, http,
+	       or_dash(r->request_id));
+	if (strcmp(r->outcome, "pending") == 0)
+		printf("      interrupted before the answer arrived: the change may or may not "
+		       "have been made\n");
+	else if (r->explanation && *r->explanation)
+		printf("      %s\n", r->explanation);
+	return 0;
+}
+
+static int
+run_history(const struct link_args *a)
+{
+	struct db db = DB_INIT;
+	struct err err = ERR_INIT;
+	struct hist_ctx h = { .csv = a->csv };
+	const char *path = default_db_path(a->dbpath);
+	int rc = EXIT_OK;
+
+	if (access(path, F_OK) != 0) {
+		if (!a->csv)
+			printf("no link changes recorded: '%s' does not exist\n", path);
+		else
+			rc = usage_error("link", "database '%s' does not exist", path);
+		return rc;
+	}
+	if (db_open(&db, path, 0, &err) < 0) {
+		log_error("%s", err.msg);
+		return EXIT_FAILED;
+	}
+	if (a->csv) {
+		static const char *const hdr[] = {
+			"change_id",	  "batch_id",	   "command",	  "started_at",
+			"finished_at",	  "identity",	   "client_id",	  "tenant_id",
+			"object_id",	  "operation",	   "method",	  "partner_before",
+			"partner_after",  "outcome",	   "http_status", "request_id",
+			"error_code",	  "error_message", "explanation",
+		};
+		csv_out_begin(&h.o, stdout, false);
+		for (size_t i = 0; i < sizeof(hdr) / sizeof(hdr[0]); i++)
+			cell(&h.o, hdr[i]);
+		csv_out_end_row(&h.o);
+	} else {
+		printf("%-5s %-20s %-6s %-24s %-36s %-7s %10s    %-10s %-8s %-4s %s\n", "#", "TIME",
+		       "CMD", "IDENTITY", "TENANT", "CHANGE", "BEFORE", "AFTER", "OUTCOME", "HTTP",
+		       "REQUEST ID");
+	}
+	if (link_audit_history(&db, a->tenant, a->limit ? a->limit : -1, hist_row, &h, &err) < 0) {
+		log_error("%s", err.msg);
+		rc = EXIT_FAILED;
+	}
+	if (a->csv && csv_out_end(&h.o) < 0)
+		rc = EXIT_FAILED;
+	if (!a->csv && h.rows == 0)
+		printf("(no link changes recorded)\n");
+	db_close(&db);
+	return rc;
+}
+
+/* ---- show / plan / apply / remove ----------------------------------------------- */
+
+static int
+run_links(struct link_args *a)
+{
+	struct accounts accts = { 0 };
+	struct link_tenant_set only = LINK_TENANT_SET_INIT;
+	struct cli_endpoints ep = { 0 };
+	struct db db = DB_INIT;
+	struct link_audit *audit = NULL;
+	struct link_result *res = NULL;
+	bool *selected = NULL;
+	struct err err = ERR_INIT;
+	struct link_run_stats st;
+	int rc;
+
+	if ((rc = cli_endpoints_resolve("link", &a->ep, &ep)) != 0)
+		goto out;
+	if ((a->accounts ? accounts_load(a->accounts, &accts, &err)
+			 : accounts_from_env(&accts, &err)) < 0) {
+		rc = usage_error("link", "%s", err.msg);
+		goto out;
+	}
+	if (a->only_missing) {
+		if (link_report_tenants(a->only_missing, &only, &err) < 0) {
+			rc = usage_error("link", "--only-missing-from: %s", err.msg);
+			goto out;
+		}
+		selected = xcalloc(accts.n ? accts.n : 1, sizeof(*selected));
+		for (size_t i = 0; i < accts.n; i++)
+			selected[i] = link_tenant_set_has(&only, accts.v[i].tenant_id);
+		for (size_t t = 0; t < only.n; t++) {
+			bool found = false;
+			for (size_t i = 0; i < accts.n && !found; i++)
+				found = str_ieq(accts.v[i].tenant_id, only.v[t]);
+			if (!found)
+				log_warn("%s lists tenant %s as missing, but no identity of the "
+					 "accounts file signs in to it",
+					 a->only_missing, only.v[t]);
+		}
+		if (only.n == 0)
+			log_warn("%s has no NO_LINK or LINK_WRONG_PARTNER_ID rows: nothing to do",
+				 a->only_missing);
+	}
+
+	bool writes = a->cmd == LINK_CMD_APPLY || a->cmd == LINK_CMD_REMOVE;
+	if (writes) {
+		if (db_open(&db, default_db_path(a->dbpath), DB_CREATE, &err) < 0) {
+			log_error("%s", err.msg);
+			rc = EXIT_FAILED;
+			goto out;
+		}
+		struct link_batch_info bi = {
+			.command = a->cmd == LINK_CMD_APPLY ? "apply" : "remove",
+			.partner_id = a->partner_id,
+			.allow_update = a->update,
+			.only_missing_from = a->only_missing,
+			.arm_url = ep.arm,
+			.identities = (int)accts.n,
+		};
+		if (link_audit_begin(&db, &bi, &audit, &err) < 0) {
+			log_error("%s", err.msg);
+			rc = EXIT_FAILED;
+			goto out;
+		}
+	}
+
+	struct sigaction sa = { 0 };
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct link_run_opts o = {
+		.cmd = a->cmd,
+		.arm_url = ep.arm,
+		.login_url = ep.login,
+		.resource = ep.cloud->arm,
+		.ca_bundle = a->ep.ca_bundle,
+		.concurrency = a->concurrency ? (int)a->concurrency : 16,
+		.connect_timeout_ms = 10000,
+		.timeout_ms = (a->timeout_s ? a->timeout_s : 120) * 1000,
+		.retry = collect_default_retry(),
+		.partner_id = a->partner_id,
+		.allow_update = a->update,
+		.selected = selected,
+		.audit = audit,
+	};
+	res = xcalloc(accts.n ? accts.n : 1, sizeof(*res));
+	int lrc = link_run(&o, &accts, res, &stop_flag, &st, &err);
+	if (lrc < 0)
+		log_error("%s", err.msg);
+
+	if (a->cmd == LINK_CMD_SHOW) {
+		if (print_show(res, accts.n, a->csv) < 0)
+			lrc = -1;
+	} else {
+		print_plan(res, accts.n, a->cmd);
+	}
+	int64_t batch = audit ? link_audit_batch_id(audit) : 0;
+	if (!a->csv)
+		print_summary(a, &st, batch);
+	if (audit) {
+		const char *status = got_signal || lrc < 0 ? "incomplete"
+				     : st.failed		? "partial"
+							: "complete";
+		struct err e2 = ERR_INIT;
+		if (link_audit_end(audit, status, st.created + st.updated + st.removed, st.failed,
+				   &e2) < 0) {
+			log_error("%s", e2.msg);
+			lrc = -1;
+		}
+		audit = NULL;
+	}
+	if (got_signal) {
+		log_error("interrupted: identities not done are listed as failed; run the command "
+			  "again (it reads every link first, so nothing is done twice)");
+		rc = EXIT_FAILED;
+	} else if (lrc < 0 || st.failed) {
+		rc = EXIT_FAILED;
+	} else {
+		rc = EXIT_OK;
+	}
+out:
+	if (audit)
+		link_audit_end(audit, "incomplete", 0, 0, &err);
+	db_close(&db);
+	free(res);
+	free(selected);
+	link_tenant_set_release(&only);
+	accounts_release(&accts);
+	cli_endpoints_release(&ep);
+	return rc;
+}
 
 int
 cmd_link(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return usage_error("link", "'palscope link' is not built yet");
+	struct link_args a = { 0 };
+	static const struct {
+		const char *name;
+		enum link_cmd cmd;
+		bool history;
+	} subs[] = {
+		{ "show", LINK_CMD_SHOW, false },     { "plan", LINK_CMD_PLAN, false },
+		{ "apply", LINK_CMD_APPLY, false },   { "remove", LINK_CMD_REMOVE, false },
+		{ "history", LINK_CMD_SHOW, true },
+	};
+	int rc;
+
+	if (argc < 2)
+		return usage_error("link", "missing link command (show, plan, apply, remove, "
+					   "history)");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		print_help();
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		if (strcmp(subs[i].name, argv[1]) == 0) {
+			a.sub = subs[i].name;
+			a.cmd = subs[i].cmd;
+			a.history = subs[i].history;
+		}
+	}
+	if (a.sub == NULL)
+		return usage_error("link", "unknown link command '%s' (show, plan, apply, remove, "
+					   "history)",
+				   argv[1]);
+	rc = parse_args(argc - 1, argv + 1, &a);
+	if (rc < 0)
+		return EXIT_OK; /* --help */
+	if (rc != 0)
+		return rc;
+	return a.history ? run_history(&a) : run_links(&a);
 }

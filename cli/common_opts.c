@@ -1,0 +1,98 @@
+/*
+ * Option helpers shared by the commands that talk to Azure (collect, link):
+ * the cloud table, endpoint URL checks (http:// only for loopback hosts) and
+ * partner ID validation.
+ */
+#include "cli/cli.h"
+#include "collector/http.h"
+#include "common/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const struct cli_cloud clouds[] = {
+	{ "public", "https://management.azure.com", "https://login.microsoftonline.com" },
+	{ "china", "https://management.chinacloudapi.cn", "https://login.chinacloudapi.cn" },
+	{ "usgov", "https://management.usgovcloudapi.net", "https://login.microsoftonline.us" },
+};
+
+const struct cli_cloud *
+cli_find_cloud(const char *name)
+{
+	for (size_t i = 0; i < sizeof(clouds) / sizeof(clouds[0]); i++)
+		if (strcmp(clouds[i].name, name) == 0)
+			return &clouds[i];
+	return NULL;
+}
+
+char *
+cli_normalise_url(const char *url)
+{
+	char *u = xstrdup(url);
+	size_t n = strlen(u);
+
+	while (n > 0 && u[n - 1] == '/')
+		u[--n] = '\0';
+	return u;
+}
+
+int
+cli_check_url(const char *cmd, const char *opt, const char *url)
+{
+	if (strncmp(url, "https://", 8) == 0)
+		return 0;
+	if (strncmp(url, "http://", 7) == 0) {
+		if (http_is_loopback(url))
+			return 0;
+		return usage_error(cmd, "%s '%s': http:// is allowed only for loopback hosts", opt,
+				   url);
+	}
+	return usage_error(cmd, "%s '%s' is not an https:// URL", opt, url);
+}
+
+bool
+cli_valid_partner_id(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 12)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+int
+cli_endpoints_resolve(const char *cmd, const struct cli_endpoint_opts *in,
+		      struct cli_endpoints *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->cloud = cli_find_cloud(in->cloud ? in->cloud : "public");
+	if (out->cloud == NULL)
+		return usage_error(cmd, "--cloud '%s' must be public, china or usgov", in->cloud);
+	out->arm = cli_normalise_url(in->arm_url ? in->arm_url : out->cloud->arm);
+	out->login = cli_normalise_url(in->login_url ? in->login_url : out->cloud->login);
+	if ((rc = cli_check_url(cmd, "--arm-url", out->arm)) != 0 ||
+	    (rc = cli_check_url(cmd, "--login-url", out->login)) != 0)
+		goto fail;
+	if (in->ca_bundle && access(in->ca_bundle, R_OK) != 0) {
+		rc = usage_error(cmd, "--ca-bundle '%s' cannot be read", in->ca_bundle);
+		goto fail;
+	}
+	return 0;
+fail:
+	cli_endpoints_release(out);
+	return rc;
+}
+
+void
+cli_endpoints_release(struct cli_endpoints *e)
+{
+	free(e->arm);
+	free(e->login);
+	e->arm = e->login = NULL;
+}
