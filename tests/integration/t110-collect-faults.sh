@@ -52,7 +52,13 @@ print('%.2f' % (nxt['ts']-hit['ts']))")
 awk -v g="$gap" 'BEGIN { exit !(g >= 0.95) }' || fail "Retry-After not honoured (gap $gap s)"
 expect_eq "Contoso subscriptions after 429" 5 \
 	"$(q "$DB" "select count(*) from subscription s join identity i using (identity_id) where i.tenant_id = '$CONTOSO'")"
-ok "429 Retry-After honoured (${gap}s) and healed"
+# While that identity waited, the others went on.
+others=$(logq "
+hit=[r for r in rows if r['path']=='/subscriptions' and r['status']==429][0]
+nxt=[r for r in rows if r['path']=='/subscriptions' and r['oid']==hit['oid'] and r['ts']>hit['ts']][0]
+print(sum(1 for r in rows if hit['ts'] < r['ts'] < nxt['ts'] and r['oid'] not in (None, hit['oid'])))")
+[ "$others" -gt 10 ] || fail "other identities stalled during the throttle wait ($others requests)"
+ok "429 Retry-After honoured (${gap}s) and healed; $others requests of other identities meanwhile"
 
 # 503 storm: retry cap reached, one failure row for that subscription, the rest of Northwind collected.
 expect_eq "503 failure" "role_assignments|503|6" \
