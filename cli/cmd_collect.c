@@ -58,6 +58,34 @@ print_help(void)
 	       "2 usage error.\n");
 }
 
+/* The failed identities of the run, ten at most, then where to see them all. */
+static void
+print_failures(struct db *db, int64_t run_id, const char *path)
+{
+	sqlite3_stmt *st = NULL;
+	struct err err = ERR_INIT;
+	int n = 0;
+
+	if (db_prepare(db, "@queries/run_failures.sql", &st, &err) < 0)
+		return;
+	db_bind_int(st, ":run_id", run_id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (++n > 10)
+			continue;
+		int failures = sqlite3_column_int(st, 3);
+		fprintf(stderr, "  failed: %s (tenant %s): %.160s%s\n", sqlite3_column_text(st, 0),
+			sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
+			failures > 1 ? " (and more)" : "");
+	}
+	sqlite3_finalize(st);
+	if (n > 10)
+		fprintf(stderr, "  ... and %d more\n", n - 10);
+	fprintf(stderr,
+		"palscope: every failed request: sqlite3 %s \"SELECT kind, http_status, error_code, "
+		"error_message, url FROM request_failure WHERE run_id = %lld\"\n",
+		path, (long long)run_id);
+}
+
 int
 cmd_collect(int argc, char **argv)
 {
@@ -259,10 +287,7 @@ cmd_collect(int argc, char **argv)
 			sum.identities, sum.subscriptions, sum.role_assignments, sum.cost_rows,
 			sum.requests, sum.retries, sum.throttled, sum.seconds);
 		if (sum.identities_failed)
-			fprintf(stderr, "palscope: see the failures with: sqlite3 %s \"SELECT kind, "
-					"http_status, error_code, error_message, url FROM "
-					"request_failure WHERE run_id = %lld\"\n",
-				default_db_path(dbpath), (long long)run_id);
+			print_failures(&db, run_id, default_db_path(dbpath));
 	}
 	if (got_signal) {
 		log_error("interrupted; run %lld is marked incomplete", (long long)run_id);
