@@ -1,0 +1,155 @@
+/* db/store: a run's records land in their tables; an aborted import leaves nothing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db/store.h"
+
+static char path[256];
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(path, sizeof(path), "/tmp/palscope-test-store-%d.db", (int)getpid());
+	unlink(path);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char p[300];
+	(void)state;
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+	return 0;
+}
+
+static const char *
+one(struct db *db, const char *sql)
+{
+	static char out[512];
+	sqlite3_stmt *st = NULL;
+	struct err err = ERR_INIT;
+
+	out[0] = '\0';
+	if (db_prepare(db, sql, &st, &err) != 0)
+		fail_msg("%s", err.msg);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(out, sizeof(out), "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return out;
+}
+
+static void
+test_store__records(void **state)
+{
+	struct db db = DB_INIT;
+	struct err err = ERR_INIT;
+	struct store *s = NULL;
+	const char *pids[] = { "1234567", "1234568" };
+	struct run_info ri = { .kind = "collect", .period = "2026-10", .cloud = "public",
+			       .arm_url = "https://management.azure.com", .partner_ids = pids,
+			       .n_partner_ids = 2 };
+	int64_t id = 0;
+	(void)state;
+
+	assert_int_equal(db_open(&db, path, DB_CREATE, &err), 0);
+	assert_int_equal(store_begin_run(&db, &ri, &s, &err), 0);
+	assert_int_equal(store_add_identity(s, "t1", "c1", "Contoso", "secret", 2, &id, &err), 0);
+	assert_int_equal(store_emit(s, REC_IDENTITY_OK, id, "oid-1"), 0);
+
+	struct link_rec l = { .linked = true, .partner_id = "1234567", .state = "Active",
+			      .http_status = 200, .raw_json = "{}" };
+	assert_int_equal(store_emit(s, REC_LINK, id, &l), 0);
+	const char *mb[] = { "m1" };
+	struct subscription_rec sub = { .subscription_id = "s1", .tenant_id = "t1",
+					.state = "Enabled", .quota_id = "PayAsYouGo_2014-09-01",
+					.managed_by = mb, .n_managed_by = 1 };
+	assert_int_equal(store_emit(s, REC_SUBSCRIPTION, id, &sub), 0);
+	struct role_assignment_rec ra = { .subscription_id = "s1", .assignment_id = "a1",
+					  .scope = "/subscriptions/s1/resourceGroups/RG",
+					  .role_guid = "b24988ac-6180-42a0-ab88-20f7382dd24c",
+					  .role_definition_id = "/x/b24988ac-6180-42a0-ab88-20f7382dd24c",
+					  .scope_level = "resource_group", .resource_group = "RG" };
+	assert_int_equal(store_emit(s, REC_ROLE_ASSIGNMENT, id, &ra), 0);
+	struct role_permission_rec perms[] = { { "action", "*/read" }, { "dataAction", "x/write" } };
+	struct role_definition_rec rd = { .role_guid = "g", .role_name = "Custom",
+					  .role_type = "CustomRole", .perms = perms, .n_perms = 2 };
+	assert_int_equal(store_emit(s, REC_ROLE_DEFINITION, 0, &rd), 0);
+	struct cost_row_rec c = { .subscription_id = "s1", .usage_date = "2026-10-05",
+				  .resource_group = "rg", .cost = 12.25, .currency = "EUR" };
+	assert_int_equal(store_emit(s, REC_COST_ROW, id, &c), 0);
+	struct cost_status_rec cs = { .subscription_id = "s1", .outcome = COST_OK, .http_status = 200 };
+	assert_int_equal(store_emit(s, REC_COST_STATUS, id, &cs), 0);
+	struct failure_rec f = { .kind = "lighthouse", .method = "GET", .url = "https://x/y",
+				 .http_status = 503, .attempts = 6, .subscription_id = "s1" };
+	assert_int_equal(store_emit(s, REC_FAILURE, id, &f), 0);
+	assert_int_equal(store_end_run(s, "partial", 42, 3, &err), 0);
+
+	assert_string_equal(one(&db, "SELECT status || ' ' || identities_total || ' ' || "
+				     "identities_failed || ' ' || subscriptions || ' ' || "
+				     "role_assignments || ' ' || cost_rows || ' ' || requests || ' ' || "
+				     "retries || ' ' || failures FROM run"),
+			    "partial 1 1 1 1 1 42 3 1");
+	assert_string_equal(one(&db, "SELECT group_concat(partner_id) FROM run_partner_id"),
+			    "1234567,1234568");
+	assert_string_equal(one(&db, "SELECT status || object_id FROM identity"), "okoid-1");
+	assert_string_equal(one(&db, "SELECT managing_tenant_id FROM subscription_managed_by"), "m1");
+	/* Resource group names compare case-insensitively. */
+	assert_string_equal(one(&db, "SELECT count(*) FROM role_assignment r JOIN cost_daily c "
+				     "ON c.resource_group = r.resource_group"),
+			    "1");
+	assert_string_equal(one(&db, "SELECT count(*) FROM role_permission"), "2");
+	assert_string_equal(one(&db, "SELECT ended_at IS NOT NULL FROM run"), "1");
+	db_close(&db);
+}
+
+static void
+test_store__aborted_import_leaves_nothing(void **state)
+{
+	struct db db = DB_INIT;
+	struct err err = ERR_INIT;
+	struct store *s = NULL;
+	struct run_info ri = { .kind = "import", .period = "2026-10" };
+	int64_t id = 0;
+	(void)state;
+
+	assert_int_equal(db_open(&db, path, DB_CREATE, &err), 0);
+	assert_int_equal(store_begin_run_tx(&db, &ri, &s, &err), 0);
+	assert_int_equal(store_add_identity(s, "t1", NULL, "import", "import", 0, &id, &err), 0);
+	store_abort(s);
+	assert_string_equal(one(&db, "SELECT count(*) FROM run"), "0");
+	assert_string_equal(one(&db, "SELECT count(*) FROM identity"), "0");
+
+	/* A collect run that is aborted keeps its run row, marked running (= incomplete). */
+	ri.kind = "collect";
+	assert_int_equal(store_begin_run(&db, &ri, &s, &err), 0);
+	store_abort(s);
+	assert_string_equal(one(&db, "SELECT status FROM run"), "running");
+	/* A bad period is refused before anything is written. */
+	ri.period = "2026-13";
+	assert_int_equal(store_begin_run(&db, &ri, &s, &err), RC_USAGE);
+	assert_string_equal(one(&db, "SELECT count(*) FROM run"), "1");
+	db_close(&db);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_store__records, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store__aborted_import_leaves_nothing, setup,
+						teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
