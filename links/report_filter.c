@@ -46,10 +46,6 @@ on_field(void *data, size_t len, void *ud)
 
 	if (st->failed)
 		return;
-	if (st->line == 1 && st->field == 0 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
-		s += 3; /* UTF-8 BOM from --excel */
-		len -= 3;
-	}
 	copy_trimmed(cell, sizeof(cell), s, len);
 	if (!st->header_done) {
 		for (char *p = cell; *p; p++)
@@ -125,6 +121,10 @@ link_report_tenants_mem(const char *data, size_t len, const char *name,
 	struct rf_state st = { .name = name, .out = out, .err = err, .line = 1,
 			       .col_tenant = -1, .col_reason = -1 };
 
+	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+		data += 3; /* UTF-8 BOM from --excel: before the parser, so a quoted cell follows */
+		len -= 3;
+	}
 	if (csv_init(&p, CSV_APPEND_NULL) != 0)
 		return err_set(err, RC_ERROR, "%s: cannot initialise the CSV parser", name);
 	if (csv_parse(&p, data, len, on_field, on_record, &st) != len && !st.failed) {
