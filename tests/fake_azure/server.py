@@ -342,11 +342,13 @@ class Model:
         # Subscriptions.
         self.subs = {}
         self.subs_order = []
+        self.sub_pos = {}
         self.subs_by_tenant = {}
         self.subs_by_mg = {}
         for s in sc.get("subscriptions", []):
             sid = s["id"].lower()
             self.subs[sid] = s
+            self.sub_pos.setdefault(sid, len(self.subs_order))
             self.subs_order.append(sid)
             self.subs_by_tenant.setdefault(s["tenantId"].lower(), []).append(sid)
             for mg in s.get("managementGroups", []):
@@ -396,6 +398,7 @@ class Model:
             self.lh_by_managing.setdefault(e["managedByTenantId"].lower(), []).append(e)
 
         self.costs = {k.lower(): v for k, v in sc.get("costs", {}).items()}
+        self.cost_cache = {}  # (sid, start, end, daily, grouped) -> aggregated rows
         self.faults = [FaultRule(r) for r in sc.get("faults", [])]
 
     # -- identity helpers --------------------------------------------------
@@ -483,7 +486,7 @@ class Model:
         for e in self.lh_by_managing.get(tid, []):
             if any(a["principalId"].lower() in ids for a in e.get("authorizations", [])):
                 found.add(e["subscriptionId"].lower())
-        return [s for s in self.subs_order if s in found]
+        return sorted(found, key=self.sub_pos.__getitem__)  # scenario order, O(found)
 
     # -- links persistence -------------------------------------------------
 
@@ -1243,6 +1246,27 @@ class Handler(BaseHTTPRequestHandler):
                     rows.append((d, r.get("resourceGroup", ""), float(r["cost"]), r.get("currency", "USD")))
         return rows
 
+    def cost_table(self, sid, start, end, daily, rg_col):
+        """Aggregated result rows (before paging) for one subscription and query shape."""
+        # Aggregate: key = (rg?, date?, currency)
+        sums = {}
+        for d, rg, cost, cur in self.cost_rows(sid, start, end):
+            key = (d if daily else None, rg.lower() if rg_col else None, cur)
+            if key not in sums:
+                sums[key] = [0.0, rg]
+            sums[key][0] += cost
+        keys = sorted(sums, key=lambda k: (k[0] or dt.date.min, k[1] or "", k[2]))
+        rows = []
+        for k in keys:
+            row = [round(sums[k][0], 8)]
+            if rg_col:
+                row.append(sums[k][1])
+            if daily:
+                row.append(k[0].year * 10000 + k[0].month * 100 + k[0].day)
+            row.append(k[2])
+            rows.append(row)
+        return rows
+
     def h_cost(self, tid, oid, sid):
         model = self.server.model
         sid = sid.lower()
@@ -1282,25 +1306,13 @@ class Handler(BaseHTTPRequestHandler):
         rg_col = next((g for g in groups if g in ("ResourceGroupName", "ResourceGroup")), None)
         if status == "none":
             return Response(204)
-        # Aggregate: key = (rg?, date?, currency)
-        sums = {}
-        for d, rg, cost, cur in self.cost_rows(sid, start, end):
-            key = (d if daily else None, rg.lower() if rg_col else None, cur)
-            if key not in sums:
-                sums[key] = [0.0, rg]
-            sums[key][0] += cost
-        if not sums:
+        # The costs are read-only: cache the aggregated rows per query shape.
+        ckey = (sid, start, end, daily, rg_col is not None)
+        rows = model.cost_cache.get(ckey)
+        if rows is None:
+            rows = model.cost_cache[ckey] = self.cost_table(sid, start, end, daily, rg_col)
+        if not rows:
             return Response(204)
-        keys = sorted(sums, key=lambda k: (k[0] or dt.date.min, k[1] or "", k[2]))
-        rows = []
-        for k in keys:
-            row = [round(sums[k][0], 8)]
-            if rg_col:
-                row.append(sums[k][1])
-            if daily:
-                row.append(int(k[0].strftime("%Y%m%d")))
-            row.append(k[2])
-            rows.append(row)
         chunk, nxt = self.page(rows, "cost", self.req_path)
         cols = [{"name": alias, "type": "Number"}]
         if rg_col:
