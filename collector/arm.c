@@ -358,28 +358,80 @@ column_index(const cJSON *cols, const char *const *names)
 }
 
 static bool
+valid_ymd(unsigned y, unsigned m, unsigned d)
+{
+	static const unsigned char mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return false;
+	return !(m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+}
+
+static void
+put_ymd(char *out, unsigned y, unsigned m, unsigned d)
+{
+	/* Hot path (one call per cost row): no printf. */
+	out[0] = (char)('0' + y / 1000 % 10);
+	out[1] = (char)('0' + y / 100 % 10);
+	out[2] = (char)('0' + y / 10 % 10);
+	out[3] = (char)('0' + y % 10);
+	out[4] = '-';
+	out[5] = (char)('0' + m / 10);
+	out[6] = (char)('0' + m % 10);
+	out[7] = '-';
+	out[8] = (char)('0' + d / 10);
+	out[9] = (char)('0' + d % 10);
+	out[10] = '\0';
+}
+
+static unsigned
+digits(const char *s, int n, bool *ok)
+{
+	unsigned v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			*ok = false;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	return v;
+}
+
+/* UsageDate: a number yyyymmdd, or a string "2026-10-01T00:00:00" / "20261001". */
+static bool
 usage_date(const cJSON *v, char *out)
 {
+	unsigned y, m, d;
+	bool ok = true;
+
 	if (cJSON_IsNumber(v)) {
-		double d = v->valuedouble;
-		if (d < 19000101 || d > 29991231 || d != floor(d))
+		double x = v->valuedouble;
+		if (x < 19000101 || x > 29991231 || x != floor(x))
 			return false;
-		unsigned n = (unsigned)d;
-		snprintf(out, 11, "%04u-%02u-%02u", (n / 10000) % 10000, (n / 100) % 100u % 100,
-			 n % 100u % 100);
-	} else if (cJSON_IsString(v) && strlen(v->valuestring) >= 10) {
-		/* "2026-10-01T00:00:00" or "20261001" */
+		unsigned n = (unsigned)x;
+		y = n / 10000;
+		m = n / 100 % 100;
+		d = n % 100;
+	} else if (cJSON_IsString(v) && strlen(v->valuestring) >= 8) {
 		const char *s = v->valuestring;
-		if (s[4] == '-')
-			snprintf(out, 11, "%.10s", s);
-		else
-			snprintf(out, 11, "%.4s-%.2s-%.2s", s, s + 4, s + 6);
+		if (s[4] == '-') {
+			if (strlen(s) < 10 || s[7] != '-')
+				return false;
+			y = digits(s, 4, &ok);
+			m = digits(s + 5, 2, &ok);
+			d = digits(s + 8, 2, &ok);
+		} else {
+			y = digits(s, 4, &ok);
+			m = digits(s + 4, 2, &ok);
+			d = digits(s + 6, 2, &ok);
+		}
 	} else {
 		return false;
 	}
-	char first[11], last[11], ym[8];
-	snprintf(ym, sizeof(ym), "%.7s", out);
-	return period_parse(ym, first, last) && strcmp(out, first) >= 0 && strcmp(out, last) <= 0;
+	if (!ok || !valid_ymd(y, m, d))
+		return false;
+	put_ymd(out, y, m, d);
+	return true;
 }
 
 int

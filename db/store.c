@@ -43,6 +43,7 @@ struct store {
 	sqlite3_stmt *st[ST__COUNT];
 	int64_t last_commit;
 	bool checkpoints;	/* commit as it goes (collect); false: one transaction (import) */
+	int cost_idx[7];	/* parameter positions of the hot cost insert */
 	struct err err;
 };
 
@@ -120,6 +121,11 @@ begin_run(struct db *db, const struct run_info *info, bool commit_run, struct st
 		goto fail_rollback;
 	s->last_commit = now_ms();
 	s->checkpoints = commit_run;
+	static const char *const cost_params[7] = { ":run_id", ":identity_id", ":subscription_id",
+						     ":usage_date", ":resource_group", ":cost",
+						     ":currency" };
+	for (int i = 0; i < 7; i++)
+		s->cost_idx[i] = sqlite3_bind_parameter_index(s->st[ST_COST], cost_params[i]);
 	*out = s;
 	return 0;
 
@@ -370,16 +376,24 @@ store_emit_one(struct store *s, enum rec_type type, int64_t id, const void *rec)
 		return step(s, st);
 	}
 	case REC_COST_ROW: {
+		/* The one hot insert (a row per day and resource group): positions, no copies. */
 		const struct cost_row_rec *r = rec;
+		const int *ix = s->cost_idx;
 		st = s->st[ST_COST];
-		db_bind_int(st, ":run_id", s->run_id);
-		db_bind_int(st, ":identity_id", id);
-		db_bind_text(st, ":subscription_id", r->subscription_id);
-		db_bind_text(st, ":usage_date", r->usage_date);
-		db_bind_text(st, ":resource_group", r->resource_group ? r->resource_group : "");
-		db_bind_double(st, ":cost", r->cost);
-		db_bind_text(st, ":currency", r->currency ? r->currency : "");
-		return step(s, st);
+		sqlite3_bind_int64(st, ix[0], s->run_id);
+		sqlite3_bind_int64(st, ix[1], id);
+		sqlite3_bind_text(st, ix[2], r->subscription_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, ix[3], r->usage_date, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, ix[4], r->resource_group ? r->resource_group : "", -1,
+				  SQLITE_STATIC);
+		sqlite3_bind_double(st, ix[5], r->cost);
+		sqlite3_bind_text(st, ix[6], r->currency ? r->currency : "", -1, SQLITE_STATIC);
+		int rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return err_set(&s->err, RC_DB, "cannot store cost: %s",
+				       sqlite3_errmsg(s->db->h));
+		return 0;
 	}
 	case REC_FAILURE: {
 		const struct failure_rec *r = rec;

@@ -19,12 +19,12 @@ for sig in KILL TERM; do
 		--period 2026-10 --arm-url "$URL" --login-url "$URL" --concurrency 2 >"$T/c.out" 2>"$T/c.err" &
 	pid=$!
 	# Wait until this run has stored data of its own (so it is surely mid-run).
-	for _ in $(seq 1 200); do
+	for _ in $(seq 1 300); do
 		n=$(q "$DB" "select count(*) from subscription where run_id = $runs" 2>/dev/null || echo 0)
 		[ "$n" -ge 1 ] && break
-		sleep 0.05
+		sleep 0.1
 	done
-	[ "$n" -ge 1 ] || fail "SIG$sig: the run stored nothing in 10 s"
+	[ "$n" -ge 1 ] || fail "SIG$sig: the run stored nothing in 30 s"
 	kill -s "$sig" "$pid"
 	set +e; wait "$pid"; rc=$?; set -e
 	no_sanitizer_report "$T/c.err"
