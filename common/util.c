@@ -113,11 +113,27 @@ epoch_to_iso(time_t t, char *out, size_t n)
 	strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+static const char *now_fake;
+static int now_looked;
+
+void
+now_set_override(const char *value)
+{
+	now_fake = value;
+	now_looked = value != NULL;
+}
+
 time_t
 now_epoch(void)
 {
-	const char *fake = getenv("PALSCOPE_NOW");
+	const char *fake;
 
+	/* Called per request: read the environment once. */
+	if (!now_looked) {
+		now_fake = getenv("PALSCOPE_NOW");
+		now_looked = 1;
+	}
+	fake = now_fake;
 	if (fake && *fake) {
 		char *end;
 		long long v = strtoll(fake, &end, 10);

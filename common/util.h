@@ -24,6 +24,9 @@ int64_t now_ms(void);
 void now_iso(char *out, size_t n);
 time_t now_epoch(void);
 
+/* Set "now" as PALSCOPE_NOW would (read once, at first use); NULL reads it again. */
+void now_set_override(const char *value);
+
 /* Format an epoch as ISO 8601 UTC (at least 21 bytes). */
 void epoch_to_iso(time_t t, char *out, size_t n);
 

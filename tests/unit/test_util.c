@@ -46,13 +46,13 @@ test_util__previous_period(void **state)
 {
 	char p[8];
 	(void)state;
-	setenv("PALSCOPE_NOW", "2026-01-15T10:00:00Z", 1);
+	now_set_override("2026-01-15T10:00:00Z");
 	period_previous(p, sizeof(p));
 	assert_string_equal(p, "2025-12");
-	setenv("PALSCOPE_NOW", "2026-12-02T00:00:00Z", 1);
+	now_set_override("2026-12-02T00:00:00Z");
 	period_previous(p, sizeof(p));
 	assert_string_equal(p, "2026-11");
-	unsetenv("PALSCOPE_NOW");
+	now_set_override(NULL);
 }
 
 static void
