@@ -13,6 +13,7 @@
 #include "common/buf.h"
 #include "import/cost.h"
 #include "import/import.h"
+#include "import/pc.h"
 
 #define TEN "11111111-1111-4111-8111-111111111111"
 #define S1 "aaaaaaaa-0000-4000-8000-000000000001"
@@ -189,6 +190,28 @@ test_import__errors_name_the_file(void **state)
 	}
 }
 
+static void
+test_import__pc_month(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *s, *want;
+	} cases[] = {
+		{ "2026-10", "2026-10" },     { "2026-10-01T00:00:00", "2026-10" },
+		{ "202610", "2026-10" },      { "10/2026", "2026-10" },
+		{ "10/1/2026", "2026-10" },   { "1/10/2026", "2026-10" },
+		{ "Oct 2026", "2026-10" },    { "October 2026", "2026-10" },
+		{ "10/5/2026", NULL },	      { "2026-13", NULL },
+		{ "", NULL },		      { "sometime", NULL },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char out[8] = "";
+		bool ok = pc_month_parse(cases[i].s, out);
+		if (ok != (cases[i].want != NULL) || (ok && strcmp(out, cases[i].want) != 0))
+			fail_msg("case %zu '%s': %d '%s'", i, cases[i].s, ok, out);
+	}
+}
+
 /* Inputs that once crashed a fuzzer: each must now be a clean result. */
 static void
 test_import__crashers(void **state)
@@ -233,6 +256,7 @@ main(void)
 		cmocka_unit_test(test_import__slash_order_per_file),
 		cmocka_unit_test(test_import__cli_and_arm_forms),
 		cmocka_unit_test(test_import__errors_name_the_file),
+		cmocka_unit_test(test_import__pc_month),
 		cmocka_unit_test(test_import__crashers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
