@@ -77,7 +77,6 @@ cmd_reconcile(int argc, char **argv)
 	struct db db = DB_INIT;
 	struct err err = ERR_INIT;
 	struct pc_info info;
-	sqlite3_stmt *st = NULL;
 	char first[11], last[11], dflt[16], today[32];
 	unsigned flags = 0;
 	size_t rows = 0;
@@ -122,19 +121,10 @@ cmd_reconcile(int argc, char **argv)
 			goto fail;
 		period = dflt;
 	}
-	if ((erc = pc_load(&db, pcfile, &info, &err)) < 0)
-		goto fail;
 	now_iso(today, sizeof(today));
 	today[10] = '\0';
-	if ((erc = db_exec(&db,
-			   "CREATE TEMP TABLE IF NOT EXISTS reconcile_meta (today TEXT); "
-			   "DELETE FROM temp.reconcile_meta;",
-			   &err)) < 0 ||
-	    (erc = db_prepare(&db, "INSERT INTO temp.reconcile_meta VALUES (:today)", &st,
-			      &err)) < 0)
-		goto fail;
-	db_bind_text(st, ":today", today);
-	if ((erc = db_step_done(&db, st, &err)) < 0)
+	if ((erc = pc_temp_tables(&db, today, &err)) < 0 ||
+	    (erc = pc_load(&db, pcfile, &info, &err)) < 0)
 		goto fail;
 	if (info.pal_rows == 0)
 		log_warn("'%s' has no PAL (Partner Admin Link) rows among its %ld rows", pcfile,
@@ -155,7 +145,6 @@ fail:
 		     ? EXIT_USAGE
 		     : EXIT_FAILED;
 done:
-	sqlite3_finalize(st);
 	db_close(&db);
 	return rc;
 }

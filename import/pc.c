@@ -83,6 +83,28 @@ add_month(struct pc_info *info, const char *m)
 }
 
 int
+pc_temp_tables(struct db *db, const char *today, struct err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = db_exec(db,
+			  "CREATE TEMP TABLE IF NOT EXISTS pc_row (tenant_id TEXT COLLATE NOCASE, "
+			  "customer_name TEXT, subscription_id TEXT COLLATE NOCASE, partner_id TEXT, "
+			  "month TEXT, acr REAL); DELETE FROM temp.pc_row; "
+			  "CREATE TEMP TABLE IF NOT EXISTS reconcile_meta (today TEXT); "
+			  "DELETE FROM temp.reconcile_meta;",
+			  err)) < 0)
+		return rc;
+	if ((rc = db_prepare(db, "INSERT INTO temp.reconcile_meta VALUES (:today)", &st, err)) < 0)
+		return rc;
+	db_bind_text(st, ":today", today);
+	rc = db_step_done(db, st, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
 pc_load(struct db *db, const char *path, struct pc_info *info, struct err *err)
 {
 	struct csvin *c = NULL;
@@ -90,11 +112,7 @@ pc_load(struct db *db, const char *path, struct pc_info *info, struct err *err)
 	int rc;
 
 	memset(info, 0, sizeof(*info));
-	if ((rc = db_exec(db,
-			  "CREATE TEMP TABLE IF NOT EXISTS pc_row (tenant_id TEXT COLLATE NOCASE, "
-			  "customer_name TEXT, subscription_id TEXT COLLATE NOCASE, partner_id TEXT, "
-			  "month TEXT, acr REAL); DELETE FROM temp.pc_row;",
-			  err)) < 0)
+	if ((rc = db_exec(db, "DELETE FROM temp.pc_row", err)) < 0)
 		return rc;
 	if ((rc = csvin_open(&c, path, err)) < 0)
 		goto out;

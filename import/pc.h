@@ -32,7 +32,14 @@ struct pc_info {
 bool pc_month_parse(const char *s, char *out);
 
 /*
- * Read path into the temporary table temp.pc_row (created, emptied first):
+ * Create (if missing) and empty the temporary tables the reconcile queries
+ * read: temp.pc_row and temp.reconcile_meta (today's date, "YYYY-MM-DD";
+ * today may be NULL). Nothing is written to the database file.
+ */
+int pc_temp_tables(struct db *db, const char *today, struct err *err);
+
+/*
+ * Read path into temp.pc_row (call pc_temp_tables first; emptied here):
  * tenant_id, customer_name, subscription_id, partner_id, month, acr.
  * Errors name file, line and column.
  */
