@@ -23,13 +23,17 @@ ok() { echo "ok - $*"; }
 # start_server SCENARIO [server args...]: sets PORT and URL, logs to $T/requests.jsonl
 start_server() {
 	local scenario=$1; shift
-	"$PYTHON" "$FAKE/server.py" --scenario "$scenario" --log "$T/requests.jsonl" "$@" >"$T/server.out" 2>"$T/server.err" &
+	# The parent truncates the file: the child's own redirection may run later.
+	: >"$T/server.out"
+	"$PYTHON" "$FAKE/server.py" --scenario "$scenario" --log "$T/requests.jsonl" "$@" >>"$T/server.out" 2>"$T/server.err" &
 	SERVER_PID=$!
-	for _ in $(seq 1 100); do
-		if [ -s "$T/server.out" ]; then break; fi
-		sleep 0.05
+	PORT=
+	for _ in $(seq 1 300); do
+		PORT=$(awk '/^PORT/ {print $2; exit}' "$T/server.out")
+		[ -n "$PORT" ] && break
+		kill -0 "$SERVER_PID" 2>/dev/null || break
+		sleep 0.1
 	done
-	PORT=$(awk '/^PORT/ {print $2; exit}' "$T/server.out")
 	[ -n "$PORT" ] || { cat "$T/server.err" >&2; fail "fake server did not start"; }
 	URL="http://127.0.0.1:$PORT"
 }
