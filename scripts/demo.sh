@@ -20,11 +20,16 @@ palscope=$root/build/palscope
 fake=$root/tests/fake_azure
 
 rm -f "$out/palscope.db" "$out/palscope.db-wal" "$out/palscope.db-shm"
-python3 "$fake/server.py" --scenario "$fake/scenarios/demo.json" >"$out/server.out" 2>"$out/server.err" &
+: >"$out/server.out"
+python3 "$fake/server.py" --scenario "$fake/scenarios/demo.json" >>"$out/server.out" 2>"$out/server.err" &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do [ -s "$out/server.out" ] && break; sleep 0.05; done
-port=$(awk '/^PORT/ {print $2; exit}' "$out/server.out")
+port=
+for _ in $(seq 1 300); do
+	port=$(awk '/^PORT/ {print $2; exit}' "$out/server.out")
+	[ -n "$port" ] && break
+	sleep 0.1
+done
 [ -n "$port" ] || { cat "$out/server.err" >&2; exit 1; }
 url=http://127.0.0.1:$port
 
