@@ -241,6 +241,8 @@ open_common(struct csvin *c, struct csvin **out, struct err *err)
 	}
 	c->p_init = true;
 	csv_set_realloc_func(&c->p, xrealloc);
+	/* libcsv grows a field by this much at a time: keep huge cells linear, not quadratic */
+	csv_set_blk_size(&c->p, 1024 * 1024);
 	if ((rc = refill(c, err)) < 0)
 		goto fail;
 	if ((rc = feed(c, err)) < 0)

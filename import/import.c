@@ -983,7 +983,8 @@ import_add_buffer(struct import *im, const char *name, const void *data, size_t 
 		size_t skip = len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
 		return load_json(im, name, (const char *)p + skip, len - skip, err);
 	}
-	if (len >= 6 && memcmp(p + (size_t)(p[0] == 0xEF ? 3 : 0), "ERROR:", 6) == 0)
+	size_t bom = len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+	if (len - bom >= 6 && memcmp(p + bom, "ERROR:", 6) == 0)
 		return load_error_text(im, name, data, len, err);
 	if ((rc = csvin_open_mem(&c, data, len, name, err)) < 0)
 		return rc;

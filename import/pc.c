@@ -56,7 +56,7 @@ pc_month_parse(const char *s, char *out)
 	}
 	if (y < 2000 || y > 2999 || m < 1 || m > 12)
 		return false;
-	snprintf(out, 8, "%04d-%02d", y % 10000, m % 100);
+	snprintf(out, 8, "%04u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u);
 	return true;
 }
 
