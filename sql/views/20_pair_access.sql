@@ -3,6 +3,14 @@
 -- Azure Lighthouse authorizations naming the identity itself on subscriptions delegated to its
 -- tenant. jit = 1 marks eligible (just-in-time) Lighthouse authorizations, which never count.
 --
+-- Lighthouse authorizations may name a group, and ARM does not say who is in it. When the
+-- identity sees a delegated subscription (which takes a permanent authorization) but is named
+-- in none of that delegation's authorizations, it must hold one through a group: the
+-- delegation's permanent authorizations for other principals are then taken as the identity's
+-- (source 'lighthouse_group', principal_type 'Group (inferred)'), and the scope says so. An
+-- identity named only as eligible (JIT) gets nothing inferred: an activated JIT role would
+-- explain its access just as well.
+--
 -- resource_group is NULL when the grant covers the whole subscription; a resource-scope grant is
 -- counted as its resource group (cost is known per resource group only).
 -- Eligibility: the role_eligibility table by GUID; otherwise (custom or unlisted) eligible when
@@ -11,6 +19,14 @@
 -- start_jd: julianday of max(assignment createdOn or delegation createdAt, link createdTime);
 -- 0 when neither is known.
 CREATE VIEW pair_access AS
+WITH la AS (
+	SELECT x.*,
+	       CASE WHEN x.p > 0 THEN substr(x.rest, 1, instr(x.rest || '/', '/') - 1) END AS rg
+	FROM (SELECT y.*, instr(lower(y.assignment_id), '/resourcegroups/') AS p,
+		     substr(y.assignment_id, instr(lower(y.assignment_id), '/resourcegroups/') + 16)
+			     AS rest
+	      FROM lighthouse_assignment y) x
+)
 SELECT g.run_id, g.identity_id, g.subscription_id, g.source, g.assignment_id, g.role_guid,
        coalesce(nullif(g.def_name, ''), g.table_name, g.role_guid) AS role_name,
        g.scope, g.scope_level, g.resource_group, g.principal_type, g.created, g.jit,
@@ -26,7 +42,11 @@ SELECT g.run_id, g.identity_id, g.subscription_id, g.source, g.assignment_id, g.
 	       WHEN 'resource_group' THEN 'resource group ' || g.resource_group
 	       ELSE 'resource ' || replace(g.scope, rtrim(g.scope, replace(g.scope, '/', '')), '') ||
 		       ' in ' || g.resource_group
-       END || CASE WHEN g.source = 'lighthouse' THEN ' via Lighthouse' ELSE '' END AS scope_desc,
+       END || CASE g.source
+		      WHEN 'lighthouse' THEN ' via Lighthouse'
+		      WHEN 'lighthouse_group' THEN ' via Lighthouse through ''' ||
+			      coalesce(g.via_principal, '?') || ''' (membership inferred)'
+		      ELSE '' END AS scope_desc,
        max(coalesce(julianday(g.created), 0), coalesce(julianday(g.link_created), 0)) AS start_jd
 FROM (
 	SELECT a.*, e.role_name AS table_name, e.eligible AS table_eligible,
@@ -48,27 +68,34 @@ FROM (
 		       ra.assignment_id, ra.role_guid, ra.scope, ra.scope_level,
 		       CASE WHEN ra.scope_level IN ('resource_group', 'resource')
 			    THEN coalesce(ra.resource_group, '') END AS resource_group,
-		       ra.principal_type, ra.created_on AS created, 0 AS jit
+		       ra.principal_type, ra.created_on AS created, 0 AS jit, NULL AS via_principal
 		FROM role_assignment ra
 		WHERE ra.scope_level <> 'other'
 		UNION ALL
-		SELECT la.run_id, la.identity_id, la.subscription_id, 'lighthouse', la.assignment_id,
-		       lz.role_guid, la.assignment_id,
+		SELECT la.run_id, la.identity_id, la.subscription_id,
+		       CASE WHEN lz.principal_id = i.object_id THEN 'lighthouse'
+			    ELSE 'lighthouse_group' END,
+		       la.assignment_id, lz.role_guid, la.assignment_id,
 		       CASE WHEN la.rg IS NULL THEN 'subscription' ELSE 'resource_group' END,
-		       la.rg, 'Lighthouse', la.created_at, lz.eligible
-		FROM (SELECT x.*,
-			     CASE WHEN x.p > 0 THEN substr(x.rest, 1, instr(x.rest || '/', '/') - 1)
-			     END AS rg
-		      FROM (SELECT y.*, instr(lower(y.assignment_id), '/resourcegroups/') AS p,
-				   substr(y.assignment_id,
-					  instr(lower(y.assignment_id), '/resourcegroups/') + 16) AS rest
-			    FROM lighthouse_assignment y) x) la
+		       la.rg,
+		       CASE WHEN lz.principal_id = i.object_id THEN 'Lighthouse'
+			    ELSE 'Group (inferred)' END,
+		       la.created_at, lz.eligible,
+		       CASE WHEN lz.principal_id <> i.object_id
+			    THEN coalesce(lz.principal_name, lz.principal_id) END
+		FROM la
 		JOIN lighthouse_authorization lz
 			ON lz.identity_id = la.identity_id AND lz.subscription_id = la.subscription_id
 			AND lz.assignment_id = la.assignment_id
 		JOIN identity i ON i.identity_id = la.identity_id
-		WHERE lz.principal_id = i.object_id
-		  AND (la.managed_by_tenant_id IS NULL OR la.managed_by_tenant_id = i.tenant_id)
+		WHERE (la.managed_by_tenant_id IS NULL OR la.managed_by_tenant_id = i.tenant_id)
+		  AND (lz.principal_id = i.object_id
+		       OR (lz.eligible = 0
+			   AND NOT EXISTS (SELECT 1 FROM lighthouse_authorization o
+					   WHERE o.identity_id = la.identity_id
+					     AND o.subscription_id = la.subscription_id
+					     AND o.assignment_id = la.assignment_id
+					     AND o.principal_id = i.object_id)))
 	) a
 	LEFT JOIN role_eligibility e ON e.role_guid = a.role_guid
 	LEFT JOIN role_definition d ON d.run_id = a.run_id AND d.role_guid = a.role_guid
