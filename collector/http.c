@@ -463,6 +463,12 @@ fill_slots(struct http_engine *e)
 			pp = &r->next;
 			continue;
 		}
+		if (prep == 0 && r->on_start) {
+			int (*fn)(struct http_req *) = r->on_start;
+			r->on_start = NULL; /* once, not again on retries */
+			if (fn(r) < 0)
+				prep = -1;
+		}
 		/* Unlink r. */
 		*pp = r->next;
 		if (e->queue_tail == r)

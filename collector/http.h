@@ -54,6 +54,12 @@ struct http_req {
 	void *tag;		/* another caller pointer (e.g. a request chain) */
 	void *principal;	/* who the request is sent as (see collector/session.h) */
 	void (*tag_free)(void *); /* frees tag if the request is dropped unfinished */
+	/*
+	 * Called once, just before the request is first sent (after prepare), e.g.
+	 * to record an intent. Return 0 to send it, or -1 (errbuf set) to fail it
+	 * at once like a prepare failure. NULL: nothing to call.
+	 */
+	int (*on_start)(struct http_req *req);
 	int kind;		/* caller's request kind */
 
 	/* Results, valid in done(). */

@@ -25,6 +25,7 @@ struct lident {
 	struct linker *L;
 	struct link_result *res;
 	int64_t change_id;		/* audit row of the change in flight, 0 = none */
+	bool audit_failed;		/* the change was not sent: it could not be recorded */
 	/* the first answer to the change, kept while it is verified */
 	long w_status;
 	char w_request_id[80];
@@ -196,6 +197,36 @@ finish_change(struct lident *id, bool ok, const char *after)
 	id->change_id = 0;
 }
 
+/*
+ * The change is about to be sent: record it first, so that no change is
+ * ever made unrecorded (a run killed now leaves a 'pending' row).
+ */
+static int
+write_starting(struct http_req *r)
+{
+	struct lident *id = r->payload;
+	const struct link_run_opts *o = id->L->o;
+	struct link_result *res = id->res;
+	struct err err = ERR_INIT;
+	struct link_change_start c = {
+		.identity = account_name(res->acct),
+		.client_id = res->acct->client_id,
+		.tenant_id = res->acct->tenant_id,
+		.object_id = res->oid,
+		.operation = res->d.operation,
+		.method = res->d.method,
+		.partner_before = res->linked ? res->partner_id : NULL,
+	};
+
+	if (o->audit && link_audit_change_begin(o->audit, &c, &id->change_id, &err) < 0) {
+		snprintf(r->errbuf, sizeof(r->errbuf), "%.200s", err.msg);
+		id->audit_failed = true;
+		return -1;
+	}
+	res->outcome = LINK_O_PENDING;
+	return 0;
+}
+
 /* The link was read: decide, and send the change when there is one. */
 static void
 decide(struct lident *id)
@@ -206,7 +237,6 @@ decide(struct lident *id)
 				    .partner_id = res->partner_id };
 	struct link_want w = { .remove = o->cmd == LINK_CMD_REMOVE, .partner_id = o->partner_id,
 			       .allow_update = o->allow_update, .selected = true };
-	struct err err = ERR_INIT;
 
 	if (o->cmd == LINK_CMD_SHOW)
 		return;
@@ -214,26 +244,15 @@ decide(struct lident *id)
 	if (o->cmd == LINK_CMD_PLAN || !link_verdict_writes(res->d.verdict))
 		return;
 
-	/* Record the change before it is sent: no change is ever made unrecorded. */
-	struct link_change_start c = {
-		.identity = account_name(res->acct),
-		.client_id = res->acct->client_id,
-		.tenant_id = res->acct->tenant_id,
-		.object_id = res->oid,
-		.operation = res->d.operation,
-		.method = res->d.method,
-		.partner_before = res->linked ? res->partner_id : NULL,
-	};
-	if (o->audit && link_audit_change_begin(o->audit, &c, &id->change_id, &err) < 0) {
-		fail(id, "not changed: the change could not be recorded in the audit log (%s)",
-		     err.msg);
-		return;
-	}
-	res->outcome = LINK_O_PENDING;
 	char *url = xasprintf("%s" LINK_PATH "/%s?api-version=" LINK_API, o->arm_url,
 			      o->partner_id);
-	submit(id, STEP_WRITE, res->d.method, url);
+	struct http_req *r = session_req(&id->si, res->d.method, url);
 	free(url);
+	r->done = on_done;
+	r->payload = id;
+	r->kind = (int)STEP_WRITE;
+	r->on_start = write_starting;
+	http_submit(id->L->engine, r);
 }
 
 static void
@@ -243,6 +262,11 @@ on_write(struct lident *id, const struct http_req *r)
 	struct link_result *res = id->res;
 	const char *method = res->d.method;
 
+	if (id->audit_failed) {
+		fail(id, "not changed: the change could not be recorded in the audit log (%s)",
+		     r->errbuf);
+		return;
+	}
 	res->http_status = r->status;
 	snprintf(res->request_id, sizeof(res->request_id), "%s", r->request_id);
 	if (r->cc == CURLE_OK && r->status >= 200 && r->status < 300) {
@@ -466,6 +490,12 @@ link_run(const struct link_run_opts *o, const struct accounts *accts, struct lin
 				 "interrupted while the change was in flight: it may or may not have "
 				 "been made; run the command again (it reads the link first)");
 			continue;
+		}
+		if (!r->failed && r->read_ok && link_verdict_writes(r->d.verdict) &&
+		    r->outcome == LINK_O_NONE && (o->cmd == LINK_CMD_APPLY || o->cmd == LINK_CMD_REMOVE)) {
+			r->failed = true;
+			snprintf(r->explanation, sizeof(r->explanation),
+				 "interrupted before the change was sent: nothing was changed");
 		}
 		if (!r->failed && !r->read_ok) {
 			/* Stopped before this identity's link was read. */

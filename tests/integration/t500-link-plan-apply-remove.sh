@@ -189,7 +189,7 @@ ok "--only-missing-from: report rows NO_LINK / LINK_WRONG_PARTNER_ID only"
 "$PALSCOPE" link history --db "$DB" >"$T/h.out"
 total=$(q "$DB" "select count(*) from link_change")
 expect_eq "history lines" "$total" "$(grep -cE '^[0-9]+ ' "$T/h.out")"
-grep -qE "^1 +.* apply +alpha +b0000001-0000-4000-8000-000000000000 create +- -> 1234567 +ok +200 +[0-9a-f-]{36}" "$T/h.out" || fail "history row 1: $(head -3 "$T/h.out")"
+grep -qE "^[0-9]+ +.* apply +alpha +b0000001-0000-4000-8000-000000000000 create +- -> 1234567 +ok +200 +[0-9a-f-]{36}" "$T/h.out" || fail "history row 1: $(head -3 "$T/h.out")"
 grep -q "foreign principal" "$T/h.out" || fail "history explains failures"
 "$PALSCOPE" link history --db "$DB" --csv --tenant b0000003-0000-4000-8000-000000000000 >"$T/h.csv"
 expect_eq "history --csv header" "\"change_id\",\"batch_id\",\"command\",\"started_at\",\"finished_at\",\"identity\",\"client_id\",\"tenant_id\",\"object_id\",\"operation\",\"method\",\"partner_before\",\"partner_after\",\"outcome\",\"http_status\",\"request_id\",\"error_code\",\"error_message\",\"explanation\"" "$(head -1 "$T/h.csv")"
