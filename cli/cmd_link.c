@@ -231,6 +231,20 @@ parse_args(int argc, char **argv, struct link_args *a)
 
 /* ---- output ------------------------------------------------------------------ */
 
+/* Width of the identity column: the longest name, 8 to 40 characters. */
+static int
+name_width(const struct link_result *res, size_t n)
+{
+	size_t w = 8;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(account_name(res[i].acct));
+		if (len > w)
+			w = len;
+	}
+	return (int)(w > 40 ? 40 : w);
+}
+
 static const char *
 or_dash(const char *s)
 {
@@ -280,16 +294,17 @@ print_show(const struct link_result *res, size_t n, bool csv)
 		}
 		return csv_out_end(&o);
 	}
-	printf("%-24s %-36s %-10s %-8s %-28s %s\n", "IDENTITY", "TENANT", "PARTNER", "STATE",
+	int w = name_width(res, n);
+	printf("%-*s %-36s %-10s %-8s %-28s %s\n", w, "IDENTITY", "TENANT", "PARTNER", "STATE",
 	       "UPDATED", "PARTNER NAME");
 	for (size_t i = 0; i < n; i++) {
 		const struct link_result *r = &res[i];
 		if (r->failed) {
-			printf("%-24s %-36s %-10s %-8s error: %s\n", account_name(r->acct),
+			printf("%-*s %-36s %-10s %-8s error: %s\n", w, account_name(r->acct),
 			       r->acct->tenant_id, "?", "?", r->explanation);
 			continue;
 		}
-		printf("%-24s %-36s %-10s %-8s %-28s %s\n", account_name(r->acct),
+		printf("%-*s %-36s %-10s %-8s %-28s %s\n", w, account_name(r->acct),
 		       r->acct->tenant_id, r->linked ? r->partner_id : "-",
 		       r->linked ? or_dash(r->state) : "none", r->linked ? or_dash(r->updated_time) : "-",
 		       r->linked ? or_dash(r->partner_name) : "not linked");
@@ -332,7 +347,8 @@ print_plan(const struct link_result *res, size_t n, enum link_cmd cmd)
 {
 	char text[1600];
 
-	printf("%-24s %-36s %-10s %-12s %s\n", "IDENTITY", "TENANT", "CURRENT", "ACTION",
+	int w = name_width(res, n);
+	printf("%-*s %-36s %-10s %-12s %s\n", w, "IDENTITY", "TENANT", "CURRENT", "ACTION",
 	       cmd == LINK_CMD_PLAN ? "DETAIL" : "RESULT");
 	for (size_t i = 0; i < n; i++) {
 		const struct link_result *r = &res[i];
@@ -341,7 +357,7 @@ print_plan(const struct link_result *res, size_t n, enum link_cmd cmd)
 					     ? "error"
 					     : link_verdict_name(r->d.verdict);
 		result_text(r, cmd, text, sizeof(text));
-		printf("%-24s %-36s %-10s %-12s %s\n", account_name(r->acct), r->acct->tenant_id,
+		printf("%-*s %-36s %-10s %-12s %s\n", w, account_name(r->acct), r->acct->tenant_id,
 		       or_dash(cur), action, text);
 	}
 }
