@@ -218,8 +218,7 @@ parse_args(int argc, char **argv, struct link_args *a)
 			   a->ep.ca_bundle || a->concurrency))
 		return usage_error("link", "link history reads the database only: no --accounts "
 					   "or endpoint options");
-	if ((is_show || a->cmd == LINK_CMD_PLAN) && !a->history && a->dbpath)
-		return usage_error("link", "link %s changes nothing and uses no database", a->sub);
+	/* --db is accepted (and unused) by show and plan, so plan and apply take the same options. */
 	if (is_remove && !a->yes)
 		return usage_error("link",
 				   "link remove deletes the link to %s of every identity that has "
