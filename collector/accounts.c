@@ -53,10 +53,6 @@ on_field(void *data, size_t len, void *ud)
 	if (ps->failed)
 		return;
 	if (!ps->header_done) {
-		if (ps->field == 0 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
-			s += 3; /* UTF-8 BOM from Excel */
-			len -= 3;
-		}
 		char *name = trimmed_copy(s, len);
 		if (ps->field < 64) {
 			ps->map[ps->field] = -1;
@@ -200,8 +196,15 @@ accounts_load(const char *path, struct accounts *out, struct err *err)
 		fclose(fp);
 		return err_set(err, RC_ERROR, "cannot initialise the CSV parser");
 	}
+	bool first = true;
 	while (!ps.failed && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-		if (csv_parse(&p, chunk, n, on_field, on_record, &ps) != n) {
+		const char *data = chunk;
+		if (first && n >= 3 && memcmp(chunk, "\xEF\xBB\xBF", 3) == 0) {
+			data += 3; /* UTF-8 BOM (Excel): before the parser, so a quoted first cell works */
+			n -= 3;
+		}
+		first = false;
+		if (csv_parse(&p, data, n, on_field, on_record, &ps) != n) {
 			err_set(err, RC_USAGE, "%s:%d: %s", path, ps.line,
 				csv_strerror(csv_error(&p)));
 			ps.failed = true;

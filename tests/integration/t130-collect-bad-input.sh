@@ -35,7 +35,12 @@ printf '\xef\xbb\xbflabel,extra,secret_env,client_id,tenant_id\r\nx,y,GOOD_SECRE
 collect --db "$T/ok.db" --accounts "$T/a.csv" --partner-id 1234567 --period 2026-10 --timeout 2
 expect_eq "reordered columns accepted" 1 "$RC"
 expect_eq "identity stored" "$T1|$C1|x" "$(q "$T/ok.db" "select tenant_id, client_id, label from identity")"
-ok "columns by name, BOM, CRLF"
+# Excel quotes every cell after its BOM.
+printf '\xef\xbb\xbf"tenant_id","client_id","secret_env","label"\r\n"%s","%s","GOOD_SECRET","a, b"\r\n' "$T1" "$C1" >"$T/a.csv"
+collect --db "$T/ok2.db" --accounts "$T/a.csv" --partner-id 1234567 --period 2026-10 --timeout 2
+expect_eq "quoted header after BOM accepted" 1 "$RC"
+expect_eq "quoted label" "a, b" "$(q "$T/ok2.db" "select label from identity")"
+ok "columns by name, BOM, CRLF, quoted cells"
 
 usage() { # name regex args...
 	local name=$1 re=$2; shift 2
