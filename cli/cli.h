@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "collector/session.h"
+
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 
 /* Each takes argv starting at the command name and returns an EXIT_* code. */
@@ -66,5 +68,16 @@ struct cli_endpoints {
 int cli_endpoints_resolve(const char *cmd, const struct cli_endpoint_opts *in,
 			  struct cli_endpoints *out);
 void cli_endpoints_release(struct cli_endpoints *e);
+
+/*
+ * The endpoint collect and link talk to: the resolved URLs, the cloud's ARM
+ * resource as token audience, a 10 s connect timeout, timeout_s per request
+ * (0: 120 s), concurrency (0: 16) and the default retry policy. Borrows e.
+ */
+struct azure_endpoint cli_azure_endpoint(const struct cli_endpoints *e, const char *ca_bundle,
+					 long concurrency, long timeout_s);
+
+/* SIGINT and SIGTERM call handler (which sets a stop flag); SIGPIPE is ignored. */
+void cli_on_stop_signals(void (*handler)(int));
 
 #endif

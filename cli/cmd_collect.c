@@ -206,8 +206,7 @@ cmd_collect(int argc, char **argv)
 	struct cli_endpoints ep;
 	if ((rc = cli_endpoints_resolve("collect", &eopt, &ep)) != 0)
 		goto out;
-	const struct cli_cloud *cl = ep.cloud;
-	arm = ep.arm;
+	arm = ep.arm; /* owned here from now on (freed at out) */
 	login = ep.login;
 
 	/* Validate all input before the database is touched. */
@@ -241,23 +240,11 @@ cmd_collect(int argc, char **argv)
 		}
 	}
 
-	struct sigaction sa = { 0 };
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	cli_on_stop_signals(on_signal);
 
 	struct collect_opts co = {
-		.arm_url = arm,
-		.login_url = login,
-		.resource = cl->arm,
+		.ep = cli_azure_endpoint(&ep, ca, concurrency, timeout_s),
 		.period = period,
-		.concurrency = (int)concurrency,
-		.ca_bundle = ca,
-		.connect_timeout_ms = 10000,
-		.timeout_ms = timeout_s * 1000,
-		.retry = collect_default_retry(),
 		.progress = !quiet && log_level >= LOG_WARN && isatty(STDERR_FILENO),
 	};
 	struct sink sink = { .emit = store_emit, .payload = store };

@@ -572,23 +572,11 @@ run_links(struct link_args *a)
 		}
 	}
 
-	struct sigaction sa = { 0 };
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	cli_on_stop_signals(on_signal);
 
 	struct link_run_opts o = {
 		.cmd = a->cmd,
-		.arm_url = ep.arm,
-		.login_url = ep.login,
-		.resource = ep.cloud->arm,
-		.ca_bundle = a->ep.ca_bundle,
-		.concurrency = a->concurrency ? (int)a->concurrency : 16,
-		.connect_timeout_ms = 10000,
-		.timeout_ms = (a->timeout_s ? a->timeout_s : 120) * 1000,
-		.retry = collect_default_retry(),
+		.ep = cli_azure_endpoint(&ep, a->ep.ca_bundle, a->concurrency, a->timeout_s),
 		.partner_id = a->partner_id,
 		.allow_update = a->update,
 		.selected = selected,

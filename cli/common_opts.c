@@ -4,9 +4,11 @@
  * partner ID validation.
  */
 #include "cli/cli.h"
+#include "collector/collector.h"
 #include "collector/http.h"
 #include "common/xalloc.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -95,4 +97,33 @@ cli_endpoints_release(struct cli_endpoints *e)
 	free(e->arm);
 	free(e->login);
 	e->arm = e->login = NULL;
+}
+
+struct azure_endpoint
+cli_azure_endpoint(const struct cli_endpoints *e, const char *ca_bundle, long concurrency,
+		   long timeout_s)
+{
+	struct azure_endpoint ep = {
+		.arm_url = e->arm,
+		.login_url = e->login,
+		.resource = e->cloud->arm,
+		.ca_bundle = ca_bundle,
+		.concurrency = concurrency > 0 ? (int)concurrency : 16,
+		.connect_timeout_ms = 10000,
+		.timeout_ms = (timeout_s > 0 ? timeout_s : 120) * 1000,
+		.retry = collect_default_retry(),
+	};
+	return ep;
+}
+
+void
+cli_on_stop_signals(void (*handler)(int))
+{
+	struct sigaction sa = { 0 };
+
+	sa.sa_handler = handler;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 }

@@ -210,7 +210,7 @@ static void
 submit_arm(struct collector *c, struct ident *id, enum kind k, const char *sub, const char *path,
 	   const char *json_body)
 {
-	char *url = xasprintf("%s%s", c->o->arm_url, path);
+	char *url = xasprintf("%s%s", c->o->ep.arm_url, path);
 
 	submit(c, chain_new(id, k, sub), json_body ? "POST" : "GET", url, json_body);
 	free(url);
@@ -417,7 +417,7 @@ follow(struct collector *c, struct chain *ch, const cJSON *root, const struct ht
 		free(ch);
 		return;
 	}
-	if (!http_same_origin(next, c->o->arm_url)) {
+	if (!http_same_origin(next, c->o->ep.arm_url)) {
 		chain_failed(c, ch, r, "ForeignNextLink",
 			     "nextLink points to another host; not followed");
 		free(ch);
@@ -532,22 +532,8 @@ collect_run(const struct collect_opts *o, const struct accounts *accounts, const
 	    struct err *err)
 {
 	struct collector c = { .o = o, .sink = sink, .stop = stop };
-	struct http_engine_opts eo = {
-		.max_parallel = o->concurrency,
-		.connect_timeout_ms = o->connect_timeout_ms,
-		.timeout_ms = o->timeout_ms,
-		.allow_http = http_is_loopback(o->arm_url) && http_is_loopback(o->login_url),
-		.ca_bundle = o->ca_bundle,
-		.max_body = 64u << 20,
-		.retry = o->retry,
-		.trace = log_level >= LOG_DEBUG,
-	};
-	struct session_opts so = {
-		.login_url = o->login_url,
-		.resource = o->resource,
-		.hooks = { .signed_in = after_signin, .signin_failed = signin_failed,
-			   .token_done = token_done, .payload = &c },
-	};
+	struct session_hooks hooks = { .signed_in = after_signin, .signin_failed = signin_failed,
+				       .token_done = token_done, .payload = &c };
 	int rc = 0;
 
 	memset(sum, 0, sizeof(*sum));
@@ -556,7 +542,7 @@ collect_run(const struct collect_opts *o, const struct accounts *accounts, const
 	c.fwd.emit = fwd_emit;
 	c.fwd.payload = &c;
 	c.cost_body = arm_cost_query_body(c.first, c.last);
-	c.session = session_new(&so, &eo);
+	c.session = session_open(&o->ep, 64u << 20, &hooks);
 	c.engine = session_engine(c.session);
 	c.n = accounts->n;
 	c.idents = xcalloc(c.n ? c.n : 1, sizeof(*c.idents));

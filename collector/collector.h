@@ -15,19 +15,12 @@
 
 #include "collector/accounts.h"
 #include "collector/http.h"
+#include "collector/session.h"
 #include "model/records.h"
 
 struct collect_opts {
-	const char *arm_url;	/* e.g. https://management.azure.com */
-	const char *login_url;	/* e.g. https://login.microsoftonline.com */
-	const char *resource;	/* token audience, the cloud's ARM resource; scope is
-				 * "{resource}/.default" even when arm_url is overridden */
+	struct azure_endpoint ep;
 	const char *period;	/* YYYY-MM */
-	int concurrency;
-	const char *ca_bundle;
-	long connect_timeout_ms;
-	long timeout_ms;
-	struct retry_policy retry;
 	bool progress;		/* draw a progress line on stderr */
 };
 

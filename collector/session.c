@@ -193,6 +193,28 @@ session_ident_release(struct session_ident *si)
 	wipe_token(si);
 }
 
+struct session *
+session_open(const struct azure_endpoint *ep, size_t max_body, const struct session_hooks *hooks)
+{
+	struct http_engine_opts eo = {
+		.max_parallel = ep->concurrency > 0 ? ep->concurrency : 16,
+		.connect_timeout_ms = ep->connect_timeout_ms,
+		.timeout_ms = ep->timeout_ms,
+		.allow_http = http_is_loopback(ep->arm_url) && http_is_loopback(ep->login_url),
+		.ca_bundle = ep->ca_bundle,
+		.max_body = max_body,
+		.retry = ep->retry,
+		.trace = log_level >= LOG_DEBUG,
+	};
+	struct session_opts so = {
+		.login_url = ep->login_url,
+		.resource = ep->resource,
+		.hooks = *hooks,
+	};
+
+	return session_new(&so, &eo);
+}
+
 struct http_engine *
 session_engine(struct session *s)
 {

@@ -53,6 +53,19 @@ struct session_opts {
 	struct session_hooks hooks;
 };
 
+/* Where and how to talk to Azure: what collect and link management share. */
+struct azure_endpoint {
+	const char *arm_url;	/* Resource Manager, no trailing slash */
+	const char *login_url;	/* identity platform, no trailing slash */
+	const char *resource;	/* token audience: the cloud's ARM resource, even when
+				 * arm_url is overridden */
+	const char *ca_bundle;	/* NULL: the system store */
+	int concurrency;	/* transfers at once */
+	long connect_timeout_ms;
+	long timeout_ms;
+	struct retry_policy retry;
+};
+
 struct session;
 
 /*
@@ -65,6 +78,13 @@ void session_free(struct session *s);
 
 /* Wipe and free si's token. */
 void session_ident_release(struct session_ident *si);
+
+/*
+ * A session on a new engine for ep: plain http only when both endpoints are
+ * loopback, responses capped at max_body bytes, HTTP trace at -vv.
+ */
+struct session *session_open(const struct azure_endpoint *ep, size_t max_body,
+			     const struct session_hooks *hooks);
 
 struct http_engine *session_engine(struct session *s);
 

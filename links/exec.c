@@ -145,7 +145,7 @@ submit(struct lident *id, enum step step, const char *method, const char *url)
 static void
 submit_read(struct lident *id, enum step step)
 {
-	char *url = xasprintf("%s" LINK_PATH "?api-version=" LINK_API, id->L->o->arm_url);
+	char *url = xasprintf("%s" LINK_PATH "?api-version=" LINK_API, id->L->o->ep.arm_url);
 
 	submit(id, step, "GET", url);
 	free(url);
@@ -244,7 +244,7 @@ decide(struct lident *id)
 	if (o->cmd == LINK_CMD_PLAN || !link_verdict_writes(res->d.verdict))
 		return;
 
-	char *url = xasprintf("%s" LINK_PATH "/%s?api-version=" LINK_API, o->arm_url,
+	char *url = xasprintf("%s" LINK_PATH "/%s?api-version=" LINK_API, o->ep.arm_url,
 			      o->partner_id);
 	struct http_req *r = session_req(&id->si, res->d.method, url);
 	free(url);
@@ -428,27 +428,13 @@ link_run(const struct link_run_opts *o, const struct accounts *accts, struct lin
 	 volatile int *stop, struct link_run_stats *st, struct err *err)
 {
 	struct linker L = { .o = o, .n = accts->n };
-	struct http_engine_opts eo = {
-		.max_parallel = o->concurrency > 0 ? o->concurrency : 16,
-		.connect_timeout_ms = o->connect_timeout_ms,
-		.timeout_ms = o->timeout_ms,
-		.allow_http = http_is_loopback(o->arm_url) && http_is_loopback(o->login_url),
-		.ca_bundle = o->ca_bundle,
-		.max_body = 1u << 20,
-		.retry = o->retry,
-		.trace = log_level >= LOG_DEBUG,
-	};
-	struct session_opts so = {
-		.login_url = o->login_url,
-		.resource = o->resource,
-		.hooks = { .signed_in = after_signin, .signin_failed = signin_failed,
-			   .payload = &L },
-	};
+	struct session_hooks hooks = { .signed_in = after_signin, .signin_failed = signin_failed,
+				       .payload = &L };
 	int64_t t0 = now_ms();
 	int rc = 0;
 
 	memset(st, 0, sizeof(*st));
-	L.session = session_new(&so, &eo);
+	L.session = session_open(&o->ep, 1u << 20, &hooks);
 	L.engine = session_engine(L.session);
 	L.ids = xcalloc(L.n ? L.n : 1, sizeof(*L.ids));
 	for (size_t i = 0; i < L.n; i++) {

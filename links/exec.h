@@ -17,6 +17,7 @@
 #include <stdbool.h>
 
 #include "collector/accounts.h"
+#include "collector/session.h"
 #include "collector/http.h"
 #include "common/err.h"
 #include "links/plan.h"
@@ -27,13 +28,7 @@ enum link_cmd { LINK_CMD_SHOW, LINK_CMD_PLAN, LINK_CMD_APPLY, LINK_CMD_REMOVE };
 
 struct link_run_opts {
 	enum link_cmd cmd;
-	const char *arm_url;	/* no trailing slash */
-	const char *login_url;
-	const char *resource;	/* token audience (the cloud's ARM resource) */
-	const char *ca_bundle;
-	int concurrency;
-	long connect_timeout_ms, timeout_ms;
-	struct retry_policy retry;
+	struct azure_endpoint ep;
 	const char *partner_id;	/* plan/apply/remove */
 	bool allow_update;	/* --update */
 	const bool *selected;	/* per account (same order); NULL = all */
