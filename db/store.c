@@ -1,7 +1,10 @@
 #include "db/store.h"
+#include "common/buf.h"
 #include "common/util.h"
 #include "common/xalloc.h"
+#include "db/sql_embed.h"
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +40,22 @@ static const char *const stmt_files[ST__COUNT] = {
 	"@queries/failure_insert.sql",
 };
 
+/*
+ * Cost rows are by far the most numerous (a row per day and resource group):
+ * they are inserted COST_BATCH at a time, which saves the per-statement work
+ * of SQLite. Rows wait in this buffer until it is full, or until a commit.
+ */
+#define COST_BATCH 64
+
+struct cost_buf_row {
+	int64_t identity;
+	char sub[40];
+	char date[11];
+	char rg[96];
+	char cur[16];
+	double cost;
+};
+
 struct store {
 	struct db *db;
 	int64_t run_id;
@@ -45,6 +64,9 @@ struct store {
 	bool checkpoints;	/* commit as it goes (collect); false: one transaction (import) */
 	int cost_idx[7];	/* parameter positions of the hot cost insert */
 	unsigned emits;		/* records so far; the clock is read every 32 */
+	sqlite3_stmt *cost_batch; /* COST_BATCH rows per statement */
+	struct cost_buf_row *cb; /* cost rows waiting for the batch */
+	int cb_n;
 	struct err err;
 };
 
@@ -67,7 +89,111 @@ store_free(struct store *s)
 		return;
 	for (int i = 0; i < ST__COUNT; i++)
 		sqlite3_finalize(s->st[i]);
+	sqlite3_finalize(s->cost_batch);
+	free(s->cb);
 	free(s);
+}
+
+/*
+ * The batch statement is queries/cost_insert.sql's INSERT with its VALUES
+ * tuple repeated COST_BATCH times as positional parameters (no data in the
+ * text). Its columns are bound in the order the single statement names them.
+ */
+static int
+prepare_cost_batch(struct store *s, struct err *err)
+{
+	const char *one = sql_get("queries/cost_insert.sql");
+	const char *values = strstr(one, "VALUES");
+	struct buf b = BUF_INIT;
+	int rc;
+
+	assert(values != NULL);
+	for (int i = 0; i < 7; i++)
+		assert(s->cost_idx[i] == i + 1); /* the tuple lists the columns in this order */
+	buf_add(&b, one, (size_t)(values - one) + strlen("VALUES"));
+	for (int i = 0; i < COST_BATCH; i++)
+		buf_adds(&b, i ? ",(?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?)");
+	rc = db_prepare(s->db, buf_cstr(&b), &s->cost_batch, err);
+	buf_release(&b);
+	s->cb = xcalloc(COST_BATCH, sizeof(*s->cb));
+	return rc;
+}
+
+static void
+bind_cost(struct store *s, sqlite3_stmt *st, int base, int64_t identity, const char *sub,
+	  const char *date, const char *rg, double cost, const char *cur)
+{
+	/* Text is bound without a copy: it lives until the statement has run. */
+	sqlite3_bind_int64(st, base + 1, s->run_id);
+	sqlite3_bind_int64(st, base + 2, identity);
+	sqlite3_bind_text(st, base + 3, sub, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, base + 4, date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, base + 5, rg, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, base + 6, cost);
+	sqlite3_bind_text(st, base + 7, cur, -1, SQLITE_STATIC);
+}
+
+static int
+run_cost(struct store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return err_set(&s->err, RC_DB, "cannot store cost: %s", sqlite3_errmsg(s->db->h));
+	return 0;
+}
+
+/* Insert the buffered cost rows: one batch statement when full, else one by one. */
+static int
+flush_cost(struct store *s)
+{
+	int rc = 0, n = s->cb_n;
+
+	s->cb_n = 0;
+	if (n == COST_BATCH) {
+		for (int i = 0; i < n; i++) {
+			const struct cost_buf_row *r = &s->cb[i];
+			bind_cost(s, s->cost_batch, 7 * i, r->identity, r->sub, r->date, r->rg,
+				  r->cost, r->cur);
+		}
+		return run_cost(s, s->cost_batch);
+	}
+	for (int i = 0; i < n && rc == 0; i++) {
+		const struct cost_buf_row *r = &s->cb[i];
+		bind_cost(s, s->st[ST_COST], 0, r->identity, r->sub, r->date, r->rg, r->cost,
+			  r->cur);
+		rc = run_cost(s, s->st[ST_COST]);
+	}
+	return rc;
+}
+
+static int
+add_cost(struct store *s, int64_t id, const struct cost_row_rec *r)
+{
+	const char *rg = r->resource_group ? r->resource_group : "";
+	const char *cur = r->currency ? r->currency : "";
+	struct cost_buf_row *b;
+
+	if (strlen(r->subscription_id) >= sizeof(b->sub) || strlen(rg) >= sizeof(b->rg) ||
+	    strlen(cur) >= sizeof(b->cur)) {
+		/* Too long for the buffer (never for real Azure names): insert it now. */
+		int rc = flush_cost(s);
+		if (rc == 0) {
+			bind_cost(s, s->st[ST_COST], 0, id, r->subscription_id, r->usage_date, rg,
+				  r->cost, cur);
+			rc = run_cost(s, s->st[ST_COST]);
+		}
+		return rc;
+	}
+	b = &s->cb[s->cb_n++];
+	b->identity = id;
+	memcpy(b->sub, r->subscription_id, strlen(r->subscription_id) + 1);
+	memcpy(b->date, r->usage_date, sizeof(b->date));
+	memcpy(b->rg, rg, strlen(rg) + 1);
+	memcpy(b->cur, cur, strlen(cur) + 1);
+	b->cost = r->cost;
+	return s->cb_n == COST_BATCH ? flush_cost(s) : 0;
 }
 
 static int
@@ -127,6 +253,8 @@ begin_run(struct db *db, const struct run_info *info, bool commit_run, struct st
 						     ":currency" };
 	for (int i = 0; i < 7; i++)
 		s->cost_idx[i] = sqlite3_bind_parameter_index(s->st[ST_COST], cost_params[i]);
+	if ((rc = prepare_cost_batch(s, err)) < 0)
+		goto fail;
 	*out = s;
 	return 0;
 
@@ -376,26 +504,8 @@ store_emit_one(struct store *s, enum rec_type type, int64_t id, const void *rec)
 		db_bind_text(st, ":error_message", r->error_message);
 		return step(s, st);
 	}
-	case REC_COST_ROW: {
-		/* The one hot insert (a row per day and resource group): positions, no copies. */
-		const struct cost_row_rec *r = rec;
-		const int *ix = s->cost_idx;
-		st = s->st[ST_COST];
-		sqlite3_bind_int64(st, ix[0], s->run_id);
-		sqlite3_bind_int64(st, ix[1], id);
-		sqlite3_bind_text(st, ix[2], r->subscription_id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, ix[3], r->usage_date, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, ix[4], r->resource_group ? r->resource_group : "", -1,
-				  SQLITE_STATIC);
-		sqlite3_bind_double(st, ix[5], r->cost);
-		sqlite3_bind_text(st, ix[6], r->currency ? r->currency : "", -1, SQLITE_STATIC);
-		int rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return err_set(&s->err, RC_DB, "cannot store cost: %s",
-				       sqlite3_errmsg(s->db->h));
-		return 0;
-	}
+	case REC_COST_ROW:
+		return add_cost(s, id, rec);
 	case REC_FAILURE: {
 		const struct failure_rec *r = rec;
 		char now[32];
@@ -433,6 +543,10 @@ store_checkpoint(struct store *s, struct err *err)
 
 	if (!s->checkpoints || now - s->last_commit < 250)
 		return 0;
+	if ((rc = flush_cost(s)) < 0) {
+		*err = s->err;
+		return rc;
+	}
 	if ((rc = db_commit(s->db, err)) < 0 || (rc = db_begin(s->db, err)) < 0)
 		return rc;
 	s->last_commit = now;
@@ -448,6 +562,10 @@ store_end_run(struct store *s, const char *status, long requests, long retries,
 	int rc;
 
 	now_iso(now, sizeof(now));
+	if ((rc = flush_cost(s)) < 0) {
+		*err = s->err;
+		goto out;
+	}
 	if ((rc = db_prepare(s->db, "@queries/run_end.sql", &st, err)) < 0)
 		goto out;
 	db_bind_int(st, ":run_id", s->run_id);
