@@ -4,6 +4,7 @@
 -- cost on days from the start of eligible access, limited to the covered resource groups when
 -- access is below subscription scope (union over the pair's eligible grants).
 CREATE VIEW pair_eval AS
+WITH sc AS MATERIALIZED (SELECT * FROM subscription_cost)
 SELECT q.*,
        CASE WHEN q.c1 THEN 1 WHEN q.c2 THEN 2 WHEN q.c3 THEN 3 WHEN q.c4 THEN 4 WHEN q.c5 THEN 5
 	    WHEN q.c6 THEN 6 WHEN q.c7 THEN 7 WHEN q.c8 THEN 8 WHEN q.c9 THEN 9 WHEN q.c10 THEN 10
@@ -35,14 +36,11 @@ SELECT q.*,
 			CASE WHEN q.whole_start_jd IS NULL THEN '9999-12-31'
 			     WHEN q.whole_start_jd = 0 THEN '0000-01-01'
 			     ELSE date(q.whole_start_jd) END,
-			coalesce((SELECT CASE WHEN min(a.start_jd) = 0 THEN '0000-01-01'
-					      ELSE date(min(a.start_jd)) END
-				  FROM pair_access a
-				  WHERE a.identity_id = q.identity_id
-				    AND a.subscription_id = q.subscription_id
-				    AND a.jit = 0 AND a.eligible
-				    AND a.resource_group = cd.resource_group COLLATE NOCASE
-				  HAVING count(*) > 0), '9999-12-31')))
+			CASE WHEN instr(q.rg_starts, ';' || lower(cd.resource_group) || '|') > 0
+			     THEN substr(q.rg_starts,
+					 instr(q.rg_starts, ';' || lower(cd.resource_group) || '|') +
+						 length(cd.resource_group) + 2, 10)
+			     ELSE '9999-12-31' END))
        END AS attributed
 FROM (
 	SELECT p.*,
@@ -60,9 +58,15 @@ FROM (
 	       coalesce(p.cost_status, 'unreadable') NOT IN ('ok', 'no_cost') AS c10,
 	       coalesce(p.cost_status, 'unreadable') IN ('ok', 'no_cost') AND
 		       round(p.total, 2) = 0 AS c11,
-	       coalesce(p.cost_status, 'unreadable') IN ('ok', 'no_cost') AND
-		       round(p.total, 2) <> 0 AND p.n_eligible > 0 AND p.n_eligible_whole = 0 AND
-		       round(coalesce(p.covered_cost, 0), 2) = 0 AS c12,
+	       CASE WHEN coalesce(p.cost_status, 'unreadable') IN ('ok', 'no_cost') AND
+		       round(p.total, 2) <> 0 AND p.n_eligible > 0 AND p.n_eligible_whole = 0 THEN
+		       round((SELECT total(cd.cost) FROM cost_daily cd
+			      WHERE cd.identity_id = p.cost_identity_id
+				AND cd.subscription_id = p.subscription_id
+				AND cd.currency = p.currency
+				AND +cd.usage_date BETWEEN p.period_start AND p.period_end
+				AND instr(p.rg_starts, ';' || lower(cd.resource_group) || '|') > 0), 2) = 0
+	       ELSE 0 END AS c12,
 	       p.n_eligible > 0 AND p.n_eligible_known = 0 AS w13,
 	       EXISTS (SELECT 1 FROM offer_rule o WHERE o.code = 'CSP_SUBSCRIPTION'
 		       AND substr(p.quota_id, 1, length(o.prefix)) = o.prefix) AS w14
@@ -105,19 +109,20 @@ FROM (
 		       sc.status AS cost_status, sc.cost_identity_id, sc.currency,
 		       coalesce(sc.total, 0.0) AS total, sc.n_currencies, sc.http_status AS cost_http_status,
 		       sc.error_code AS cost_error_code, sc.error_message AS cost_error_message,
+		       ag.roles,
 		       coalesce(ag.n_access, 0) AS n_access, coalesce(ag.n_jit, 0) AS n_jit,
 		       coalesce(ag.n_eligible, 0) AS n_eligible,
 		       coalesce(ag.n_eligible_known, 0) AS n_eligible_known,
 		       coalesce(ag.n_eligible_whole, 0) AS n_eligible_whole,
 		       coalesce(ag.n_eligible_undefined, 0) AS n_eligible_undefined,
-		       ag.start_jd, ag.whole_start_jd, ag.covered_rgs, ag.covered_cost
+		       ag.start_jd, ag.whole_start_jd, ag.covered_rgs, ag.rg_starts
 		FROM effective_identity ei
 		JOIN subscription s ON s.identity_id = ei.identity_id
 		LEFT JOIN partner_link l ON l.identity_id = ei.identity_id
-		LEFT JOIN subscription_cost sc
-			ON sc.period = ei.period AND sc.subscription_id = s.subscription_id
+		LEFT JOIN sc ON sc.period = ei.period AND sc.subscription_id = s.subscription_id
 		LEFT JOIN (
 			SELECT a.identity_id, a.subscription_id,
+			       group_concat(a.role_label, ';') AS roles,
 			       sum(a.jit = 0) AS n_access, sum(a.jit = 1) AS n_jit,
 			       sum(a.jit = 0 AND a.eligible) AS n_eligible,
 			       sum(a.jit = 0 AND a.eligible AND a.eligibility_known) AS n_eligible_known,
@@ -130,15 +135,27 @@ FROM (
 					THEN a.start_jd END) AS whole_start_jd,
 			       group_concat(DISTINCT CASE WHEN a.jit = 0 AND a.eligible
 						     THEN a.resource_group END) AS covered_rgs,
-			       max(CASE WHEN a.jit = 0 AND a.eligible AND a.resource_group IS NOT NULL
-					THEN coalesce((SELECT max(abs(r.cost)) FROM subscription_cost_rg r
-						       JOIN run ru ON ru.run_id = a.run_id
-						       WHERE r.period = ru.period
-							 AND r.subscription_id = a.subscription_id
-							 AND r.resource_group = a.resource_group
-								 COLLATE NOCASE), 0) END)
-				       AS covered_cost
-			FROM pair_access a
+			       group_concat(a.rg_entry, '') || ';' AS rg_starts
+			FROM (SELECT * FROM (SELECT pa.*,
+				     CASE WHEN pa.jit = 0 AND pa.eligible AND pa.resource_group IS NOT NULL
+					       AND row_number() OVER r = 1
+					  THEN ';' || lower(pa.resource_group) || '|' ||
+					       CASE WHEN min(pa.start_jd) OVER r = 0 THEN '0000-01-01'
+						    ELSE date(min(pa.start_jd) OVER r) END END AS rg_entry,
+				     CASE WHEN pa.jit = 0 AND
+					       lag(pa.role_name || ' at ' || pa.scope_desc) OVER w IS NOT
+						       pa.role_name || ' at ' || pa.scope_desc
+					  THEN pa.role_name || ' at ' || pa.scope_desc END AS role_label
+			      FROM pair_access pa
+			      WINDOW w AS (PARTITION BY pa.identity_id, pa.subscription_id
+					   ORDER BY pa.jit, pa.role_name, pa.scope_desc, pa.assignment_id),
+				     r AS (PARTITION BY pa.identity_id, pa.subscription_id,
+					   pa.jit = 0 AND pa.eligible, lower(pa.resource_group)
+					   ORDER BY pa.start_jd
+					   ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))
+			      -- the order group_concat() sees: roles sorted within each pair
+			      ORDER BY identity_id, subscription_id, jit, role_name, scope_desc,
+				       assignment_id) a
 			GROUP BY a.identity_id, a.subscription_id
 		) ag ON ag.identity_id = ei.identity_id AND ag.subscription_id = s.subscription_id
 	) p

@@ -112,12 +112,7 @@ FROM (
 		       w.identity_tenant_id AS where_link,
 	       CASE WHEN instr(coalesce(w.expected_partner_ids, ''), ';') > 0
 		    THEN substr(w.expected_partner_ids, 1, instr(w.expected_partner_ids, ';') - 1)
-		    ELSE coalesce(w.expected_partner_ids, '<your partner ID>') END AS pid,
-	       (SELECT group_concat(r.role_name || ' at ' || r.scope_desc, ';')
-		FROM (SELECT DISTINCT a.role_name, a.scope_desc FROM pair_access a
-		      WHERE a.identity_id = w.identity_id AND a.subscription_id = w.subscription_id
-			AND a.jit = 0
-		      ORDER BY a.role_name, a.scope_desc) r) AS roles
+		    ELSE coalesce(w.expected_partner_ids, '<your partner ID>') END AS pid
 	FROM (
 		SELECT pe.*,
 		       row_number() OVER (PARTITION BY pe.period, pe.subscription_id

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Report benchmark: builds bench.db (10,000 tenants, 50,000 subscriptions, 500,000 role
+# assignments, ~5,000,000 daily cost rows) unless it exists, then prints wall time and peak RSS
+# of `palscope report subscriptions|customers` next to `sqlite3 -csv` running the same SELECT.
+# Usage: bash bench/report/run.sh [build/palscope] [bench.db]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+palscope=${1:-$root/build/palscope}
+db=${2:-$here/bench.db}
+if [ ! -s "$db" ]; then
+	: >"$db"
+	"$palscope" db version --db "$db" >/dev/null      # create and migrate
+	sqlite3 "$db" <"$here/gen.sql" >/dev/null
+fi
+"$palscope" report summary --db "$db" >/dev/null      # rebuild the views once, warm the cache
+printf '%-14s %10s %10s %12s %10s\n' report palscope_s rss_MB sqlite3_s rss_MB
+for r in subscriptions customers; do
+	p=$(python3 "$here/measure.py" /tmp/bench-$r.csv "$palscope" report "$r" --db "$db")
+	s=$(python3 "$here/measure.py" /tmp/bench-$r-sqlite.csv sqlite3 -csv "$db" \
+		".parameter set :period \"'2026-10'\"" ".read $root/sql/reports/$r.sql")
+	printf '%-14s %10s %10s %12s %10s\n' "$r" "${p%% *}" "$(echo "$p" | cut -d' ' -f2)" \
+		"${s%% *}" "$(echo "$s" | cut -d' ' -f2)"
+done
