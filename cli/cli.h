@@ -2,6 +2,7 @@
 #ifndef PALSCOPE_CLI_CLI_H
 #define PALSCOPE_CLI_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -77,7 +78,13 @@ void cli_endpoints_release(struct cli_endpoints *e);
 struct azure_endpoint cli_azure_endpoint(const struct cli_endpoints *e, const char *ca_bundle,
 					 long concurrency, long timeout_s);
 
-/* SIGINT and SIGTERM call handler (which sets a stop flag); SIGPIPE is ignored. */
-void cli_on_stop_signals(void (*handler)(int));
+/*
+ * From now on SIGINT and SIGTERM set cli_got_signal (the signal) and
+ * cli_stop_flag (1), which long-running commands poll to stop cleanly;
+ * SIGPIPE is ignored.
+ */
+void cli_on_stop_signals(void);
+extern volatile sig_atomic_t cli_got_signal;
+extern volatile int cli_stop_flag;
 
 #endif

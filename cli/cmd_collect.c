@@ -20,16 +20,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t got_signal;
-static volatile int stop_flag;
-
-static void
-on_signal(int sig)
-{
-	got_signal = sig;
-	stop_flag = 1;
-}
-
 static void
 print_help(void)
 {
@@ -240,7 +230,7 @@ cmd_collect(int argc, char **argv)
 		}
 	}
 
-	cli_on_stop_signals(on_signal);
+	cli_on_stop_signals();
 
 	struct collect_opts co = {
 		.ep = cli_azure_endpoint(&ep, ca, concurrency, timeout_s),
@@ -252,9 +242,9 @@ cmd_collect(int argc, char **argv)
 	if (!quiet)
 		log_info("run %lld: %zu identities, period %s, %s", (long long)store_run_id(store),
 			 accts.n, period, arm);
-	int crc = collect_run(&co, &accts, ids, &sink, &stop_flag, &sum, &err);
+	int crc = collect_run(&co, &accts, ids, &sink, &cli_stop_flag, &sum, &err);
 	int64_t run_id = store_run_id(store);
-	const char *status = got_signal || crc < 0 ? "incomplete"
+	const char *status = cli_got_signal || crc < 0 ? "incomplete"
 			     : sum.identities_failed ? "partial"
 						     : "complete";
 	if (crc < 0)
@@ -276,7 +266,7 @@ cmd_collect(int argc, char **argv)
 		if (sum.identities_failed)
 			print_failures(&db, run_id, default_db_path(dbpath));
 	}
-	if (got_signal) {
+	if (cli_got_signal) {
 		log_error("interrupted; run %lld is marked incomplete", (long long)run_id);
 		rc = EXIT_FAILED;
 	} else if (crc < 0 || sum.identities_failed) {

@@ -24,16 +24,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t got_signal;
-static volatile int stop_flag;
-
-static void
-on_signal(int sig)
-{
-	got_signal = sig;
-	stop_flag = 1;
-}
-
 static void
 print_help(void)
 {
@@ -572,7 +562,7 @@ run_links(struct link_args *a)
 		}
 	}
 
-	cli_on_stop_signals(on_signal);
+	cli_on_stop_signals();
 
 	struct link_run_opts o = {
 		.cmd = a->cmd,
@@ -583,7 +573,7 @@ run_links(struct link_args *a)
 		.audit = audit,
 	};
 	res = xcalloc(accts.n ? accts.n : 1, sizeof(*res));
-	int lrc = link_run(&o, &accts, res, &stop_flag, &st, &err);
+	int lrc = link_run(&o, &accts, res, &cli_stop_flag, &st, &err);
 	if (lrc < 0)
 		log_error("%s", err.msg);
 
@@ -597,7 +587,7 @@ run_links(struct link_args *a)
 	if (!a->csv)
 		print_summary(a, &st, batch);
 	if (audit) {
-		const char *status = got_signal || lrc < 0 ? "incomplete"
+		const char *status = cli_got_signal || lrc < 0 ? "incomplete"
 				     : st.failed		? "partial"
 							: "complete";
 		struct err e2 = ERR_INIT;
@@ -608,7 +598,7 @@ run_links(struct link_args *a)
 		}
 		audit = NULL;
 	}
-	if (got_signal) {
+	if (cli_got_signal) {
 		log_error("interrupted: identities not done are listed as failed; run the command "
 			  "again (it reads every link first, so nothing is done twice)");
 		rc = EXIT_FAILED;

@@ -116,12 +116,22 @@ cli_azure_endpoint(const struct cli_endpoints *e, const char *ca_bundle, long co
 	return ep;
 }
 
+volatile sig_atomic_t cli_got_signal;
+volatile int cli_stop_flag;
+
+static void
+on_stop_signal(int sig)
+{
+	cli_got_signal = sig;
+	cli_stop_flag = 1;
+}
+
 void
-cli_on_stop_signals(void (*handler)(int))
+cli_on_stop_signals(void)
 {
 	struct sigaction sa = { 0 };
 
-	sa.sa_handler = handler;
+	sa.sa_handler = on_stop_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
