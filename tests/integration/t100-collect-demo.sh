@@ -92,3 +92,16 @@ done
 if grep -aq 'eyJ' "$DB" "$T/collect.err"; then fail "a token leaked"; fi
 expect_eq "integrity" "ok" "$(q "$DB" "pragma integrity_check")"
 ok "no secret or token stored or printed"
+
+# The same at -vv (every request traced): URLs only, never a secret, token or header value.
+set +e
+"$PALSCOPE" -vv collect --db "$T/vv.db" --accounts "$FAKE/scenarios/demo-accounts.csv" \
+	--partner-id 1234567 --period 2026-10 --arm-url "$URL" --login-url "$URL" >"$T/vv.out" 2>"$T/vv.err"
+set -e
+no_sanitizer_report "$T/vv.err"
+grep -q "debug: GET $URL/subscriptions?api-version=2022-12-01" "$T/vv.err" || fail "-vv traces requests"
+for s in $secrets; do
+	if grep -aq -- "$s" "$T/vv.err" "$T/vv.out"; then fail "secret '$s' in the -vv trace"; fi
+done
+if grep -Eaq 'eyJ|Bearer|client_secret' "$T/vv.err"; then fail "a token or secret field in the -vv trace"; fi
+ok "-vv trace carries no secret or token"
