@@ -4,7 +4,11 @@
 -- cost on days from the start of eligible access, limited to the covered resource groups when
 -- access is below subscription scope (union over the pair's eligible grants).
 CREATE VIEW pair_eval AS
-WITH sc AS MATERIALIZED (SELECT * FROM subscription_cost)
+WITH sc AS MATERIALIZED (SELECT * FROM subscription_cost),
+-- pair_access read once: the aggregates below scan it three times
+pa AS MATERIALIZED (SELECT identity_id, subscription_id, jit, eligible, eligibility_known, basis,
+			   resource_group, start_jd, role_name, scope_desc
+		    FROM pair_access)
 SELECT q.*,
        CASE WHEN q.c1 THEN 1 WHEN q.c2 THEN 2 WHEN q.c3 THEN 3 WHEN q.c4 THEN 4 WHEN q.c5 THEN 5
 	    WHEN q.c6 THEN 6 WHEN q.c7 THEN 7 WHEN q.c8 THEN 8 WHEN q.c9 THEN 9 WHEN q.c10 THEN 10
@@ -121,42 +125,45 @@ FROM (
 		LEFT JOIN partner_link l ON l.identity_id = ei.identity_id
 		LEFT JOIN sc ON sc.period = ei.period AND sc.subscription_id = s.subscription_id
 		LEFT JOIN (
-			SELECT a.identity_id, a.subscription_id,
-			       group_concat(a.role_label, ';') AS roles,
-			       sum(a.jit = 0) AS n_access, sum(a.jit = 1) AS n_jit,
-			       sum(a.jit = 0 AND a.eligible) AS n_eligible,
-			       sum(a.jit = 0 AND a.eligible AND a.eligibility_known) AS n_eligible_known,
-			       sum(a.jit = 0 AND a.eligible AND a.basis = 'definition_unavailable')
-				       AS n_eligible_undefined,
-			       sum(a.jit = 0 AND a.eligible AND a.resource_group IS NULL)
-				       AS n_eligible_whole,
-			       min(CASE WHEN a.jit = 0 AND a.eligible THEN a.start_jd END) AS start_jd,
-			       min(CASE WHEN a.jit = 0 AND a.eligible AND a.resource_group IS NULL
-					THEN a.start_jd END) AS whole_start_jd,
-			       group_concat(DISTINCT CASE WHEN a.jit = 0 AND a.eligible
-						     THEN a.resource_group END) AS covered_rgs,
-			       group_concat(a.rg_entry, '') || ';' AS rg_starts
-			FROM (SELECT * FROM (SELECT pa.*,
-				     CASE WHEN pa.jit = 0 AND pa.eligible AND pa.resource_group IS NOT NULL
-					       AND row_number() OVER r = 1
-					  THEN ';' || lower(pa.resource_group) || '|' ||
-					       CASE WHEN min(pa.start_jd) OVER r = 0 THEN '0000-01-01'
-						    ELSE date(min(pa.start_jd) OVER r) END END AS rg_entry,
-				     CASE WHEN pa.jit = 0 AND
-					       lag(pa.role_name || ' at ' || pa.scope_desc) OVER w IS NOT
-						       pa.role_name || ' at ' || pa.scope_desc
-					  THEN pa.role_name || ' at ' || pa.scope_desc END AS role_label
-			      FROM pair_access pa
-			      WINDOW w AS (PARTITION BY pa.identity_id, pa.subscription_id
-					   ORDER BY pa.jit, pa.role_name, pa.scope_desc, pa.assignment_id),
-				     r AS (PARTITION BY pa.identity_id, pa.subscription_id,
-					   pa.jit = 0 AND pa.eligible, lower(pa.resource_group)
-					   ORDER BY pa.start_jd
-					   ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))
-			      -- the order group_concat() sees: roles sorted within each pair
-			      ORDER BY identity_id, subscription_id, jit, role_name, scope_desc,
-				       assignment_id) a
-			GROUP BY a.identity_id, a.subscription_id
+			-- per pair: counts and starts, the roles (distinct, sorted), and each
+			-- eligible resource group's start (";rg|YYYY-MM-DD;...")
+			SELECT g.*, lab.roles, rgs.rg_starts
+			FROM (SELECT identity_id, subscription_id,
+				     sum(jit = 0) AS n_access, sum(jit = 1) AS n_jit,
+				     sum(jit = 0 AND eligible) AS n_eligible,
+				     sum(jit = 0 AND eligible AND eligibility_known) AS n_eligible_known,
+				     sum(jit = 0 AND eligible AND basis = 'definition_unavailable')
+					     AS n_eligible_undefined,
+				     sum(jit = 0 AND eligible AND resource_group IS NULL)
+					     AS n_eligible_whole,
+				     min(CASE WHEN jit = 0 AND eligible THEN start_jd END) AS start_jd,
+				     min(CASE WHEN jit = 0 AND eligible AND resource_group IS NULL
+					      THEN start_jd END) AS whole_start_jd,
+				     group_concat(DISTINCT CASE WHEN jit = 0 AND eligible
+							   THEN resource_group END) AS covered_rgs
+			      FROM pa GROUP BY identity_id, subscription_id) g
+			LEFT JOIN (SELECT identity_id, subscription_id,
+					  group_concat(label, ';') AS roles
+				   -- the order group_concat() sees: roles sorted within each pair
+				   FROM (SELECT DISTINCT identity_id, subscription_id, role_name,
+						scope_desc, role_name || ' at ' || scope_desc AS label
+					 FROM pa WHERE jit = 0
+					 ORDER BY identity_id, subscription_id, role_name, scope_desc)
+				   GROUP BY identity_id, subscription_id) lab
+				ON lab.identity_id = g.identity_id
+				AND lab.subscription_id = g.subscription_id
+			LEFT JOIN (SELECT identity_id, subscription_id,
+					  group_concat(e, '') || ';' AS rg_starts
+				   FROM (SELECT identity_id, subscription_id,
+						';' || lower(resource_group) || '|' ||
+						CASE WHEN min(start_jd) = 0 THEN '0000-01-01'
+						     ELSE date(min(start_jd)) END AS e
+					 FROM pa
+					 WHERE jit = 0 AND eligible AND resource_group IS NOT NULL
+					 GROUP BY identity_id, subscription_id, lower(resource_group))
+				   GROUP BY identity_id, subscription_id) rgs
+				ON rgs.identity_id = g.identity_id
+				AND rgs.subscription_id = g.subscription_id
 		) ag ON ag.identity_id = ei.identity_id AND ag.subscription_id = s.subscription_id
 	) p
 ) q;
