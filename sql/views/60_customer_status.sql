@@ -61,7 +61,8 @@ cust AS (
 	FROM seen e
 	LEFT JOIN tenant_name tn ON tn.period = e.period AND tn.tenant_id = e.tenant_id
 	WHERE e.n = 0
-	  AND NOT EXISTS (SELECT 1 FROM subscription_status ss0
+	  -- subs, not subscription_status again: the CTE is evaluated once
+	  AND NOT EXISTS (SELECT 1 FROM subs ss0
 			  WHERE ss0.period = e.period AND ss0.tenant_id = e.tenant_id)
 )
 SELECT c.period, c.tenant_id, c.customer_name,
