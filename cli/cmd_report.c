@@ -99,6 +99,12 @@ cmd_report(int argc, char **argv)
 	if (period && !period_parse(period, first, last))
 		return usage_error("report", "bad period '%s' (want YYYY-MM)", period);
 
+	/*
+	 * Reports stream rows, but SQLite's page caches, sorters and materialised
+	 * views grow with the database: ask it to stay near 48 MB (a soft limit:
+	 * it frees cache pages first, it never fails a query).
+	 */
+	sqlite3_soft_heap_limit64(48LL << 20);
 	if (db_open(&db, default_db_path(dbpath), 0, &err) < 0)
 		goto fail;
 	if (period == NULL) {
