@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tempdb.h"
 #include "db/db.h"
 #include "import/pc.h"
 #include "db/sql_embed.h"
@@ -20,21 +21,16 @@ static int
 setup(void **state)
 {
 	(void)state;
-	snprintf(path, sizeof(path), "/tmp/palscope-test-db-%d.db", (int)getpid());
-	unlink(path);
+	tempdb_path(path, sizeof(path), "db");
+	tempdb_remove(path);
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	char p[300];
 	(void)state;
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
+	tempdb_remove(path);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tempdb.h"
 #include "db/db.h"
 #include "links/audit.h"
 
@@ -36,15 +37,15 @@ collect_row(const struct link_history_row *r, void *payload)
 static void
 test_link_audit__log(void **state)
 {
-	char path[64];
+	char path[256];
 	struct db db = DB_INIT;
 	struct err err = ERR_INIT;
 	struct link_audit *a = NULL;
 	int64_t c1 = 0, c2 = 0, c3 = 0;
 
 	(void)state;
-	snprintf(path, sizeof(path), "/tmp/palscope-test-link-audit-%d.db", (int)getpid());
-	unlink(path);
+	tempdb_path(path, sizeof(path), "link-audit");
+	tempdb_remove(path);
 	assert_int_equal(db_open(&db, path, DB_CREATE, &err), 0);
 	struct link_batch_info bi = { .command = "apply", .partner_id = "1234567",
 				      .allow_update = true, .arm_url = "http://127.0.0.1:1",
@@ -112,7 +113,7 @@ test_link_audit__log(void **state)
 	assert_int_equal(sqlite3_column_int(st, 1), 1);
 	sqlite3_finalize(st);
 	db_close(&db);
-	unlink(path);
+	tempdb_remove(path);
 }
 
 int

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/xalloc.h"
+#include "tempdb.h"
 #include "db/db.h"
 #include "reports/report.h"
 
@@ -45,18 +46,6 @@ slurp(const char *file, size_t *len)
 	return p;
 }
 
-static void
-remove_db(void)
-{
-	char p[300];
-
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
-}
-
 static int
 setup(void **state)
 {
@@ -64,8 +53,8 @@ setup(void **state)
 	char *sql;
 	(void)state;
 
-	snprintf(path, sizeof(path), "/tmp/palscope-test-rules-%d.db", (int)getpid());
-	remove_db();
+	tempdb_path(path, sizeof(path), "rules");
+	tempdb_remove(path);
 	if (db_open(&db, path, DB_CREATE, &err) < 0) {
 		fprintf(stderr, "%s\n", err.msg);
 		return -1;
@@ -85,7 +74,7 @@ teardown(void **state)
 {
 	(void)state;
 	db_close(&db);
-	remove_db();
+	tempdb_remove(path);
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tempdb.h"
 #include "db/store.h"
 
 static char path[256];
@@ -16,21 +17,16 @@ static int
 setup(void **state)
 {
 	(void)state;
-	snprintf(path, sizeof(path), "/tmp/palscope-test-store-%d.db", (int)getpid());
-	unlink(path);
+	tempdb_path(path, sizeof(path), "store");
+	tempdb_remove(path);
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	char p[300];
 	(void)state;
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
+	tempdb_remove(path);
 	return 0;
 }
 
