@@ -1,5 +1,6 @@
 #include "db/db.h"
 #include "db/sql_embed.h"
+#include "db/summary.h"
 #include "common/xalloc.h"
 
 #include <assert.h>
@@ -128,7 +129,8 @@ migrate(struct db *db, bool readonly, struct err *err)
 			return rc;
 		}
 	}
-	return 0;
+	/* The schema changed: summaries built under the old one are rebuilt when next read. */
+	return db_summaries_invalidate(db, err);
 }
 
 /*
@@ -209,6 +211,9 @@ apply_views(struct db *db, struct err *err)
 	}
 	sqlite3_finalize(st);
 	st = NULL;
+	/* The rules changed: so may every summary (they are rebuilt when next read). */
+	if ((rc = db_summaries_invalidate(db, err)) < 0)
+		goto out_rollback;
 	rc = db_commit(db, err);
 	goto out;
 out_rollback:
@@ -250,6 +255,9 @@ db_open(struct db *db, const char *path, unsigned flags, struct err *err)
 		rc = migrate(db, flags & DB_READONLY, err);
 	if (rc == 0)
 		rc = apply_views(db, err);
+	/* The views read per-run summaries: build any that are missing or out of date. */
+	if (rc == 0)
+		rc = db_summaries_update(db, NULL, err);
 	if (rc < 0)
 		db_close(db);
 	return rc;

@@ -27,8 +27,9 @@ struct db {
 #define DB_INIT { NULL, NULL }
 
 /*
- * Open path, apply pending migrations and (re)create the views. A database
- * newer than this binary, or one that is not palscope's, is refused.
+ * Open path, apply pending migrations, (re)create the views and bring the
+ * per-run summaries they read up to date (db/summary.h). A database newer
+ * than this binary, or one that is not palscope's, is refused.
  */
 int db_open(struct db *db, const char *path, unsigned flags, struct err *err);
 void db_close(struct db *db);

@@ -3,6 +3,7 @@
 #include "common/util.h"
 #include "common/xalloc.h"
 #include "db/sql_embed.h"
+#include "db/summary.h"
 
 #include <assert.h>
 #include <stdbool.h>
@@ -574,6 +575,9 @@ store_end_run(struct store *s, const char *status, long requests, long retries,
 	db_bind_int(st, ":requests", requests);
 	db_bind_int(st, ":retries", retries);
 	if ((rc = db_step_done(s->db, st, err)) < 0)
+		goto out;
+	/* The report views read the run's summaries: built once here, with the run's data. */
+	if ((rc = db_summaries_build(s->db, s->run_id, true, err)) < 0)
 		goto out;
 	rc = db_commit(s->db, err);
 out:

@@ -4,11 +4,6 @@
 -- cost on days from the start of eligible access, limited to the covered resource groups when
 -- access is below subscription scope (union over the pair's eligible grants).
 CREATE VIEW pair_eval AS
-WITH sc AS MATERIALIZED (SELECT * FROM subscription_cost),
--- pair_access read once: the aggregates below scan it three times
-pa AS MATERIALIZED (SELECT identity_id, subscription_id, jit, eligible, eligibility_known, basis,
-			   resource_group, start_jd, role_name, scope_desc
-		    FROM pair_access)
 SELECT q.*,
        CASE WHEN q.c1 THEN 1 WHEN q.c2 THEN 2 WHEN q.c3 THEN 3 WHEN q.c4 THEN 4 WHEN q.c5 THEN 5
 	    WHEN q.c6 THEN 6 WHEN q.c7 THEN 7 WHEN q.c8 THEN 8 WHEN q.c9 THEN 9 WHEN q.c10 THEN 10
@@ -31,20 +26,31 @@ SELECT q.*,
 		 OR q.c11 OR q.c12 THEN NULL
 	    WHEN q.whole_start_jd IS NOT NULL AND q.whole_start_jd < julianday(q.period_start) + 1
 		 THEN q.total
-	    ELSE (SELECT total(cd.cost) FROM cost_daily cd
-		  WHERE cd.identity_id = q.cost_identity_id
-		    AND cd.subscription_id = q.subscription_id
-		    AND cd.currency = q.currency
-		    AND cd.usage_date BETWEEN q.period_start AND q.period_end
-		    AND cd.usage_date >= min(
-			CASE WHEN q.whole_start_jd IS NULL THEN '9999-12-31'
-			     WHEN q.whole_start_jd = 0 THEN '0000-01-01'
-			     ELSE date(q.whole_start_jd) END,
-			CASE WHEN instr(q.rg_starts, ';' || lower(cd.resource_group) || '|') > 0
-			     THEN substr(q.rg_starts,
-					 instr(q.rg_starts, ';' || lower(cd.resource_group) || '|') +
-						 length(cd.resource_group) + 2, 10)
-			     ELSE '9999-12-31' END))
+	    -- per cost resource group: access counts from the earlier of the pair's
+	    -- subscription-scope start and that resource group's start; a group whose access
+	    -- starts on or before the first day counts whole (its summary), one whose access
+	    -- starts inside the period counts from that day (its daily rows)
+	    ELSE (SELECT total(CASE WHEN e.start <= q.period_start THEN e.cost
+				    WHEN e.start <= q.period_end THEN
+					    (SELECT total(cd.cost) FROM cost_daily cd
+					     WHERE cd.identity_id = q.cost_identity_id
+					       AND cd.subscription_id = q.subscription_id
+					       AND cd.currency = q.currency
+					       AND cd.resource_group = e.resource_group
+					       AND cd.usage_date BETWEEN e.start AND q.period_end)
+				    ELSE 0 END)
+		  FROM (SELECT cm.resource_group, cm.cost,
+			       min(CASE WHEN q.whole_start_jd IS NULL THEN '9999-12-31'
+					WHEN q.whole_start_jd = 0 THEN '0000-01-01'
+					ELSE date(q.whole_start_jd) END,
+				   coalesce(rs.start_date, '9999-12-31')) AS start
+			FROM cost_summary cm
+			LEFT JOIN pair_rg_summary rs ON rs.identity_id = q.identity_id
+			     AND rs.subscription_id = q.subscription_id
+			     AND rs.resource_group = cm.resource_group
+			WHERE cm.identity_id = q.cost_identity_id
+			  AND cm.subscription_id = q.subscription_id
+			  AND cm.currency = q.currency) e)
        END AS attributed
 FROM (
 	SELECT p.*,
@@ -64,12 +70,13 @@ FROM (
 		       round(p.total, 2) = 0 AS c11,
 	       CASE WHEN coalesce(p.cost_status, 'unreadable') IN ('ok', 'no_cost') AND
 		       round(p.total, 2) <> 0 AND p.n_eligible > 0 AND p.n_eligible_whole = 0 THEN
-		       round((SELECT total(cd.cost) FROM cost_daily cd
-			      WHERE cd.identity_id = p.cost_identity_id
-				AND cd.subscription_id = p.subscription_id
-				AND cd.currency = p.currency
-				AND +cd.usage_date BETWEEN p.period_start AND p.period_end
-				AND instr(p.rg_starts, ';' || lower(cd.resource_group) || '|') > 0), 2) = 0
+		       round((SELECT total(cm.cost) FROM cost_summary cm
+			      JOIN pair_rg_summary rs ON rs.identity_id = p.identity_id
+				   AND rs.subscription_id = p.subscription_id
+				   AND rs.resource_group = cm.resource_group
+			      WHERE cm.identity_id = p.cost_identity_id
+				AND cm.subscription_id = p.subscription_id
+				AND cm.currency = p.currency), 2) = 0
 	       ELSE 0 END AS c12,
 	       p.n_eligible > 0 AND p.n_eligible_known = 0 AS w13,
 	       EXISTS (SELECT 1 FROM offer_rule o WHERE o.code = 'CSP_SUBSCRIPTION'
@@ -110,8 +117,13 @@ FROM (
 						  AND m.subscription_id = s.subscription_id
 						  AND m.managing_tenant_id = ei.tenant_id)))))
 			ORDER BY rf.failure_id LIMIT 1) AS failure,
-		       sc.status AS cost_status, sc.cost_identity_id, sc.currency,
-		       coalesce(sc.total, 0.0) AS total, sc.n_currencies, sc.http_status AS cost_http_status,
+		       sc.status AS cost_status, sc.identity_id AS cost_identity_id,
+		       CASE WHEN sc.identity_id IS NOT NULL THEN coalesce(ct.currency, '') END
+			       AS currency,
+		       coalesce(ct.cost, 0.0) AS total,
+		       CASE WHEN sc.identity_id IS NOT NULL THEN coalesce(ct.n_currencies, 0) END
+			       AS n_currencies,
+		       sc.http_status AS cost_http_status,
 		       sc.error_code AS cost_error_code, sc.error_message AS cost_error_message,
 		       ag.roles,
 		       coalesce(ag.n_access, 0) AS n_access, coalesce(ag.n_jit, 0) AS n_jit,
@@ -119,51 +131,32 @@ FROM (
 		       coalesce(ag.n_eligible_known, 0) AS n_eligible_known,
 		       coalesce(ag.n_eligible_whole, 0) AS n_eligible_whole,
 		       coalesce(ag.n_eligible_undefined, 0) AS n_eligible_undefined,
-		       ag.start_jd, ag.whole_start_jd, ag.covered_rgs, ag.rg_starts
+		       ag.start_jd, ag.whole_start_jd, ag.covered_rgs
 		FROM effective_identity ei
 		JOIN subscription s ON s.identity_id = ei.identity_id
 		LEFT JOIN partner_link l ON l.identity_id = ei.identity_id
-		LEFT JOIN sc ON sc.period = ei.period AND sc.subscription_id = s.subscription_id
-		LEFT JOIN (
-			-- per pair: counts and starts, the roles (distinct, sorted), and each
-			-- eligible resource group's start (";rg|YYYY-MM-DD;...")
-			SELECT g.*, lab.roles, rgs.rg_starts
-			FROM (SELECT identity_id, subscription_id,
-				     sum(jit = 0) AS n_access, sum(jit = 1) AS n_jit,
-				     sum(jit = 0 AND eligible) AS n_eligible,
-				     sum(jit = 0 AND eligible AND eligibility_known) AS n_eligible_known,
-				     sum(jit = 0 AND eligible AND basis = 'definition_unavailable')
-					     AS n_eligible_undefined,
-				     sum(jit = 0 AND eligible AND resource_group IS NULL)
-					     AS n_eligible_whole,
-				     min(CASE WHEN jit = 0 AND eligible THEN start_jd END) AS start_jd,
-				     min(CASE WHEN jit = 0 AND eligible AND resource_group IS NULL
-					      THEN start_jd END) AS whole_start_jd,
-				     group_concat(DISTINCT CASE WHEN jit = 0 AND eligible
-							   THEN resource_group END) AS covered_rgs
-			      FROM pa GROUP BY identity_id, subscription_id) g
-			LEFT JOIN (SELECT identity_id, subscription_id,
-					  group_concat(label, ';') AS roles
-				   -- the order group_concat() sees: roles sorted within each pair
-				   FROM (SELECT DISTINCT identity_id, subscription_id, role_name,
-						scope_desc, role_name || ' at ' || scope_desc AS label
-					 FROM pa WHERE jit = 0
-					 ORDER BY identity_id, subscription_id, role_name, scope_desc)
-				   GROUP BY identity_id, subscription_id) lab
-				ON lab.identity_id = g.identity_id
-				AND lab.subscription_id = g.subscription_id
-			LEFT JOIN (SELECT identity_id, subscription_id,
-					  group_concat(e, '') || ';' AS rg_starts
-				   FROM (SELECT identity_id, subscription_id,
-						';' || lower(resource_group) || '|' ||
-						CASE WHEN min(start_jd) = 0 THEN '0000-01-01'
-						     ELSE date(min(start_jd)) END AS e
-					 FROM pa
-					 WHERE jit = 0 AND eligible AND resource_group IS NOT NULL
-					 GROUP BY identity_id, subscription_id, lower(resource_group))
-				   GROUP BY identity_id, subscription_id) rgs
-				ON rgs.identity_id = g.identity_id
-				AND rgs.subscription_id = g.subscription_id
-		) ag ON ag.identity_id = ei.identity_id AND ag.subscription_id = s.subscription_id
+		-- the subscription's cost, read once per period: several identities may have queried
+		-- it; the one whose query succeeded (lowest identity_id) is used, else one that got
+		-- no cost, 'unreadable' only when none succeeded (joins on base tables keep the
+		-- planner on their primary keys)
+		LEFT JOIN cost_status sc ON sc.subscription_id = s.subscription_id AND sc.identity_id = (
+			-- status rank, then identity: min() of rank * 10^12 + identity_id, no sort
+			SELECT min(CASE c.status WHEN 'ok' THEN 0 WHEN 'no_cost' THEN 1 ELSE 2 END *
+				   1000000000000 + c.identity_id) % 1000000000000
+			FROM cost_status c
+			JOIN identity j ON j.identity_id = c.identity_id
+			JOIN run rj ON rj.run_id = j.run_id
+			WHERE c.subscription_id = s.subscription_id AND rj.period = ei.period
+			  -- the identity is effective in the period (its tenant's newest run)
+			  AND j.run_id = (SELECT max(r3.run_id) FROM run r3
+					  JOIN identity i3 ON i3.run_id = r3.run_id
+					  WHERE r3.period = rj.period AND i3.tenant_id = j.tenant_id))
+		-- its cost in its main currency (cost_total_summary: migrations/0006_run_summary.sql)
+		LEFT JOIN cost_total_summary ct ON sc.status = 'ok' AND ct.identity_id = sc.identity_id
+			AND ct.subscription_id = sc.subscription_id
+		-- per pair: counts, starts, roles and eligible resource groups, summarized from
+		-- pair_access when the run ended (migrations/0006_run_summary.sql)
+		LEFT JOIN pair_summary ag
+			ON ag.identity_id = ei.identity_id AND ag.subscription_id = s.subscription_id
 	) p
 ) q;

@@ -4,7 +4,7 @@
 -- cost of its passing pairs (max, not union, so it never counts a day twice). This is the
 -- subscriptions report.
 CREATE VIEW subscription_status AS
-SELECT x.period, x.tenant_id, coalesce(tn.name, x.tenant_id) AS customer_name,
+SELECT x.period, x.tenant_id, coalesce(x.tenant_name, x.tenant_id) AS customer_name,
        x.subscription_id, coalesce(x.subscription_name, '') AS subscription_name,
        coalesce(x.quota_id, '') AS offer, coalesce(x.state, '') AS state,
        CASE WHEN x.blocking = 13 THEN 'ATTRIBUTED' ELSE rc.status END AS status,
@@ -114,7 +114,15 @@ FROM (
 		    THEN substr(w.expected_partner_ids, 1, instr(w.expected_partner_ids, ';') - 1)
 		    ELSE coalesce(w.expected_partner_ids, '<your partner ID>') END AS pid
 	FROM (
-		SELECT pe.*,
+		-- only the columns used below: every window sort carries them
+		SELECT pe.period, pe.tenant_id, pe.subscription_id, pe.subscription_name, pe.quota_id,
+		       pe.state, pe.blocking, pe.codes, pe.identity_id, pe.identity_name,
+		       pe.identity_tenant_id, pe.identity_status, pe.identity_error, pe.via_lighthouse,
+		       pe.link_read, pe.link_active, pe.linked, pe.partner_id, pe.expected_partner_ids,
+		       pe.failure, pe.roles, pe.n_access, pe.n_jit, pe.n_eligible_undefined,
+		       pe.start_jd, pe.covered_rgs, pe.w13, pe.w14, pe.cost_status, pe.cost_http_status,
+		       pe.cost_error_code, pe.cost_error_message, pe.currency, pe.total, pe.n_currencies,
+		       tn.name AS tenant_name,
 		       row_number() OVER (PARTITION BY pe.period, pe.subscription_id
 					  ORDER BY pe.blocking DESC, pe.identity_id) AS rn,
 		       max(pe.attributed) OVER (PARTITION BY pe.period, pe.subscription_id)
@@ -124,8 +132,10 @@ FROM (
 			       ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS principals,
 		       count(*) OVER (PARTITION BY pe.period, pe.subscription_id) AS n_pairs
 		FROM pair_eval pe
+		-- joined per pair, not after the rn = 1 filter: there the planner expects few rows
+		-- and scans tenant_name once per subscription instead of indexing it
+		LEFT JOIN tenant_name tn ON tn.period = pe.period AND tn.tenant_id = pe.tenant_id
 	) w
 	WHERE w.rn = 1
 ) x
-LEFT JOIN reason_code rc ON rc.ord = x.blocking
-LEFT JOIN tenant_name tn ON tn.period = x.period AND tn.tenant_id = x.tenant_id;
+LEFT JOIN reason_code rc ON rc.ord = x.blocking;

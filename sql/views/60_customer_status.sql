@@ -10,23 +10,27 @@ CREATE VIEW customer_status AS
 WITH subs AS (
 	SELECT v.*,
 	       first_value(v.currency) OVER t2 AS c_currency,
-	       first_value(v.cur_attr) OVER t2 AS c_attributed,
-	       CASE WHEN min(nullif(v.currency, '')) OVER (PARTITION BY v.period, v.tenant_id) <>
-		    max(nullif(v.currency, '')) OVER (PARTITION BY v.period, v.tenant_id) THEN 2 ELSE 1 END
-		       AS c_n_currencies
+	       first_value(v.cur_attr) OVER t2 AS c_attributed
 	FROM (SELECT ss.*,
-		     row_number() OVER (PARTITION BY ss.period, ss.tenant_id
-					ORDER BY ss.blocking DESC, ss.subscription_id) AS rn,
+		     -- the windows over t share one sort of the customer's subscriptions
+		     row_number() OVER t AS rn,
 		     count(*) OVER t AS n_subs,
 		     sum(ss.status = 'ATTRIBUTED') OVER t AS n_attr,
-		     group_concat(ss.reasons, ';') OVER (t ROWS BETWEEN UNBOUNDED PRECEDING
-							 AND UNBOUNDED FOLLOWING) AS all_reasons,
+		     group_concat(ss.reasons, ';') OVER t AS all_reasons,
+		     CASE WHEN min(nullif(ss.currency, '')) OVER t <> max(nullif(ss.currency, '')) OVER t
+			  THEN 2 ELSE 1 END AS c_n_currencies,
 		     sum(CASE WHEN ss.status = 'ATTRIBUTED' THEN ss.attributed END)
 			     OVER (PARTITION BY ss.period, ss.tenant_id, ss.currency) AS cur_attr,
 		     sum(ss.usage) OVER (PARTITION BY ss.period, ss.tenant_id, ss.currency)
 			     AS cur_usage
-	      FROM subscription_status ss
-	      WINDOW t AS (PARTITION BY ss.period, ss.tenant_id)) v
+	      -- only the columns used below: every window sort carries them
+	      FROM (SELECT period, tenant_id, customer_name, subscription_id, subscription_name,
+			   status, reason_code, reasons, blocking, explanation, identity_name,
+			   partner_id, attributed, usage, currency
+		    FROM subscription_status) ss
+	      WINDOW t AS (PARTITION BY ss.period, ss.tenant_id
+			   ORDER BY ss.blocking DESC, ss.subscription_id
+			   ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) v
 	WINDOW t2 AS (PARTITION BY v.period, v.tenant_id
 		      ORDER BY coalesce(v.cur_attr, -1e300) DESC, coalesce(v.cur_usage, -1e300) DESC,
 			       v.currency
@@ -47,6 +51,10 @@ seen AS (
 	SELECT period, tenant_id, sum(n_subscriptions) AS n
 	FROM identity_status GROUP BY period, tenant_id
 ),
+owned AS (
+	SELECT DISTINCT ei.period, s.tenant_id
+	FROM effective_identity ei JOIN subscription s ON s.identity_id = ei.identity_id
+),
 cust AS (
 	SELECT s.period, s.tenant_id, s.customer_name, s.n_subs, s.n_attr, s.all_reasons,
 	       s.c_currency, s.c_attributed, s.c_n_currencies,
@@ -61,9 +69,10 @@ cust AS (
 	FROM seen e
 	LEFT JOIN tenant_name tn ON tn.period = e.period AND tn.tenant_id = e.tenant_id
 	WHERE e.n = 0
-	  -- subs, not subscription_status again: the CTE is evaluated once
-	  AND NOT EXISTS (SELECT 1 FROM subs ss0
-			  WHERE ss0.period = e.period AND ss0.tenant_id = e.tenant_id)
+	  -- and no other identity saw a subscription of the tenant (as Lighthouse customer): read
+	  -- from the subscription lists, so subs stays a single pass and is never materialized
+	  AND NOT EXISTS (SELECT 1 FROM owned o
+			  WHERE o.period = e.period AND o.tenant_id = e.tenant_id)
 )
 SELECT c.period, c.tenant_id, c.customer_name,
        CASE WHEN c.n_attr > 0 THEN 'ATTRIBUTED'

@@ -1,0 +1,118 @@
+#include "db/summary.h"
+#include "db/sql_embed.h"
+#include "common/util.h"
+#include "common/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Run every statement of an embedded file in order, binding :run_id where it appears. */
+static int
+exec_file(struct db *db, const char *name, int64_t run_id, struct err *err)
+{
+	const char *sql = sql_get(name);
+
+	while (sql && *sql) {
+		sqlite3_stmt *st = NULL;
+		const char *tail = NULL;
+		int rc, idx;
+
+		if (sqlite3_prepare_v2(db->h, sql, -1, &st, &tail) != SQLITE_OK)
+			return err_set(err, RC_DB, "cannot prepare %s: %s", name,
+				       sqlite3_errmsg(db->h));
+		sql = tail;
+		if (st == NULL)		/* only whitespace or comments were left */
+			break;
+		if ((idx = sqlite3_bind_parameter_index(st, ":run_id")) > 0)
+			sqlite3_bind_int64(st, idx, run_id);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			;
+		if (rc != SQLITE_DONE) {
+			err_set(err, RC_DB, "database '%s': %s: %s", db->path, name,
+				sqlite3_errmsg(db->h));
+			sqlite3_finalize(st);
+			return RC_DB;
+		}
+		sqlite3_finalize(st);
+	}
+	return 0;
+}
+
+int
+db_summaries_build(struct db *db, int64_t run_id, bool final, struct err *err)
+{
+	sqlite3_stmt *st = NULL;
+	char now[32];
+	int rc;
+
+	if ((rc = exec_file(db, "scripts/summary_build.sql", run_id, err)) < 0 || !final)
+		return rc;
+	now_iso(now, sizeof(now));
+	if ((rc = db_prepare(db, "INSERT OR REPLACE INTO run_summary (run_id, built_at) "
+				 "VALUES (:run_id, :built_at)", &st, err)) < 0)
+		return rc;
+	db_bind_int(st, ":run_id", run_id);
+	db_bind_text(st, ":built_at", now);
+	rc = db_step_done(db, st, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+db_summaries_update(struct db *db, int *built, struct err *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct {
+		int64_t id;
+		bool final;
+	} *runs = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 0;
+
+	if (built)
+		*built = 0;
+	if ((rc = db_prepare(db, "@queries/summary_stale.sql", &st, err)) < 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			runs = xrealloc(runs, cap * sizeof(*runs));
+		}
+		runs[n].id = sqlite3_column_int64(st, 0);
+		runs[n].final = sqlite3_column_int(st, 1) != 0;
+		n++;
+	}
+	if (rc != SQLITE_DONE)
+		rc = err_set(err, RC_DB, "database '%s': %s", db->path, sqlite3_errmsg(db->h));
+	else
+		rc = 0;
+	sqlite3_finalize(st);
+	if (rc < 0 || n == 0)
+		goto out;
+	if (sqlite3_db_readonly(db->h, "main") == 1) {
+		rc = err_set(err, RC_DB,
+			     "database '%s': run %lld has no current summary and the database is "
+			     "read-only; open it once with write access (palscope db version)",
+			     db->path, (long long)runs[0].id);
+		goto out;
+	}
+	if ((rc = db_begin(db, err)) < 0)
+		goto out;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = db_summaries_build(db, runs[i].id, runs[i].final, err);
+	if (rc == 0)
+		rc = db_commit(db, err);
+	if (rc < 0)
+		db_rollback(db);
+	else if (built)
+		*built = (int)n;
+out:
+	free(runs);
+	return rc;
+}
+
+int
+db_summaries_invalidate(struct db *db, struct err *err)
+{
+	return db_exec(db, "DELETE FROM run_summary", err);
+}

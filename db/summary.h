@@ -1,0 +1,32 @@
+/*
+ * Per-run summaries (sql/migrations/0006_run_summary.sql): the access and cost aggregates the
+ * report views read, built once per run instead of on every report. They are derived data and
+ * can always be rebuilt from the run's tables.
+ */
+#ifndef PALSCOPE_DB_SUMMARY_H
+#define PALSCOPE_DB_SUMMARY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "db/db.h"
+
+/*
+ * (Re)build the summaries of run_id inside the caller's transaction. final marks them current
+ * (run_summary); a run still being written is summarized without the mark, so the next reader
+ * builds it again.
+ */
+int db_summaries_build(struct db *db, int64_t run_id, bool final, struct err *err);
+
+/*
+ * Bring every run's summaries up to date before reading the report views: builds those of
+ * runs without current summaries (older databases, runs still running or left 'running' by a
+ * crash), one transaction. *built (may be NULL) gets how many runs were built. A read-only
+ * database that needs building is an error, not a wrong report.
+ */
+int db_summaries_update(struct db *db, int *built, struct err *err);
+
+/* Forget every run's summaries (the rules or the schema changed); they are rebuilt lazily. */
+int db_summaries_invalidate(struct db *db, struct err *err);
+
+#endif

@@ -1,0 +1,77 @@
+-- Build the summaries of one run (:run_id); see migrations/0006_run_summary.sql. Several
+-- statements (sql/scripts/ holds multi-statement files), run in order inside one transaction
+-- by db_summaries_build() (db/summary.c).
+-- The rules stay in the views: this file only aggregates pair_access and cost_daily.
+
+DELETE FROM pair_summary WHERE identity_id IN (SELECT identity_id FROM identity WHERE run_id = :run_id);
+DELETE FROM pair_rg_summary WHERE identity_id IN (SELECT identity_id FROM identity WHERE run_id = :run_id);
+DELETE FROM cost_summary WHERE identity_id IN (SELECT identity_id FROM identity WHERE run_id = :run_id);
+DELETE FROM cost_total_summary WHERE identity_id IN (SELECT identity_id FROM identity WHERE run_id = :run_id);
+
+-- The access aggregate per pair: counts and starts, the roles (distinct, sorted) and the
+-- eligible resource groups. pair_access is read once into pa.
+INSERT INTO pair_summary (identity_id, subscription_id, n_access, n_jit, n_eligible,
+			  n_eligible_known, n_eligible_undefined, n_eligible_whole, start_jd,
+			  whole_start_jd, covered_rgs, roles)
+WITH pa AS MATERIALIZED (
+	SELECT identity_id, subscription_id, jit, eligible, eligibility_known, basis,
+	       resource_group, start_jd, role_name, scope_desc
+	FROM pair_access WHERE run_id = :run_id)
+SELECT g.identity_id, g.subscription_id, g.n_access, g.n_jit, g.n_eligible, g.n_eligible_known,
+       g.n_eligible_undefined, g.n_eligible_whole, g.start_jd, g.whole_start_jd, g.covered_rgs,
+       lab.roles
+FROM (SELECT identity_id, subscription_id,
+	     sum(jit = 0) AS n_access, sum(jit = 1) AS n_jit,
+	     sum(jit = 0 AND eligible) AS n_eligible,
+	     sum(jit = 0 AND eligible AND eligibility_known) AS n_eligible_known,
+	     sum(jit = 0 AND eligible AND basis = 'definition_unavailable') AS n_eligible_undefined,
+	     sum(jit = 0 AND eligible AND resource_group IS NULL) AS n_eligible_whole,
+	     min(CASE WHEN jit = 0 AND eligible THEN start_jd END) AS start_jd,
+	     min(CASE WHEN jit = 0 AND eligible AND resource_group IS NULL THEN start_jd END)
+		     AS whole_start_jd,
+	     group_concat(DISTINCT CASE WHEN jit = 0 AND eligible THEN resource_group END)
+		     AS covered_rgs
+      FROM pa GROUP BY identity_id, subscription_id) g
+LEFT JOIN (SELECT identity_id, subscription_id, group_concat(label, ';') AS roles
+	   -- the order group_concat() sees: roles sorted within each pair
+	   FROM (SELECT DISTINCT identity_id, subscription_id, role_name, scope_desc,
+			role_name || ' at ' || scope_desc AS label
+		 FROM pa WHERE jit = 0
+		 ORDER BY identity_id, subscription_id, role_name, scope_desc)
+	   GROUP BY identity_id, subscription_id) lab
+	ON lab.identity_id = g.identity_id AND lab.subscription_id = g.subscription_id;
+
+-- Each eligible resource group's start per pair. pair_access.resource_group is an expression
+-- (no NOCASE collation), hence lower().
+INSERT INTO pair_rg_summary (identity_id, subscription_id, resource_group, start_date)
+SELECT identity_id, subscription_id, min(resource_group),
+       CASE WHEN min(start_jd) = 0 THEN '0000-01-01' ELSE date(min(start_jd)) END
+FROM pair_access
+WHERE run_id = :run_id AND jit = 0 AND eligible AND resource_group IS NOT NULL
+GROUP BY identity_id, subscription_id, lower(resource_group);
+
+-- Cost per (identity, subscription, currency, resource group) on the days of the run's period.
+INSERT INTO cost_summary (identity_id, subscription_id, currency, resource_group, cost, days)
+SELECT cd.identity_id, cd.subscription_id, cd.currency, min(cd.resource_group), total(cd.cost),
+       count(*)
+FROM identity i
+JOIN run r ON r.run_id = i.run_id
+JOIN cost_daily cd ON cd.identity_id = i.identity_id
+WHERE i.run_id = :run_id
+  -- '+' keeps the planner on the covering index, in its order (no sort for the GROUP BY)
+  AND +cd.usage_date BETWEEN r.period_start AND r.period_end
+GROUP BY cd.identity_id, cd.subscription_id, cd.currency, cd.resource_group;
+
+-- ... and per (identity, subscription): the currency with the largest cost (by absolute value;
+-- the lowest currency code on a tie) and its total.
+INSERT INTO cost_total_summary (identity_id, subscription_id, currency, cost, n_currencies)
+SELECT identity_id, subscription_id, currency, cost, n_currencies
+FROM (SELECT identity_id, subscription_id, currency, cost,
+	     row_number() OVER (PARTITION BY identity_id, subscription_id
+				ORDER BY abs(cost) DESC, currency) AS rn,
+	     count(*) OVER (PARTITION BY identity_id, subscription_id) AS n_currencies
+      FROM (SELECT cm.identity_id, cm.subscription_id, cm.currency, total(cm.cost) AS cost
+	    FROM identity i JOIN cost_summary cm ON cm.identity_id = i.identity_id
+	    WHERE i.run_id = :run_id
+	    GROUP BY cm.identity_id, cm.subscription_id, cm.currency))
+WHERE rn = 1;
