@@ -5,12 +5,25 @@
 #include "version.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
+/*
+ * Event loop: libcurl tells us which sockets to watch (CURLMOPT_SOCKETFUNCTION,
+ * kept in an epoll set), and curl_multi_socket_action() then touches only the
+ * transfer whose socket is ready. (curl_multi_perform() walked every transfer on
+ * every wake-up, each with a poll() of its own socket.) libcurl's own timeouts
+ * are read with curl_multi_timeout() on every turn rather than through
+ * CURLMOPT_TIMERFUNCTION, whose callback libcurl skips when the due time did not
+ * change: a turn that ran its timers a little early would then lose the timeout.
+ */
 struct http_engine {
 	CURLM *multi;
+	int epfd;
 	struct http_engine_opts opts;
 	struct http_req *queue;		/* waiting to start, in submit order */
 	struct http_req *queue_tail;
@@ -57,6 +70,32 @@ http_req_free(struct http_req *req)
 	free(req);
 }
 
+/* libcurl: watch socket s for `what` (CURL_POLL_*), or stop watching it. */
+static int
+on_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
+{
+	struct http_engine *e = userp;
+	struct epoll_event ev = { .data.fd = s };
+
+	(void)easy;
+	(void)socketp;
+	if (what == CURL_POLL_REMOVE) {
+		/* Fails harmlessly when the socket is already closed (the kernel dropped it). */
+		epoll_ctl(e->epfd, EPOLL_CTL_DEL, s, NULL);
+		return 0;
+	}
+	if (what & CURL_POLL_IN)
+		ev.events |= EPOLLIN;
+	if (what & CURL_POLL_OUT)
+		ev.events |= EPOLLOUT;
+	if (epoll_ctl(e->epfd, EPOLL_CTL_MOD, s, &ev) != 0 &&
+	    (errno != ENOENT || epoll_ctl(e->epfd, EPOLL_CTL_ADD, s, &ev) != 0)) {
+		log_error("epoll_ctl: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 struct http_engine *
 http_engine_new(const struct http_engine_opts *opts)
 {
@@ -69,6 +108,11 @@ http_engine_new(const struct http_engine_opts *opts)
 	e->multi = curl_multi_init();
 	if (e->multi == NULL)
 		die("cannot create a libcurl multi handle");
+	e->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (e->epfd < 0)
+		die("epoll_create1: %s", strerror(errno));
+	curl_multi_setopt(e->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(e->multi, CURLMOPT_SOCKETDATA, e);
 	curl_multi_setopt(e->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)e->opts.max_parallel);
 	curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, (long)e->opts.max_parallel * 2);
 	curl_multi_setopt(e->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
@@ -96,6 +140,7 @@ http_engine_free(struct http_engine *e)
 	for (int i = 0; i < e->pool_n; i++)
 		curl_easy_cleanup(e->pool[i]);
 	curl_multi_cleanup(e->multi);
+	close(e->epfd);
 	free(e->active);
 	free(e);
 }
@@ -547,9 +592,24 @@ finish(struct http_engine *e, CURL *h, CURLcode cc)
 	r->done(r, r->payload);
 }
 
+static int
+socket_action(struct http_engine *e, curl_socket_t fd, int ev)
+{
+	int still = 0;
+	CURLMcode mc = curl_multi_socket_action(e->multi, fd, ev, &still);
+
+	if (mc != CURLM_OK) {
+		log_error("libcurl: %s", curl_multi_strerror(mc));
+		return -1;
+	}
+	return 0;
+}
+
 int
 http_engine_run(struct http_engine *e, volatile int *stop)
 {
+	struct epoll_event evs[64];
+
 	for (;;) {
 		if (stop && *stop)
 			break;
@@ -558,12 +618,11 @@ http_engine_run(struct http_engine *e, volatile int *stop)
 		if (e->running == 0 && e->queue == NULL)
 			return 0;
 
-		int still = 0;
-		CURLMcode mc = curl_multi_perform(e->multi, &still);
-		if (mc != CURLM_OK) {
-			log_error("libcurl: %s", curl_multi_strerror(mc));
+		/* Due libcurl timers, among them the start of newly added transfers. */
+		long due = -1;
+		curl_multi_timeout(e->multi, &due);
+		if (due == 0 && socket_action(e, CURL_SOCKET_TIMEOUT, 0) < 0)
 			return -1;
-		}
 		CURLMsg *m;
 		int left;
 		bool finished = false;
@@ -581,16 +640,26 @@ http_engine_run(struct http_engine *e, volatile int *stop)
 			int64_t d = wake - now_ms();
 			timeout = d < 0 ? 0 : (d < 1000 ? (int)d : 1000);
 		}
-		if (e->running == 0) {
-			if (wake < 0)
-				timeout = 10; /* deferred on an outside event: poll gently */
-			curl_multi_poll(e->multi, NULL, 0, timeout, NULL);
-			continue;
-		}
-		mc = curl_multi_poll(e->multi, NULL, 0, timeout, NULL);
-		if (mc != CURLM_OK) {
-			log_error("libcurl: %s", curl_multi_strerror(mc));
+		if (e->running == 0 && wake < 0)
+			timeout = 10; /* deferred on an outside event: poll gently */
+		curl_multi_timeout(e->multi, &due);
+		if (due >= 0 && due < timeout)
+			timeout = (int)due;
+		int n = epoll_wait(e->epfd, evs, (int)(sizeof(evs) / sizeof(evs[0])), timeout);
+		if (n < 0 && errno != EINTR) {
+			log_error("epoll_wait: %s", strerror(errno));
 			return -1;
+		}
+		for (int i = 0; i < n; i++) {
+			int ev = 0;
+			if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+				ev |= CURL_CSELECT_IN;
+			if (evs[i].events & EPOLLOUT)
+				ev |= CURL_CSELECT_OUT;
+			if (evs[i].events & EPOLLERR)
+				ev |= CURL_CSELECT_ERR;
+			if (socket_action(e, evs[i].data.fd, ev) < 0)
+				return -1;
 		}
 	}
 	/* Stopped: abandon in-flight transfers. */
