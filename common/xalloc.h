@@ -12,6 +12,8 @@ char *xstrdup(const char *s);
 /* xstrdup that returns NULL for NULL. */
 char *xstrdup_or_null(const char *s);
 char *xasprintf(const char *fmt, ...) PRINTFLIKE(1, 2);
+/* a then b in a new string (much cheaper than xasprintf("%s%s") for long strings). */
+char *xconcat(const char *a, const char *b);
 _Noreturn void die(const char *fmt, ...) PRINTFLIKE(1, 2);
 
 #endif
