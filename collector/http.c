@@ -78,9 +78,11 @@ on_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
 	struct epoll_event ev = { .data.fd = s };
 
 	(void)easy;
-	(void)socketp;
 	if (what == CURL_POLL_REMOVE) {
-		/* Fails harmlessly when the socket is already closed (the kernel dropped it). */
+		/*
+		 * Removed before libcurl closes the socket (or keeps an idle connection),
+		 * so the entry is never left to fire for a socket nobody watches.
+		 */
 		epoll_ctl(e->epfd, EPOLL_CTL_DEL, s, NULL);
 		return 0;
 	}
@@ -88,11 +90,17 @@ on_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
 		ev.events |= EPOLLIN;
 	if (what & CURL_POLL_OUT)
 		ev.events |= EPOLLOUT;
-	if (epoll_ctl(e->epfd, EPOLL_CTL_MOD, s, &ev) != 0 &&
-	    (errno != ENOENT || epoll_ctl(e->epfd, EPOLL_CTL_ADD, s, &ev) != 0)) {
-		log_error("epoll_ctl: %s", strerror(errno));
-		return -1;
+	/* socketp is NULL until curl_multi_assign(): the first call since a REMOVE adds. */
+	int op = socketp ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+	if (epoll_ctl(e->epfd, op, s, &ev) != 0) {
+		int alt = op == EPOLL_CTL_ADD ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+		if ((errno != EEXIST && errno != ENOENT) || epoll_ctl(e->epfd, alt, s, &ev) != 0) {
+			log_error("epoll_ctl: %s", strerror(errno));
+			return -1;
+		}
 	}
+	if (socketp == NULL)
+		curl_multi_assign(e->multi, s, e);
 	return 0;
 }
 
