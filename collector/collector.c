@@ -1,5 +1,6 @@
 #include "collector/collector.h"
 #include "collector/arm.h"
+#include "collector/json_arena.h"
 #include "collector/session.h"
 #include "common/buf.h"
 #include "common/log.h"
@@ -438,6 +439,7 @@ on_done(struct http_req *r, void *payload)
 
 	r->tag = NULL; /* the chain is ours now: freed below or passed to the next page */
 	id->pending--;
+	json_arena_open(); /* every tree parsed below is deleted at out: */
 	if (r->cc != CURLE_OK) {
 		chain_failed(c, ch, r, NULL, NULL);
 		free(ch);
@@ -520,6 +522,7 @@ on_done(struct http_req *r, void *payload)
 		follow(c, ch, root, r);
 out:
 	cJSON_Delete(root);
+	json_arena_close();
 	http_req_free(r);
 	maybe_finish(id);
 }
@@ -547,6 +550,7 @@ collect_run(const struct collect_opts *o, const struct accounts *accounts, const
 	c.n = accounts->n;
 	c.idents = xcalloc(c.n ? c.n : 1, sizeof(*c.idents));
 	c.t0 = now_ms();
+	json_arena_install();
 	for (size_t i = 0; i < c.n; i++) {
 		c.idents[i].c = &c;
 		c.idents[i].acct = &accounts->v[i];
@@ -592,5 +596,6 @@ collect_run(const struct collect_opts *o, const struct accounts *accounts, const
 	free(c.idents);
 	free(c.roledefs);
 	free(c.cost_body);
+	json_arena_uninstall();
 	return rc;
 }
