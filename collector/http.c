@@ -29,6 +29,7 @@ struct http_engine {
 	struct http_req *queue_tail;
 	int running;
 	bool woken;
+	bool proxy_env;			/* a proxy variable is set: libcurl reads them */
 	struct http_stats stats;
 	struct http_req **active;	/* in-flight requests, max_parallel slots */
 	CURL *pool[64];			/* reset easy handles kept for reuse */
@@ -104,6 +105,24 @@ on_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
 	return 0;
 }
 
+/*
+ * libcurl looks up its proxy variables (5 getenv calls, each a walk over the
+ * whole environment, which holds one secret variable per identity) for every
+ * transfer. When none is set, saying "no proxy" once per handle is the same.
+ */
+static bool
+proxy_env_set(void)
+{
+	static const char *const names[] = { "http_proxy", "HTTP_PROXY", "https_proxy",
+					     "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
+					     "no_proxy", "NO_PROXY" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (getenv(names[i]))
+			return true;
+	return false;
+}
+
 struct http_engine *
 http_engine_new(const struct http_engine_opts *opts)
 {
@@ -125,6 +144,7 @@ http_engine_new(const struct http_engine_opts *opts)
 	curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, (long)e->opts.max_parallel * 2);
 	curl_multi_setopt(e->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
 	e->rng = (unsigned)now_ms() ^ 0x9e3779b9u;
+	e->proxy_env = proxy_env_set();
 	return e;
 }
 
@@ -455,6 +475,10 @@ start(struct http_engine *e, struct http_req *r)
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, r->errbuf);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, e->opts.allow_http ? "http,https" : "https");
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	if (!e->proxy_env) {
+		curl_easy_setopt(h, CURLOPT_PROXY, "");
+		curl_easy_setopt(h, CURLOPT_NOPROXY, "");
+	}
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (e->opts.ca_bundle)
