@@ -565,7 +565,7 @@ fill_slots(struct http_engine *e)
 	/*
 	 * The queue past this point is not scanned for wake times: the loop stops only
 	 * at the parallel cap, and then nothing can start before a transfer ends, which
-	 * wakes curl_multi_poll() anyway. (Scanning it cost O(queue) per poll wake-up.)
+	 * wakes epoll_wait() anyway. (Scanning it cost O(queue) per poll wake-up.)
 	 */
 	return next_wake;
 }
