@@ -45,14 +45,17 @@ db_summaries_build(struct db *db, int64_t run_id, bool final, struct err *err)
 	char now[32];
 	int rc;
 
-	if ((rc = exec_file(db, "scripts/summary_build.sql", run_id, err)) < 0 || !final)
+	if ((rc = exec_file(db, "scripts/summary_build.sql", run_id, err)) < 0)
 		return rc;
 	now_iso(now, sizeof(now));
-	if ((rc = db_prepare(db, "INSERT OR REPLACE INTO run_summary (run_id, built_at) "
-				 "VALUES (:run_id, :built_at)", &st, err)) < 0)
+	if ((rc = db_prepare(db, final ? "INSERT OR REPLACE INTO run_summary (run_id, built_at) "
+					 "VALUES (:run_id, :built_at)"
+				       : "DELETE FROM run_summary WHERE run_id = :run_id",
+			     &st, err)) < 0)
 		return rc;
 	db_bind_int(st, ":run_id", run_id);
-	db_bind_text(st, ":built_at", now);
+	if (final)
+		db_bind_text(st, ":built_at", now);
 	rc = db_step_done(db, st, err);
 	sqlite3_finalize(st);
 	return rc;

@@ -92,4 +92,4 @@ SELECT 1, s.identity_id, s.subscription_id, printf('2026-10-%02d', 1 + d.i / 4),
 FROM (SELECT rowid, identity_id, subscription_id FROM subscription
       WHERE rowid % 37 <> 0 AND rowid % 23 <> 0) s, d;
 COMMIT;
-ANALYZE;
+-- No ANALYZE: palscope never runs it, so the plans measured are the ones users get.

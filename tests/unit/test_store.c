@@ -107,6 +107,14 @@ test_store__records(void **state)
 			    "1");
 	assert_string_equal(one(&db, "SELECT count(*) FROM role_permission"), "2");
 	assert_string_equal(one(&db, "SELECT ended_at IS NOT NULL FROM run"), "1");
+	/* Ending the run built its summaries (what the report views read). */
+	assert_string_equal(one(&db, "SELECT count(*) FROM run_summary"), "1");
+	assert_string_equal(one(&db, "SELECT n_access || ' ' || n_eligible || ' ' || covered_rgs || "
+				     "' ' || roles FROM pair_summary"),
+			    "1 1 RG Contributor at resource group RG");
+	assert_string_equal(one(&db, "SELECT currency || ' ' || cost || ' ' || n_currencies "
+				     "FROM cost_total_summary"),
+			    "EUR 12.25 1");
 	db_close(&db);
 }
 

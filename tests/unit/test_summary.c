@@ -1,0 +1,215 @@
+/*
+ * db/summary: the per-run summaries the report views read are built when missing, rebuilt when
+ * the rules change or the run is still running, and never silently stale (tests/fixtures/report/
+ * rules.sql inserts its runs as plain rows, as an older palscope or a crash would leave them).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/xalloc.h"
+#include "tempdb.h"
+#include "db/db.h"
+#include "db/summary.h"
+
+#define SUB01 "5ub00000-0000-4000-8000-000000000001"
+
+static char path[256];
+
+static char *
+slurp(const char *file)
+{
+	FILE *fp = fopen(file, "rb");
+	char *p;
+	long n;
+
+	if (fp == NULL)
+		return NULL;
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	p = xmalloc((size_t)n + 1);
+	if (fread(p, 1, (size_t)n, fp) != (size_t)n)
+		n = 0;
+	p[n] = '\0';
+	fclose(fp);
+	return p;
+}
+
+static const char *
+one(struct db *db, const char *sql)
+{
+	static char out[512];
+	sqlite3_stmt *st = NULL;
+	struct err err = ERR_INIT;
+
+	out[0] = '\0';
+	if (db_prepare(db, sql, &st, &err) != 0)
+		fail_msg("%s", err.msg);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(out, sizeof(out), "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return out;
+}
+
+static void
+exec_ok(struct db *db, const char *sql)
+{
+	struct err err = ERR_INIT;
+
+	if (db_exec(db, sql, &err) < 0)
+		fail_msg("%s", err.msg);
+}
+
+/* A database holding the fixture's runs, without summaries. */
+static int
+setup(void **state)
+{
+	struct db db = DB_INIT;
+	struct err err = ERR_INIT;
+	char *sql;
+	(void)state;
+
+	tempdb_path(path, sizeof(path), "summary");
+	tempdb_remove(path);
+	if (db_open(&db, path, DB_CREATE, &err) < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		return -1;
+	}
+	sql = slurp(TEST_FIXTURES "/report/rules.sql");
+	if (sql == NULL || db_exec(&db, sql, &err) < 0) {
+		fprintf(stderr, "fixture: %s\n", err.msg);
+		free(sql);
+		db_close(&db);
+		return -1;
+	}
+	free(sql);
+	db_close(&db);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	tempdb_remove(path);
+	return 0;
+}
+
+#define SUB01_STATUS \
+	"SELECT status || ' ' || CASE WHEN attributed IS NULL THEN '-' " \
+	"ELSE printf('%.2f', attributed) END FROM subscription_status " \
+	"WHERE period = '2026-10' AND subscription_id = '" SUB01 "'"
+
+static void
+test_summary__open_builds_missing(void **state)
+{
+	struct db db = DB_INIT;
+	struct err err = ERR_INIT;
+	int built = -1;
+	(void)state;
+
+	/* Read-only, a database whose runs lack summaries is refused, not reported wrongly. */
+	assert_int_equal(db_open(&db, path, DB_READONLY, &err), RC_DB);
+	assert_non_null(strstr(err.msg, "read-only"));
+	assert_non_null(strstr(err.msg, "no current summary"));
+
+	assert_int_equal(db_open(&db, path, 0, &err), 0);
+	assert_string_equal(one(&db, "SELECT count(*) = (SELECT count(*) FROM run) "
+				     "FROM run_summary"), "1");
+	assert_string_equal(one(&db, "SELECT count(*) > 0 FROM pair_summary"), "1");
+	assert_string_equal(one(&db, SUB01_STATUS), "ATTRIBUTED 310.00");
+	/* Nothing left to build. */
+	assert_int_equal(db_summaries_update(&db, &built, &err), 0);
+	assert_int_equal(built, 0);
+	db_close(&db);
+
+	assert_int_equal(db_open(&db, path, DB_READONLY, &err), 0);
+	assert_string_equal(one(&db, SUB01_STATUS), "ATTRIBUTED 310.00");
+	db_close(&db);
+}
+
+static void
+test_summary__rules_change_rebuilds(void **state)
+{
+	struct db db = DB_INIT;
+	struct err err = ERR_INIT;
+	(void)state;
+
+	assert_int_equal(db_open(&db, path, 0, &err), 0);
+	/* Summaries as another version of the rules would have left them ... */
+	exec_ok(&db, "UPDATE pair_summary SET n_access = 0, n_eligible = 0");
+	exec_ok(&db, "UPDATE cost_total_summary SET cost = 0");
+	assert_string_equal(one(&db, SUB01_STATUS), "MISSING -");
+	/* ... and views from that version. */
+	exec_ok(&db, "UPDATE palscope_meta SET value = 'older views' WHERE key = 'views'");
+	db_close(&db);
+
+	assert_int_equal(db_open(&db, path, 0, &err), 0);
+	assert_string_equal(one(&db, SUB01_STATUS), "ATTRIBUTED 310.00");
+	db_close(&db);
+}
+
+static void
+test_summary__running_run_is_rebuilt(void **state)
+{
+	struct db db = DB_INIT;
+	struct err err = ERR_INIT;
+	int built = 0;
+	(void)state;
+
+	assert_int_equal(db_open(&db, path, 0, &err), 0);
+	/* A run still being written (or left 'running' by a crash) gets more rows later. */
+	exec_ok(&db, "UPDATE run SET status = 'running' WHERE run_id = 2");
+	exec_ok(&db, "INSERT INTO cost_daily (run_id, identity_id, subscription_id, usage_date, "
+		     "resource_group, cost, currency) SELECT 2, cost_identity_id, subscription_id, "
+		     "'2026-10-31', 'late-rg', 90, currency FROM subscription_cost "
+		     "WHERE period = '2026-10' AND subscription_id = '" SUB01 "'");
+	assert_int_equal(db_summaries_update(&db, &built, &err), 0);
+	assert_int_equal(built, 1);
+	assert_string_equal(one(&db, SUB01_STATUS), "ATTRIBUTED 400.00");
+	/* Built, but not marked current: the next reader builds it again. */
+	assert_string_equal(one(&db, "SELECT count(*) FROM run_summary WHERE run_id = 2"), "0");
+	assert_int_equal(db_summaries_update(&db, &built, &err), 0);
+	assert_int_equal(built, 1);
+	db_close(&db);
+}
+
+static void
+test_summary__deleting_a_run_deletes_its_summaries(void **state)
+{
+	struct db db = DB_INIT;
+	struct err err = ERR_INIT;
+	(void)state;
+
+	assert_int_equal(db_open(&db, path, 0, &err), 0);
+	assert_string_equal(one(&db, "SELECT count(*) > 0 FROM pair_summary p JOIN identity i "
+				     "ON i.identity_id = p.identity_id WHERE i.run_id = 2"), "1");
+	exec_ok(&db, "DELETE FROM run WHERE run_id = 2");
+	assert_string_equal(one(&db, "SELECT count(*) FROM run_summary WHERE run_id = 2"), "0");
+	assert_string_equal(one(&db, "SELECT count(*) FROM pair_summary WHERE identity_id NOT IN "
+				     "(SELECT identity_id FROM identity)"), "0");
+	assert_string_equal(one(&db, "SELECT count(*) FROM cost_summary WHERE identity_id NOT IN "
+				     "(SELECT identity_id FROM identity)"), "0");
+	db_close(&db);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_summary__open_builds_missing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_summary__rules_change_rebuilds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_summary__running_run_is_rebuilt, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_summary__deleting_a_run_deletes_its_summaries,
+						setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
