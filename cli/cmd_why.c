@@ -468,7 +468,8 @@ cmd_why(int argc, char **argv)
 			goto fail;
 		period = dflt;
 	}
-	if (db_prepare(&db, "@reports/why_match.sql", &st, &err) < 0)
+	if (report_why_prepare(&db, period, &err) < 0 ||
+	    db_prepare(&db, "@reports/why_match.sql", &st, &err) < 0)
 		goto fail;
 	db_bind_text(st, ":period", period);
 	db_bind_text(st, ":q", q);

@@ -210,3 +210,17 @@ out:
 	free(tmp);
 	return rc;
 }
+
+int
+report_why_prepare(struct db *db, const char *period, struct err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = db_prepare(db, "@reports/why_subscriptions.sql", &st, err)) < 0)
+		return rc;
+	db_bind_text(st, ":period", period);
+	rc = db_step_done(db, st, err);
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -50,6 +50,12 @@ const struct report_spec *report_find(const char *name);
 int report_default_period(struct db *db, char *out, size_t n, struct err *err);
 
 /*
+ * palscope why: evaluate the period's subscription_status once into temp.why_subscription
+ * (sql/reports/why_subscriptions.sql), which why_pairs.sql and why_names.sql read.
+ */
+int report_why_prepare(struct db *db, const char *period, struct err *err);
+
+/*
  * Run spec for period and write the CSV (header row first) to fp. Checks that the statement's
  * columns match the table. Returns 0 or an RC_* code; *rows (may be NULL) gets the row count.
  */

@@ -3,7 +3,7 @@
 SELECT name FROM (
 	SELECT DISTINCT 1 AS kind, customer_name AS name FROM customer_status WHERE period = :period
 	UNION ALL
-	SELECT DISTINCT 2, subscription_name FROM subscription_status
+	SELECT DISTINCT 2, subscription_name FROM temp.why_subscription
 	WHERE period = :period AND subscription_name <> ''
 )
 ORDER BY kind, name;

@@ -1,5 +1,6 @@
 -- palscope why: every (subscription, identity) pair of one customer (:tenant_id), or of one
 -- subscription when :subscription_id is set, the deciding pair of each subscription first.
+-- temp.why_subscription: why_subscriptions.sql.
 SELECT ss.subscription_id, ss.subscription_name, ss.status, ss.reason_code, ss.reasons,
        ss.explanation, ss.usage, ss.attributed,
        pe.identity_id = ss.identity_id AS chosen,
@@ -23,7 +24,7 @@ SELECT ss.subscription_id, ss.subscription_name, ss.status, ss.reason_code, ss.r
        coalesce(pe.state, '') AS state, coalesce(pe.quota_id, '') AS quota_id,
        coalesce(pe.cost_status, '') AS cost_status, pe.total, coalesce(pe.currency, '') AS currency,
        pe.attributed AS pair_attributed
-FROM subscription_status ss
+FROM temp.why_subscription ss
 JOIN pair_eval pe ON pe.period = ss.period AND pe.subscription_id = ss.subscription_id
 WHERE ss.period = :period AND ss.tenant_id = :tenant_id
   AND (:subscription_id IS NULL OR ss.subscription_id = :subscription_id)

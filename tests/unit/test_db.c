@@ -12,6 +12,7 @@
 
 #include "tempdb.h"
 #include "db/db.h"
+#include "reports/report.h"
 #include "import/pc.h"
 #include "db/sql_embed.h"
 
@@ -106,6 +107,7 @@ test_db__every_embedded_query_prepares(void **state)
 
 	assert_int_equal(db_open(&db, path, DB_CREATE, &err), 0);
 	assert_int_equal(pc_temp_tables(&db, NULL, &err), 0); /* what reconcile_*.sql read */
+	assert_int_equal(report_why_prepare(&db, "2026-10", &err), 0); /* what why_*.sql read */
 	for (const struct sql_file *f = sql_files; f->name; f++) {
 		if (strncmp(f->name, "queries/", 8) != 0 && strncmp(f->name, "reports/", 8) != 0)
 			continue;
