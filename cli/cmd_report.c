@@ -47,6 +47,17 @@ warn_runs(struct db *db, const char *period)
 			 strcmp(status, "running") == 0 ? "incomplete (it never finished)" : status);
 	}
 	sqlite3_finalize(st);
+	st = NULL;
+	if (db_prepare(db, "@reports/runs_in_progress.sql", &st, &err) < 0)
+		return;
+	db_bind_text(st, ":period", period);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		log_warn("run %d (%s) is still being collected (pid %d on %s, since %s): the report "
+			 "uses the period's earlier runs until it ends",
+			 sqlite3_column_int(st, 0), period, sqlite3_column_int(st, 2),
+			 (const char *)sqlite3_column_text(st, 3),
+			 (const char *)sqlite3_column_text(st, 1));
+	sqlite3_finalize(st);
 }
 
 int

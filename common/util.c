@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 bool
 is_guid(const char *s)
@@ -194,4 +195,15 @@ http_date_parse(const char *s)
 		if (strcmp(ms, mon[m]) == 0)
 			return ymd_to_epoch(y, m + 1, d) + h * 3600 + mi * 60 + sec;
 	return -1;
+}
+
+const char *
+host_name(char *out, size_t n)
+{
+	if (n == 0)
+		return out;
+	if (gethostname(out, n) != 0)
+		out[0] = '\0';
+	out[n - 1] = '\0';
+	return out;
 }

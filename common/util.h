@@ -22,6 +22,9 @@ int64_t now_ms(void);
  * PALSCOPE_NOW (same format, or an epoch number) overrides it, for tests.
  */
 void now_iso(char *out, size_t n);
+
+/* This machine's host name into out (always NUL-terminated; "" if unknown); returns out. */
+const char *host_name(char *out, size_t n);
 time_t now_epoch(void);
 
 /* Set "now" as PALSCOPE_NOW would (read once, at first use); NULL reads it again. */

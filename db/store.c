@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum stmt_id {
 	ST_IDENTITY_INSERT,
@@ -203,7 +204,7 @@ begin_run(struct db *db, const struct run_info *info, bool commit_run, struct st
 {
 	struct store *s = xcalloc(1, sizeof(*s));
 	sqlite3_stmt *st = NULL;
-	char first[11], last[11], now[32];
+	char first[11], last[11], now[32], host[256];
 	int rc;
 
 	*out = NULL;
@@ -224,6 +225,8 @@ begin_run(struct db *db, const struct run_info *info, bool commit_run, struct st
 	db_bind_text(st, ":period_end", last);
 	db_bind_text(st, ":cloud", info->cloud ? info->cloud : "public");
 	db_bind_text(st, ":arm_url", info->arm_url ? info->arm_url : "");
+	db_bind_int(st, ":pid", (int64_t)getpid());
+	db_bind_text(st, ":host", host_name(host, sizeof(host)));
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		rc = err_set(err, RC_DB, "cannot start a run: %s", sqlite3_errmsg(db->h));
 		goto fail_rollback;

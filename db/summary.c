@@ -3,8 +3,11 @@
 #include "common/util.h"
 #include "common/xalloc.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Run every statement of an embedded file in order, binding :run_id where it appears. */
 static int
@@ -61,14 +64,32 @@ db_summaries_build(struct db *db, int64_t run_id, bool final, struct err *err)
 	return rc;
 }
 
+/*
+ * Is the process that writes a 'running' run still at work? Only a process on this host can be
+ * asked; a run from another host is taken as live (a reader must not hold the write lock under a
+ * live collector), one without a pid (written before migration 0006) as finished.
+ */
+static bool
+writer_alive(sqlite3_stmt *st)
+{
+	char host[256];
+	const char *h = (const char *)sqlite3_column_text(st, 3);
+	int64_t pid = sqlite3_column_int64(st, 2);
+
+	if (sqlite3_column_type(st, 2) == SQLITE_NULL || pid <= 0)
+		return false;
+	if (h == NULL || strcmp(h, host_name(host, sizeof(host))) != 0)
+		return true;
+	if (pid == (int64_t)getpid())
+		return true;
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
 int
 db_summaries_update(struct db *db, int *built, struct err *err)
 {
 	sqlite3_stmt *st = NULL;
-	struct {
-		int64_t id;
-		bool final;
-	} *runs = NULL;
+	int64_t *runs = NULL;
 	size_t n = 0, cap = 0;
 	int rc = 0;
 
@@ -77,13 +98,14 @@ db_summaries_update(struct db *db, int *built, struct err *err)
 	if ((rc = db_prepare(db, "@queries/summary_stale.sql", &st, err)) < 0)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* A run still being collected is summarized by its collector when it ends. */
+		if (sqlite3_column_int(st, 1) && writer_alive(st))
+			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 8;
 			runs = xrealloc(runs, cap * sizeof(*runs));
 		}
-		runs[n].id = sqlite3_column_int64(st, 0);
-		runs[n].final = sqlite3_column_int(st, 1) != 0;
-		n++;
+		runs[n++] = sqlite3_column_int64(st, 0);
 	}
 	if (rc != SQLITE_DONE)
 		rc = err_set(err, RC_DB, "database '%s': %s", db->path, sqlite3_errmsg(db->h));
@@ -96,13 +118,14 @@ db_summaries_update(struct db *db, int *built, struct err *err)
 		rc = err_set(err, RC_DB,
 			     "database '%s': run %lld has no current summary and the database is "
 			     "read-only; open it once with write access (palscope db version)",
-			     db->path, (long long)runs[0].id);
+			     db->path, (long long)runs[0]);
 		goto out;
 	}
 	if ((rc = db_begin(db, err)) < 0)
 		goto out;
+	/* Finished runs, and runs their crashed writer left 'running': their data is final. */
 	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = db_summaries_build(db, runs[i].id, runs[i].final, err);
+		rc = db_summaries_build(db, runs[i], true, err);
 	if (rc == 0)
 		rc = db_commit(db, err);
 	if (rc < 0)

@@ -13,16 +13,16 @@
 
 /*
  * (Re)build the summaries of run_id inside the caller's transaction. final marks them current
- * (run_summary); a run still being written is summarized without the mark, so the next reader
- * builds it again.
+ * (run_summary), which puts the run in effect for the views; without it the mark is removed.
  */
 int db_summaries_build(struct db *db, int64_t run_id, bool final, struct err *err);
 
 /*
- * Bring every run's summaries up to date before reading the report views: builds those of
- * runs without current summaries (older databases, runs still running or left 'running' by a
- * crash), one transaction. *built (may be NULL) gets how many runs were built. A read-only
- * database that needs building is an error, not a wrong report.
+ * Bring every run's summaries up to date before reading the report views: builds those of runs
+ * without current summaries (older databases, runs a crash left 'running'), one transaction.
+ * A run still being collected (its process alive) is left to its collector; until it ends the
+ * views keep the period's earlier runs in effect. *built (may be NULL) gets how many runs were
+ * built. A read-only database that needs building is an error, not a wrong report.
  */
 int db_summaries_update(struct db *db, int *built, struct err *err);
 

@@ -5,6 +5,14 @@
 -- them (databases from before this migration, runs a crash left 'running'), and they are dropped
 -- and rebuilt whenever the views or the schema change, so they always follow the current rules.
 -- They reference identity, so deleting a run deletes its summaries.
+-- A run counts for the reports (views/10_effective_identity.sql) once its summaries are built:
+-- while a collect is still writing its run, the period's earlier runs stay in effect.
+
+-- The process writing a run, so a reader can tell a run still being collected (left alone: a
+-- reader must not hold the write lock for long under a live collector) from one that a crash or
+-- SIGKILL left 'running' (summarized by the next reader and then in effect).
+ALTER TABLE run ADD COLUMN pid INTEGER;
+ALTER TABLE run ADD COLUMN host TEXT;
 
 -- A row per run whose summaries are built and current.
 CREATE TABLE run_summary (

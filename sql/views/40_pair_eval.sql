@@ -150,7 +150,9 @@ FROM (
 			  -- the identity is effective in the period (its tenant's newest run)
 			  AND j.run_id = (SELECT max(r3.run_id) FROM run r3
 					  JOIN identity i3 ON i3.run_id = r3.run_id
-					  WHERE r3.period = rj.period AND i3.tenant_id = j.tenant_id))
+					  WHERE r3.period = rj.period AND i3.tenant_id = j.tenant_id
+					    AND EXISTS (SELECT 1 FROM run_summary rs
+							WHERE rs.run_id = r3.run_id)))
 		-- its cost in its main currency (cost_total_summary: migrations/0006_run_summary.sql)
 		LEFT JOIN cost_total_summary ct ON sc.status = 'ok' AND ct.identity_id = sc.identity_id
 			AND ct.subscription_id = sc.subscription_id

@@ -107,6 +107,10 @@ test_store__records(void **state)
 			    "1");
 	assert_string_equal(one(&db, "SELECT count(*) FROM role_permission"), "2");
 	assert_string_equal(one(&db, "SELECT ended_at IS NOT NULL FROM run"), "1");
+	/* The run names its process, so readers can tell it is still being written. */
+	char want[32];
+	snprintf(want, sizeof(want), "%d 1", (int)getpid());
+	assert_string_equal(one(&db, "SELECT pid || ' ' || (length(host) > 0) FROM run"), want);
 	/* Ending the run built its summaries (what the report views read). */
 	assert_string_equal(one(&db, "SELECT count(*) FROM run_summary"), "1");
 	assert_string_equal(one(&db, "SELECT n_access || ' ' || n_eligible || ' ' || covered_rgs || "

@@ -11,8 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/util.h"
 #include "common/xalloc.h"
 #include "tempdb.h"
 #include "db/db.h"
@@ -157,25 +159,54 @@ test_summary__rules_change_rebuilds(void **state)
 }
 
 static void
-test_summary__running_run_is_rebuilt(void **state)
+test_summary__running_run(void **state)
 {
 	struct db db = DB_INIT;
 	struct err err = ERR_INIT;
-	int built = 0;
+	char host[256], sql[512];
+	int built = -1;
+	pid_t dead;
 	(void)state;
 
 	assert_int_equal(db_open(&db, path, 0, &err), 0);
-	/* A run still being written (or left 'running' by a crash) gets more rows later. */
-	exec_ok(&db, "UPDATE run SET status = 'running' WHERE run_id = 2");
+	/* A run still being collected by a live process (this one) on this host ... */
+	host_name(host, sizeof(host));
+	snprintf(sql, sizeof(sql),
+		 "UPDATE run SET status = 'running', ended_at = NULL, pid = %d, host = '%s' "
+		 "WHERE run_id = 2; DELETE FROM run_summary WHERE run_id = 2",
+		 (int)getpid(), host);
+	exec_ok(&db, sql);
 	exec_ok(&db, "INSERT INTO cost_daily (run_id, identity_id, subscription_id, usage_date, "
-		     "resource_group, cost, currency) SELECT 2, cost_identity_id, subscription_id, "
-		     "'2026-10-31', 'late-rg', 90, currency FROM subscription_cost "
-		     "WHERE period = '2026-10' AND subscription_id = '" SUB01 "'");
+		     "resource_group, cost, currency) SELECT 2, identity_id, subscription_id, "
+		     "'2026-10-31', 'late-rg', 90, currency FROM cost_total_summary "
+		     "WHERE subscription_id = '" SUB01 "' AND identity_id IN "
+		     "(SELECT identity_id FROM identity WHERE run_id = 2)");
+	/* ... is left to its collector: not built, not in effect. */
+	assert_int_equal(db_summaries_update(&db, &built, &err), 0);
+	assert_int_equal(built, 0);
+	assert_string_equal(one(&db, "SELECT count(*) FROM effective_identity WHERE run_id = 2"), "0");
+	assert_string_equal(one(&db, SUB01_STATUS), "");
+
+	/* Its process gone (a crash, SIGKILL), the next reader summarizes it and it is in effect. */
+	dead = fork();
+	assert_true(dead >= 0);
+	if (dead == 0)
+		_exit(0);
+	assert_int_equal(waitpid(dead, NULL, 0), dead);
+	snprintf(sql, sizeof(sql), "UPDATE run SET pid = %d WHERE run_id = 2", (int)dead);
+	exec_ok(&db, sql);
 	assert_int_equal(db_summaries_update(&db, &built, &err), 0);
 	assert_int_equal(built, 1);
+	assert_string_equal(one(&db, "SELECT count(*) FROM run_summary WHERE run_id = 2"), "1");
 	assert_string_equal(one(&db, SUB01_STATUS), "ATTRIBUTED 400.00");
-	/* Built, but not marked current: the next reader builds it again. */
-	assert_string_equal(one(&db, "SELECT count(*) FROM run_summary WHERE run_id = 2"), "0");
+
+	/* A 'running' run from another host cannot be asked: left alone. */
+	exec_ok(&db, "UPDATE run SET host = 'elsewhere.invalid' WHERE run_id = 2; "
+		     "DELETE FROM run_summary WHERE run_id = 2");
+	assert_int_equal(db_summaries_update(&db, &built, &err), 0);
+	assert_int_equal(built, 0);
+	/* Without a pid (written before migration 0006) it is taken as finished. */
+	exec_ok(&db, "UPDATE run SET pid = NULL WHERE run_id = 2");
 	assert_int_equal(db_summaries_update(&db, &built, &err), 0);
 	assert_int_equal(built, 1);
 	db_close(&db);
@@ -206,8 +237,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_summary__open_builds_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_summary__rules_change_rebuilds, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_summary__running_run_is_rebuilt, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_summary__running_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_summary__deleting_a_run_deletes_its_summaries,
 						setup, teardown),
 	};
