@@ -14,6 +14,7 @@
 #include "import/cost.h"
 #include "import/import.h"
 #include "import/pc.h"
+#include "testutil.h"
 
 #define TEN "11111111-1111-4111-8111-111111111111"
 #define S1 "aaaaaaaa-0000-4000-8000-000000000001"
@@ -37,23 +38,6 @@ count_sink(void *payload, enum rec_type type, int64_t identity, const void *rec)
 	if (type == REC_COST_ROW)
 		c->cost += ((const struct cost_row_rec *)rec)->cost;
 	return 0;
-}
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	struct buf b = BUF_INIT;
-	char chunk[4096];
-	size_t n;
-
-	assert_non_null(fp);
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		buf_add(&b, chunk, n);
-	fclose(fp);
-	*len = b.len;
-	char *p = buf_detach(&b);
-	return p ? p : calloc(1, 1);
 }
 
 static int
@@ -231,7 +215,8 @@ test_import__crashers(void **state)
 		if (e->d_name[0] == '.' || strcmp(e->d_name, "README") == 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		char *data = slurp(path, &len);
+		char *data = test_slurp(path, &len);
+		assert_non_null(data);
 		struct import_opts o = { .tenant = TEN, .include_groups = true };
 		struct import *im = import_new(&o);
 		struct err err = ERR_INIT;

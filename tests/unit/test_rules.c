@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/xalloc.h"
 #include "tempdb.h"
+#include "testutil.h"
 #include "db/db.h"
 #include "db/summary.h"
 #include "reports/report.h"
@@ -24,28 +24,6 @@
 
 static char path[256];
 static struct db db = DB_INIT;
-
-static char *
-slurp(const char *file, size_t *len)
-{
-	FILE *fp = fopen(file, "rb");
-	char *p;
-	long n;
-
-	if (fp == NULL)
-		return NULL;
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	p = xmalloc((size_t)n + 1);
-	if (fread(p, 1, (size_t)n, fp) != (size_t)n)
-		n = 0;
-	p[n] = '\0';
-	fclose(fp);
-	if (len)
-		*len = (size_t)n;
-	return p;
-}
 
 static int
 setup(void **state)
@@ -60,7 +38,7 @@ setup(void **state)
 		fprintf(stderr, "%s\n", err.msg);
 		return -1;
 	}
-	sql = slurp(TEST_FIXTURES "/report/rules.sql", NULL);
+	sql = test_slurp(TEST_FIXTURES "/report/rules.sql", NULL);
 	if (sql == NULL || db_exec(&db, sql, &err) < 0) {
 		fprintf(stderr, "fixture: %s\n", err.msg);
 		free(sql);
@@ -280,7 +258,7 @@ golden(const char *name)
 	snprintf(want_path, sizeof(want_path), "%s/%s.csv", GOLDEN, name);
 	if (report_write_path(&db, report_find(name), "2026-10", out, 0, NULL, &err) < 0)
 		fail_msg("report %s: %s", name, err.msg);
-	got = slurp(out, &got_len);
+	got = test_slurp(out, &got_len);
 	assert_non_null(got);
 	if (getenv("UPDATE_GOLDEN")) {
 		FILE *fp = fopen(want_path, "wb");
@@ -288,7 +266,7 @@ golden(const char *name)
 		fwrite(got, 1, got_len, fp);
 		fclose(fp);
 	}
-	want = slurp(want_path, &want_len);
+	want = test_slurp(want_path, &want_len);
 	if (want == NULL)
 		fail_msg("missing golden file %s (run with UPDATE_GOLDEN=1)", want_path);
 	if (got_len != want_len || memcmp(got, want, got_len) != 0)
@@ -324,7 +302,7 @@ test_rules__atomic_write_leaves_no_file_on_error(void **state)
 					   REPORT_EXCEL, NULL, &err),
 			 0);
 	assert_int_equal(access(tmp, F_OK), -1);
-	char *got = slurp(out, NULL);
+	char *got = test_slurp(out, NULL);
 	assert_non_null(got);
 	assert_true(strncmp(got, "\xEF\xBB\xBF\"tenant_id\",", 15) == 0);
 	assert_non_null(strstr(got, "\"explanation\"\r\n"));

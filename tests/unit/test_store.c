@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "tempdb.h"
+#include "testutil.h"
 #include "db/store.h"
 
 static char path[256];
@@ -28,22 +29,6 @@ teardown(void **state)
 	(void)state;
 	tempdb_remove(path);
 	return 0;
-}
-
-static const char *
-one(struct db *db, const char *sql)
-{
-	static char out[512];
-	sqlite3_stmt *st = NULL;
-	struct err err = ERR_INIT;
-
-	out[0] = '\0';
-	if (db_prepare(db, sql, &st, &err) != 0)
-		fail_msg("%s", err.msg);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		snprintf(out, sizeof(out), "%s", sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return out;
 }
 
 static void
@@ -92,31 +77,31 @@ test_store__records(void **state)
 	assert_int_equal(store_emit(s, REC_FAILURE, id, &f), 0);
 	assert_int_equal(store_end_run(s, "partial", 42, 3, &err), 0);
 
-	assert_string_equal(one(&db, "SELECT status || ' ' || identities_total || ' ' || "
+	assert_string_equal(test_one(&db, "SELECT status || ' ' || identities_total || ' ' || "
 				     "identities_failed || ' ' || subscriptions || ' ' || "
 				     "role_assignments || ' ' || cost_rows || ' ' || requests || ' ' || "
 				     "retries || ' ' || failures FROM run"),
 			    "partial 1 1 1 1 1 42 3 1");
-	assert_string_equal(one(&db, "SELECT group_concat(partner_id) FROM run_partner_id"),
+	assert_string_equal(test_one(&db, "SELECT group_concat(partner_id) FROM run_partner_id"),
 			    "1234567,1234568");
-	assert_string_equal(one(&db, "SELECT status || object_id FROM identity"), "okoid-1");
-	assert_string_equal(one(&db, "SELECT managing_tenant_id FROM subscription_managed_by"), "m1");
+	assert_string_equal(test_one(&db, "SELECT status || object_id FROM identity"), "okoid-1");
+	assert_string_equal(test_one(&db, "SELECT managing_tenant_id FROM subscription_managed_by"), "m1");
 	/* Resource group names compare case-insensitively. */
-	assert_string_equal(one(&db, "SELECT count(*) FROM role_assignment r JOIN cost_daily c "
+	assert_string_equal(test_one(&db, "SELECT count(*) FROM role_assignment r JOIN cost_daily c "
 				     "ON c.resource_group = r.resource_group"),
 			    "1");
-	assert_string_equal(one(&db, "SELECT count(*) FROM role_permission"), "2");
-	assert_string_equal(one(&db, "SELECT ended_at IS NOT NULL FROM run"), "1");
+	assert_string_equal(test_one(&db, "SELECT count(*) FROM role_permission"), "2");
+	assert_string_equal(test_one(&db, "SELECT ended_at IS NOT NULL FROM run"), "1");
 	/* The run names its process, so readers can tell it is still being written. */
 	char want[32];
 	snprintf(want, sizeof(want), "%d 1", (int)getpid());
-	assert_string_equal(one(&db, "SELECT pid || ' ' || (length(host) > 0) FROM run"), want);
+	assert_string_equal(test_one(&db, "SELECT pid || ' ' || (length(host) > 0) FROM run"), want);
 	/* Ending the run built its summaries (what the report views read). */
-	assert_string_equal(one(&db, "SELECT count(*) FROM run_summary"), "1");
-	assert_string_equal(one(&db, "SELECT n_access || ' ' || n_eligible || ' ' || covered_rgs || "
+	assert_string_equal(test_one(&db, "SELECT count(*) FROM run_summary"), "1");
+	assert_string_equal(test_one(&db, "SELECT n_access || ' ' || n_eligible || ' ' || covered_rgs || "
 				     "' ' || roles FROM pair_summary"),
 			    "1 1 RG Contributor at resource group RG");
-	assert_string_equal(one(&db, "SELECT currency || ' ' || cost || ' ' || n_currencies "
+	assert_string_equal(test_one(&db, "SELECT currency || ' ' || cost || ' ' || n_currencies "
 				     "FROM cost_total_summary"),
 			    "EUR 12.25 1");
 	db_close(&db);
@@ -136,18 +121,18 @@ test_store__aborted_import_leaves_nothing(void **state)
 	assert_int_equal(store_begin_run_tx(&db, &ri, &s, &err), 0);
 	assert_int_equal(store_add_identity(s, "t1", NULL, "import", "import", 0, &id, &err), 0);
 	store_abort(s);
-	assert_string_equal(one(&db, "SELECT count(*) FROM run"), "0");
-	assert_string_equal(one(&db, "SELECT count(*) FROM identity"), "0");
+	assert_string_equal(test_one(&db, "SELECT count(*) FROM run"), "0");
+	assert_string_equal(test_one(&db, "SELECT count(*) FROM identity"), "0");
 
 	/* A collect run that is aborted keeps its run row, marked running (= incomplete). */
 	ri.kind = "collect";
 	assert_int_equal(store_begin_run(&db, &ri, &s, &err), 0);
 	store_abort(s);
-	assert_string_equal(one(&db, "SELECT status FROM run"), "running");
+	assert_string_equal(test_one(&db, "SELECT status FROM run"), "running");
 	/* A bad period is refused before anything is written. */
 	ri.period = "2026-13";
 	assert_int_equal(store_begin_run(&db, &ri, &s, &err), RC_USAGE);
-	assert_string_equal(one(&db, "SELECT count(*) FROM run"), "1");
+	assert_string_equal(test_one(&db, "SELECT count(*) FROM run"), "1");
 	db_close(&db);
 }
 

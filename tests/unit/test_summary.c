@@ -15,50 +15,14 @@
 #include <unistd.h>
 
 #include "common/util.h"
-#include "common/xalloc.h"
 #include "tempdb.h"
+#include "testutil.h"
 #include "db/db.h"
 #include "db/summary.h"
 
 #define SUB01 "5ub00000-0000-4000-8000-000000000001"
 
 static char path[256];
-
-static char *
-slurp(const char *file)
-{
-	FILE *fp = fopen(file, "rb");
-	char *p;
-	long n;
-
-	if (fp == NULL)
-		return NULL;
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	p = xmalloc((size_t)n + 1);
-	if (fread(p, 1, (size_t)n, fp) != (size_t)n)
-		n = 0;
-	p[n] = '\0';
-	fclose(fp);
-	return p;
-}
-
-static const char *
-one(struct db *db, const char *sql)
-{
-	static char out[512];
-	sqlite3_stmt *st = NULL;
-	struct err err = ERR_INIT;
-
-	out[0] = '\0';
-	if (db_prepare(db, sql, &st, &err) != 0)
-		fail_msg("%s", err.msg);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		snprintf(out, sizeof(out), "%s", sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return out;
-}
 
 static void
 exec_ok(struct db *db, const char *sql)
@@ -84,7 +48,7 @@ setup(void **state)
 		fprintf(stderr, "%s\n", err.msg);
 		return -1;
 	}
-	sql = slurp(TEST_FIXTURES "/report/rules.sql");
+	sql = test_slurp(TEST_FIXTURES "/report/rules.sql", NULL);
 	if (sql == NULL || db_exec(&db, sql, &err) < 0) {
 		fprintf(stderr, "fixture: %s\n", err.msg);
 		free(sql);
@@ -123,17 +87,17 @@ test_summary__open_builds_missing(void **state)
 	assert_non_null(strstr(err.msg, "no current summary"));
 
 	assert_int_equal(db_open(&db, path, 0, &err), 0);
-	assert_string_equal(one(&db, "SELECT count(*) = (SELECT count(*) FROM run) "
+	assert_string_equal(test_one(&db, "SELECT count(*) = (SELECT count(*) FROM run) "
 				     "FROM run_summary"), "1");
-	assert_string_equal(one(&db, "SELECT count(*) > 0 FROM pair_summary"), "1");
-	assert_string_equal(one(&db, SUB01_STATUS), "ATTRIBUTED 310.00");
+	assert_string_equal(test_one(&db, "SELECT count(*) > 0 FROM pair_summary"), "1");
+	assert_string_equal(test_one(&db, SUB01_STATUS), "ATTRIBUTED 310.00");
 	/* Nothing left to build. */
 	assert_int_equal(db_summaries_update(&db, &built, &err), 0);
 	assert_int_equal(built, 0);
 	db_close(&db);
 
 	assert_int_equal(db_open(&db, path, DB_READONLY, &err), 0);
-	assert_string_equal(one(&db, SUB01_STATUS), "ATTRIBUTED 310.00");
+	assert_string_equal(test_one(&db, SUB01_STATUS), "ATTRIBUTED 310.00");
 	db_close(&db);
 }
 
@@ -148,13 +112,13 @@ test_summary__rules_change_rebuilds(void **state)
 	/* Summaries as another version of the rules would have left them ... */
 	exec_ok(&db, "UPDATE pair_summary SET n_access = 0, n_eligible = 0");
 	exec_ok(&db, "UPDATE cost_total_summary SET cost = 0");
-	assert_string_equal(one(&db, SUB01_STATUS), "MISSING -");
+	assert_string_equal(test_one(&db, SUB01_STATUS), "MISSING -");
 	/* ... and views from that version. */
 	exec_ok(&db, "UPDATE palscope_meta SET value = 'older views' WHERE key = 'views'");
 	db_close(&db);
 
 	assert_int_equal(db_open(&db, path, 0, &err), 0);
-	assert_string_equal(one(&db, SUB01_STATUS), "ATTRIBUTED 310.00");
+	assert_string_equal(test_one(&db, SUB01_STATUS), "ATTRIBUTED 310.00");
 	db_close(&db);
 }
 
@@ -184,8 +148,8 @@ test_summary__running_run(void **state)
 	/* ... is left to its collector: not built, not in effect. */
 	assert_int_equal(db_summaries_update(&db, &built, &err), 0);
 	assert_int_equal(built, 0);
-	assert_string_equal(one(&db, "SELECT count(*) FROM effective_identity WHERE run_id = 2"), "0");
-	assert_string_equal(one(&db, SUB01_STATUS), "");
+	assert_string_equal(test_one(&db, "SELECT count(*) FROM effective_identity WHERE run_id = 2"), "0");
+	assert_string_equal(test_one(&db, SUB01_STATUS), "");
 
 	/* Its process gone (a crash, SIGKILL), the next reader summarizes it and it is in effect. */
 	dead = fork();
@@ -197,8 +161,8 @@ test_summary__running_run(void **state)
 	exec_ok(&db, sql);
 	assert_int_equal(db_summaries_update(&db, &built, &err), 0);
 	assert_int_equal(built, 1);
-	assert_string_equal(one(&db, "SELECT count(*) FROM run_summary WHERE run_id = 2"), "1");
-	assert_string_equal(one(&db, SUB01_STATUS), "ATTRIBUTED 400.00");
+	assert_string_equal(test_one(&db, "SELECT count(*) FROM run_summary WHERE run_id = 2"), "1");
+	assert_string_equal(test_one(&db, SUB01_STATUS), "ATTRIBUTED 400.00");
 
 	/* A 'running' run from another host cannot be asked: left alone. */
 	exec_ok(&db, "UPDATE run SET host = 'elsewhere.invalid' WHERE run_id = 2; "
@@ -220,13 +184,13 @@ test_summary__deleting_a_run_deletes_its_summaries(void **state)
 	(void)state;
 
 	assert_int_equal(db_open(&db, path, 0, &err), 0);
-	assert_string_equal(one(&db, "SELECT count(*) > 0 FROM pair_summary p JOIN identity i "
+	assert_string_equal(test_one(&db, "SELECT count(*) > 0 FROM pair_summary p JOIN identity i "
 				     "ON i.identity_id = p.identity_id WHERE i.run_id = 2"), "1");
 	exec_ok(&db, "DELETE FROM run WHERE run_id = 2");
-	assert_string_equal(one(&db, "SELECT count(*) FROM run_summary WHERE run_id = 2"), "0");
-	assert_string_equal(one(&db, "SELECT count(*) FROM pair_summary WHERE identity_id NOT IN "
+	assert_string_equal(test_one(&db, "SELECT count(*) FROM run_summary WHERE run_id = 2"), "0");
+	assert_string_equal(test_one(&db, "SELECT count(*) FROM pair_summary WHERE identity_id NOT IN "
 				     "(SELECT identity_id FROM identity)"), "0");
-	assert_string_equal(one(&db, "SELECT count(*) FROM cost_summary WHERE identity_id NOT IN "
+	assert_string_equal(test_one(&db, "SELECT count(*) FROM cost_summary WHERE identity_id NOT IN "
 				     "(SELECT identity_id FROM identity)"), "0");
 	db_close(&db);
 }

@@ -1,0 +1,48 @@
+/* Unit tests: small helpers several tests share (a whole file, one value of a query). */
+#ifndef PALSCOPE_TESTS_TESTUTIL_H
+#define PALSCOPE_TESTS_TESTUTIL_H
+
+#include <stdio.h>
+
+#include "common/buf.h"
+#include "db/db.h"
+
+/* The whole file, NUL-terminated (len, if not NULL, gets its size); NULL if it cannot be read. */
+static inline char *
+test_slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	struct buf b = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+
+	if (len)
+		*len = 0;
+	if (fp == NULL)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(fp);
+	if (len)
+		*len = b.len;
+	return buf_detach(&b);	/* "" for an empty file */
+}
+
+/* The first column of the first row of sql as text ("" for no row or NULL), in a static buffer. */
+static inline const char *
+test_one(struct db *db, const char *sql)
+{
+	static char out[512];
+	sqlite3_stmt *st = NULL;
+	struct err err = ERR_INIT;
+
+	out[0] = '\0';
+	if (db_prepare(db, sql, &st, &err) != 0)
+		fail_msg("%s", err.msg);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(out, sizeof(out), "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return out;
+}
+
+#endif
