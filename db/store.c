@@ -580,7 +580,7 @@ store_end_run(struct store *s, const char *status, long requests, long retries,
 	if ((rc = db_step_done(s->db, st, err)) < 0)
 		goto out;
 	/* The report views read the run's summaries: built once here, with the run's data. */
-	if ((rc = db_summaries_build(s->db, s->run_id, true, err)) < 0)
+	if ((rc = db_summaries_build(s->db, s->run_id, err)) < 0)
 		goto out;
 	rc = db_commit(s->db, err);
 out:

@@ -7,7 +7,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* Run every statement of an embedded file in order, binding :run_id where it appears. */
 static int
@@ -42,23 +41,18 @@ exec_file(struct db *db, const char *name, int64_t run_id, struct err *err)
 }
 
 int
-db_summaries_build(struct db *db, int64_t run_id, bool final, struct err *err)
+db_summaries_build(struct db *db, int64_t run_id, struct err *err)
 {
 	sqlite3_stmt *st = NULL;
 	char now[32];
 	int rc;
 
-	if ((rc = exec_file(db, "scripts/summary_build.sql", run_id, err)) < 0)
+	if ((rc = exec_file(db, "scripts/summary_build.sql", run_id, err)) < 0 ||
+	    (rc = db_prepare(db, "@queries/summary_mark.sql", &st, err)) < 0)
 		return rc;
 	now_iso(now, sizeof(now));
-	if ((rc = db_prepare(db, final ? "INSERT OR REPLACE INTO run_summary (run_id, built_at) "
-					 "VALUES (:run_id, :built_at)"
-				       : "DELETE FROM run_summary WHERE run_id = :run_id",
-			     &st, err)) < 0)
-		return rc;
 	db_bind_int(st, ":run_id", run_id);
-	if (final)
-		db_bind_text(st, ":built_at", now);
+	db_bind_text(st, ":built_at", now);
 	rc = db_step_done(db, st, err);
 	sqlite3_finalize(st);
 	return rc;
@@ -79,8 +73,6 @@ writer_alive(sqlite3_stmt *st)
 	if (sqlite3_column_type(st, 2) == SQLITE_NULL || pid <= 0)
 		return false;
 	if (h == NULL || strcmp(h, host_name(host, sizeof(host))) != 0)
-		return true;
-	if (pid == (int64_t)getpid())
 		return true;
 	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
 }
@@ -125,7 +117,7 @@ db_summaries_update(struct db *db, int *built, struct err *err)
 		goto out;
 	/* Finished runs, and runs their crashed writer left 'running': their data is final. */
 	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = db_summaries_build(db, runs[i], true, err);
+		rc = db_summaries_build(db, runs[i], err);
 	if (rc == 0)
 		rc = db_commit(db, err);
 	if (rc < 0)
@@ -140,5 +132,12 @@ out:
 int
 db_summaries_invalidate(struct db *db, struct err *err)
 {
-	return db_exec(db, "DELETE FROM run_summary", err);
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = db_prepare(db, "@queries/summary_invalidate.sql", &st, err)) < 0)
+		return rc;
+	rc = db_step_done(db, st, err);
+	sqlite3_finalize(st);
+	return rc;
 }

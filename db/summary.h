@@ -6,16 +6,15 @@
 #ifndef PALSCOPE_DB_SUMMARY_H
 #define PALSCOPE_DB_SUMMARY_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
 #include "db/db.h"
 
 /*
- * (Re)build the summaries of run_id inside the caller's transaction. final marks them current
- * (run_summary), which puts the run in effect for the views; without it the mark is removed.
+ * (Re)build the summaries of run_id inside the caller's transaction and mark them current
+ * (run_summary), which puts the run in effect for the views.
  */
-int db_summaries_build(struct db *db, int64_t run_id, bool final, struct err *err);
+int db_summaries_build(struct db *db, int64_t run_id, struct err *err);
 
 /*
  * Bring every run's summaries up to date before reading the report views: builds those of runs
