@@ -1,6 +1,6 @@
 #include "collector/collector.h"
-#include "collector/arm.h"
-#include "collector/json_arena.h"
+#include "arm/arm.h"
+#include "arm/json_arena.h"
 #include "collector/session.h"
 #include "common/buf.h"
 #include "common/log.h"

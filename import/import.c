@@ -1,5 +1,5 @@
 #include "import/import.h"
-#include "collector/arm.h"
+#include "arm/arm.h"
 #include "common/buf.h"
 #include "common/util.h"
 #include "common/xalloc.h"

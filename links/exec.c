@@ -1,5 +1,5 @@
 #include "links/exec.h"
-#include "collector/arm.h"
+#include "arm/arm.h"
 #include "collector/session.h"
 #include "common/log.h"
 #include "common/util.h"

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collector/arm.h"
+#include "arm/arm.h"
 #include "collector/auth.h"
 #include "common/buf.h"
 #include "common/xalloc.h"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collector/json_arena.h"
+#include "arm/json_arena.h"
 #include "common/buf.h"
 
 /* A cost-query page with n rows, like the collector parses. */

@@ -1,4 +1,4 @@
-#include "collector/arm.h"
+#include "arm/arm.h"
 #include "common/util.h"
 #include "common/xalloc.h"
 #include "model/scope.h"

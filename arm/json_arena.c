@@ -1,4 +1,4 @@
-#include "collector/json_arena.h"
+#include "arm/json_arena.h"
 #include "common/xalloc.h"
 
 #include <cjson/cJSON.h>

@@ -5,8 +5,8 @@
  * negative RC_PARSE with err set when the shape is not what the API
  * documents. Pure: no I/O. Also used by importers for saved `az rest` output.
  */
-#ifndef PALSCOPE_COLLECTOR_ARM_H
-#define PALSCOPE_COLLECTOR_ARM_H
+#ifndef PALSCOPE_ARM_ARM_H
+#define PALSCOPE_ARM_ARM_H
 
 #include <cjson/cJSON.h>
 

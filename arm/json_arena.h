@@ -11,8 +11,8 @@
  * arena they pass through to malloc/free. Single-threaded, like the engine.
  * A tree parsed in an arena must not outlive json_arena_close.
  */
-#ifndef PALSCOPE_COLLECTOR_JSON_ARENA_H
-#define PALSCOPE_COLLECTOR_JSON_ARENA_H
+#ifndef PALSCOPE_ARM_JSON_ARENA_H
+#define PALSCOPE_ARM_JSON_ARENA_H
 
 void json_arena_install(void);
 void json_arena_uninstall(void);
