@@ -18,6 +18,8 @@ int cmd_db(int argc, char **argv);
 int cmd_link(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_reconcile(int argc, char **argv);
+/* login and logout (cli/cmd_login.c) */
+int cmd_login(int argc, char **argv);
 
 /* Print "palscope: error: <msg>" plus the help pointer; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

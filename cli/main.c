@@ -34,6 +34,8 @@ static const struct cmd cmds[] = {
 	{ "import", cmd_import, "Create a run from az CLI output, ARM JSON and cost exports" },
 	{ "reconcile", cmd_reconcile, "Compare the prediction with a Partner Center download" },
 	{ "link", cmd_link, "Show, plan, apply or remove partner links for every identity" },
+	{ "login", cmd_login, "Sign in as yourself (device code) for collect/link --user" },
+	{ "logout", cmd_login, "Forget the sign-in of palscope login" },
 	{ "db", cmd_db, "Database information: runs, schema version" },
 	{ "help", cmd_help, "Show help for a command" },
 	{ "version", cmd_version, "Show version and library versions" },

@@ -123,20 +123,32 @@ b64url_decode(const char *in, size_t len, struct buf *out)
 }
 
 int
-auth_token_claims(const char *token, char *oid_out, char *tid_out, time_t *exp_out,
-		  struct err *err)
+auth_token_payload(const char *token, cJSON **out, struct err *err)
 {
 	const char *dot1 = strchr(token, '.'), *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
 	struct buf payload = BUF_INIT;
-	cJSON *root = NULL;
 	int rc = 0;
 
+	*out = NULL;
 	if (dot2 == NULL ||
 	    b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), &payload) < 0 ||
-	    (root = cJSON_Parse(buf_cstr(&payload))) == NULL) {
+	    (*out = cJSON_Parse(buf_cstr(&payload))) == NULL)
 		rc = err_set(err, RC_PARSE, "the access token is not a JWT");
-		goto out;
-	}
+	if (payload.ptr)
+		memset(payload.ptr, 0, payload.len);
+	buf_release(&payload);
+	return rc;
+}
+
+int
+auth_token_claims(const char *token, char *oid_out, char *tid_out, time_t *exp_out,
+		  struct err *err)
+{
+	cJSON *root = NULL;
+	int rc = auth_token_payload(token, &root, err);
+
+	if (rc < 0)
+		return rc;
 	const cJSON *oid = cJSON_GetObjectItemCaseSensitive(root, "oid");
 	if (!cJSON_IsString(oid) || !is_guid(oid->valuestring)) {
 		rc = err_set(err, RC_PARSE, "the access token has no 'oid' claim");
@@ -153,9 +165,6 @@ auth_token_claims(const char *token, char *oid_out, char *tid_out, time_t *exp_o
 	}
 out:
 	cJSON_Delete(root);
-	if (payload.ptr)
-		memset(payload.ptr, 0, payload.len);
-	buf_release(&payload);
 	return rc;
 }
 

@@ -10,6 +10,8 @@
 
 #include "common/err.h"
 
+struct cJSON;
+
 /* "{login}/{tenant}/oauth2/v2.0/token"; caller frees. */
 char *auth_token_url(const char *login_base, const char *tenant_id);
 
@@ -33,6 +35,12 @@ int auth_parse_token_response(long http_status, const char *body, char **token,
  */
 int auth_token_claims(const char *token, char *oid_out, char *tid_out, time_t *exp_out,
 		      struct err *err);
+
+/*
+ * The decoded payload (claims) of a JWT access token; caller deletes it.
+ * RC_PARSE when the token is not a JWT.
+ */
+int auth_token_payload(const char *token, struct cJSON **out, struct err *err);
 
 /*
  * Run a token command with /bin/sh and take the first non-empty line of its

@@ -45,6 +45,8 @@ import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import users  # signed-in users: device code flow, refresh tokens (users.py beside this file)
+
 # ---------------------------------------------------------------------------
 # Constants
 # ---------------------------------------------------------------------------
@@ -67,6 +69,8 @@ ARM_AUDIENCES = (
 )
 
 DEFAULT_PAGE_SIZE = 100
+# Form fields never written to the request log.
+SECRET_FORM_FIELDS = ("client_secret", "client_assertion", "refresh_token", "device_code", "code")
 UUID_NS = uuid.UUID("6f6b2a4e-9d1c-4c55-9a57-0c1d3f1a2b3c")  # for derived ids
 
 # Built-in role definitions (GUIDs are the real ones; permissions follow the
@@ -400,6 +404,7 @@ class Model:
         self.costs = {k.lower(): v for k, v in sc.get("costs", {}).items()}
         self.cost_cache = {}  # (sid, start, end, daily, grouped) -> aggregated rows
         self.faults = [FaultRule(r) for r in sc.get("faults", [])]
+        self.users = users.UserDirectory(self, sc)
 
     # -- identity helpers --------------------------------------------------
 
@@ -625,7 +630,9 @@ class Handler(BaseHTTPRequestHandler):
         self.auth_ok = False
         self.log_tenant = None
         self.log_oid = None
-        is_token = re.fullmatch(r"/([^/]+)/oauth2/v2\.0/token", url.path) is not None
+        is_token = re.fullmatch(r"/([^/]+)/oauth2/v2\.0/(token|devicecode)", url.path) is not None
+        if url.path.startswith("/_fake/"):  # test-only routes (never on the real service)
+            return self.test_route()
 
         # Tenant(s) for fault matching: token URL tenant, or the ARM token's tid.
         tenant_ids = set()
@@ -726,9 +733,9 @@ class Handler(BaseHTTPRequestHandler):
         body = None
         if self.command in ("POST", "PUT", "PATCH"):
             body = self.body.decode("utf-8", "replace")
-            if re.search(r"/oauth2/v2\.0/token$", self.req_path):
+            if re.search(r"/oauth2/v2\.0/(token|devicecode)$", self.req_path):
                 pairs = urllib.parse.parse_qsl(body, keep_blank_values=True)
-                pairs = [(k, "<redacted>" if k == "client_secret" else v) for k, v in pairs]
+                pairs = [(k, "<redacted>" if k in SECRET_FORM_FIELDS else v) for k, v in pairs]
                 body = urllib.parse.urlencode(pairs, safe="<>")
         rec = {"ts": round(time.time(), 3), "method": self.command, "path": self.req_path,
                "query": self.req_query, "status": status, "tenant": self.log_tenant,
@@ -822,6 +829,34 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- token endpoint ----------------------------------------------------
 
+    b64url = staticmethod(b64url)
+
+    @staticmethod
+    def json_response(status, body):
+        return Response(status, body)
+
+    def test_route(self):
+        """Test-only routes: what a person does in the browser, and inspection."""
+        dirs = self.server.model.users
+        try:
+            body = json.loads(self.body.decode("utf-8") or "{}")
+        except ValueError:
+            body = {}
+        routes = {"/_fake/devicecode/approve": lambda b: dirs.approve(b),
+                  "/_fake/devicecode/decline": lambda b: dirs.approve(b, decline=True),
+                  "/_fake/devicecode/forget": dirs.forget,
+                  "/_fake/refresh_tokens/invalidate": dirs.invalidate,
+                  "/_fake/refresh_tokens/info": dirs.token_info}
+        fn = routes.get(self.req_path)
+        status, out = fn(body) if fn and self.command == "POST" else (404, {"error": "no such test route"})
+        self.send(Response(status, out))
+        if self.server.log_file:  # the path only: bodies of test routes may hold tokens
+            rec = {"ts": round(time.time(), 3), "method": self.command, "path": self.req_path,
+                   "status": status, "test_route": True}
+            with self.server.log_lock:
+                self.server.log_fh.write(json.dumps(rec) + "\n")
+                self.server.log_fh.flush()
+
     def aad_error(self, status, error, code, text):
         trace, corr = str(uuid.uuid4()), str(uuid.uuid4())
         now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
@@ -847,13 +882,19 @@ class Handler(BaseHTTPRequestHandler):
             except ValueError:
                 pass
         tid = model.tenant_alias.get(tenant_in)
-        if not tid:
+        if not tid and tenant_in not in ("organizations", "common"):
             return self.aad_error(400, "invalid_request", 90002,
                                   "Tenant '%s' not found. Check to make sure you have the correct tenant ID and "
                                   "are signing into the correct cloud. Check with your subscription "
                                   "administrator, this may happen if there are no active subscriptions for "
                                   "the tenant." % tenant_in)
-        if form.get("grant_type") != "client_credentials":
+        if self.req_path.endswith("/devicecode"):
+            return model.users.handle_devicecode(self, tid if tenant_in not in ("organizations", "common") else tenant_in)
+        if form.get("grant_type") == users.DEVICE_GRANT:
+            return model.users.poll_device_code(self, tid if tenant_in not in ("organizations", "common") else tenant_in, form)
+        if form.get("grant_type") == "refresh_token":
+            return model.users.redeem(self, tid if tenant_in not in ("organizations", "common") else tenant_in, form)
+        if form.get("grant_type") != "client_credentials" or not tid:
             return self.aad_error(400, "unsupported_grant_type", 70003,
                                   "The app requested an unsupported grant type '%s'." % form.get("grant_type", ""))
         scope = form.get("scope", "")
@@ -1064,6 +1105,10 @@ class Handler(BaseHTTPRequestHandler):
             home = model.subs[sid]["tenantId"].lower()
             if home != tid and home not in others and home in model.tenants:
                 others.append(home)
+        if model.principals.get(oid, {}).get("kind") == "User":
+            # A user's account: every directory it is a member or guest of.
+            out += [self.tenant_body(model.tenants[t], "Home") for t in model.users.tenants_of(oid)
+                    if t != tid and t in model.tenants]
         out += [self.tenant_body(model.tenants[t], "ManagedBy") for t in others]
         chunk, nxt = self.page(out, "tenants", "/tenants")
         body = {"value": chunk}
