@@ -32,12 +32,15 @@ token_cache_paths(char *dir, char *file, size_t n, struct err *err)
 		return err_set(err, RC_USAGE,
 			       "neither $XDG_STATE_HOME nor $HOME is an absolute path: nowhere to keep "
 			       "the sign-in");
-	if (len < 0 || (size_t)len + sizeof(CACHE_NAME) + 1 > n || (size_t)len >= sizeof(d))
+	if (len < 0 || (size_t)len >= sizeof(d) || (size_t)len + sizeof(CACHE_NAME) + 1 > n)
 		return err_set(err, RC_USAGE, "the token cache path is too long");
 	if (dir)
-		snprintf(dir, n, "%s", d);
-	if (file)
-		snprintf(file, n, "%s/%s", d, CACHE_NAME);
+		memcpy(dir, d, (size_t)len + 1);
+	if (file) {
+		memcpy(file, d, (size_t)len);
+		file[len] = '/';
+		memcpy(file + len + 1, CACHE_NAME, sizeof(CACHE_NAME));
+	}
 	return 0;
 }
 
