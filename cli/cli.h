@@ -87,6 +87,6 @@ struct azure_endpoint cli_azure_endpoint(const struct cli_endpoints *e, const ch
  */
 void cli_on_stop_signals(void);
 extern volatile sig_atomic_t cli_got_signal;
-extern volatile int cli_stop_flag;
+extern volatile sig_atomic_t cli_stop_flag;
 
 #endif

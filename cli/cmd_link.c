@@ -15,7 +15,7 @@
 #include "links/audit.h"
 #include "links/exec.h"
 #include "links/report_filter.h"
-#include "reports/csv_out.h"
+#include "reports/report_csv.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -241,27 +241,27 @@ or_dash(const char *s)
 }
 
 static void
-cell(struct csv_out *o, const char *s)
+cell(struct report_csv *o, const char *s)
 {
 	if (s && *s)
-		csv_out_text(o, s, strlen(s));
+		report_csv_text(o, s, strlen(s));
 	else
-		csv_out_empty(o);
+		report_csv_empty(o);
 }
 
 static int
 print_show(const struct link_result *res, size_t n, bool csv)
 {
 	if (csv) {
-		struct csv_out o;
+		struct report_csv o;
 		static const char *const hdr[] = { "identity",	   "tenant_id",	   "client_id",
 						   "object_id",	   "linked",	   "partner_id",
 						   "partner_name", "state",	   "created_time",
 						   "updated_time", "status",	   "error" };
-		csv_out_begin(&o, stdout, false);
+		report_csv_begin(&o, stdout, false);
 		for (size_t i = 0; i < sizeof(hdr) / sizeof(hdr[0]); i++)
 			cell(&o, hdr[i]);
-		csv_out_end_row(&o);
+		report_csv_end_row(&o);
 		for (size_t i = 0; i < n; i++) {
 			const struct link_result *r = &res[i];
 			cell(&o, account_name(r->acct));
@@ -269,9 +269,9 @@ print_show(const struct link_result *res, size_t n, bool csv)
 			cell(&o, r->acct->client_id);
 			cell(&o, r->link_object_id[0] ? r->link_object_id : r->oid);
 			if (r->read_ok)
-				csv_out_int(&o, r->linked ? 1 : 0);
+				report_csv_int(&o, r->linked ? 1 : 0);
 			else
-				csv_out_empty(&o);
+				report_csv_empty(&o);
 			cell(&o, r->linked ? r->partner_id : NULL);
 			cell(&o, r->linked ? r->partner_name : NULL);
 			cell(&o, r->read_ok ? r->state : NULL);
@@ -279,9 +279,9 @@ print_show(const struct link_result *res, size_t n, bool csv)
 			cell(&o, r->updated_time);
 			cell(&o, r->failed ? "failed" : "ok");
 			cell(&o, r->failed ? r->explanation : NULL);
-			csv_out_end_row(&o);
+			report_csv_end_row(&o);
 		}
-		return csv_out_end(&o);
+		return report_csv_end(&o);
 	}
 	int w = name_width(res, n);
 	printf("%-*s %-36s %-10s %-8s %-28s %s\n", w, "IDENTITY", "TENANT", "PARTNER", "STATE",
@@ -393,7 +393,7 @@ print_summary(const struct link_args *a, const struct link_run_stats *st, int64_
 
 struct hist_ctx {
 	bool csv;
-	struct csv_out o;
+	struct report_csv o;
 	long rows;
 };
 
@@ -404,8 +404,8 @@ hist_row(const struct link_history_row *r, void *payload)
 
 	h->rows++;
 	if (h->csv) {
-		csv_out_int(&h->o, r->change_id);
-		csv_out_int(&h->o, r->batch_id);
+		report_csv_int(&h->o, r->change_id);
+		report_csv_int(&h->o, r->batch_id);
 		cell(&h->o, r->command);
 		cell(&h->o, r->started_at);
 		cell(&h->o, r->finished_at);
@@ -419,14 +419,14 @@ hist_row(const struct link_history_row *r, void *payload)
 		cell(&h->o, r->partner_after);
 		cell(&h->o, r->outcome);
 		if (r->http_status)
-			csv_out_int(&h->o, r->http_status);
+			report_csv_int(&h->o, r->http_status);
 		else
-			csv_out_empty(&h->o);
+			report_csv_empty(&h->o);
 		cell(&h->o, r->request_id);
 		cell(&h->o, r->error_code);
 		cell(&h->o, r->error_message);
 		cell(&h->o, r->explanation);
-		csv_out_end_row(&h->o);
+		report_csv_end_row(&h->o);
 		return 0;
 	}
 	char http[16] = "-";
@@ -474,10 +474,10 @@ run_history(const struct link_args *a)
 			"partner_after",  "outcome",	   "http_status", "request_id",
 			"error_code",	  "error_message", "explanation",
 		};
-		csv_out_begin(&h.o, stdout, false);
+		report_csv_begin(&h.o, stdout, false);
 		for (size_t i = 0; i < sizeof(hdr) / sizeof(hdr[0]); i++)
 			cell(&h.o, hdr[i]);
-		csv_out_end_row(&h.o);
+		report_csv_end_row(&h.o);
 	} else {
 		printf("%-5s %-20s %-6s %-24s %-36s %-7s %10s    %-10s %-8s %-4s %s\n", "#", "TIME",
 		       "CMD", "IDENTITY", "TENANT", "CHANGE", "BEFORE", "AFTER", "OUTCOME", "HTTP",
@@ -487,7 +487,7 @@ run_history(const struct link_args *a)
 		log_error("%s", err.msg);
 		rc = EXIT_FAILED;
 	}
-	if (a->csv && csv_out_end(&h.o) < 0)
+	if (a->csv && report_csv_end(&h.o) < 0)
 		rc = EXIT_FAILED;
 	if (!a->csv && h.rows == 0)
 		printf("(no link changes recorded)\n");

@@ -11,7 +11,7 @@
 #include "common/util.h"
 #include "common/xalloc.h"
 #include "db/db.h"
-#include "reports/csv_out.h"
+#include "reports/report_csv.h"
 #include "reports/report.h"
 
 #include <ctype.h>

@@ -117,7 +117,7 @@ cli_azure_endpoint(const struct cli_endpoints *e, const char *ca_bundle, long co
 }
 
 volatile sig_atomic_t cli_got_signal;
-volatile int cli_stop_flag;
+volatile sig_atomic_t cli_stop_flag;
 
 static void
 on_stop_signal(int sig)

@@ -62,7 +62,7 @@ struct collector {
 	char *cost_body;
 	char (*roledefs)[37];	/* open-addressing set of requested role GUIDs */
 	size_t roledef_cap, roledef_n;
-	volatile int *stop;
+	volatile sig_atomic_t *stop;
 	int sink_rc;
 	struct err sink_err;
 	int finished;
@@ -532,7 +532,7 @@ out:
 
 int
 collect_run(const struct collect_opts *o, const struct accounts *accounts, const int64_t *ids,
-	    const struct sink *sink, volatile int *stop, struct collect_summary *sum,
+	    const struct sink *sink, volatile sig_atomic_t *stop, struct collect_summary *sum,
 	    struct err *err)
 {
 	struct collector c = { .o = o, .sink = sink, .stop = stop };

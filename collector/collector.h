@@ -10,6 +10,7 @@
 #ifndef PALSCOPE_COLLECTOR_COLLECTOR_H
 #define PALSCOPE_COLLECTOR_COLLECTOR_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -39,7 +40,7 @@ struct collect_summary {
  * sum->seconds set; the caller marks the run incomplete.
  */
 int collect_run(const struct collect_opts *o, const struct accounts *accounts, const int64_t *ids,
-		const struct sink *sink, volatile int *stop, struct collect_summary *sum,
+		const struct sink *sink, volatile sig_atomic_t *stop, struct collect_summary *sum,
 		struct err *err);
 
 /* Default retry policy: 6 tries, 1 s doubling backoff, 60 s cap. */

@@ -21,7 +21,7 @@ struct devicecode_opts {
 	const struct azure_endpoint *ep;
 	const char *tenant;	/* GUID, domain, or "organizations" (default) */
 	const char *client_id;	/* NULL: USER_DEFAULT_CLIENT_ID */
-	volatile int *stop;	/* set by a signal: give up */
+	volatile sig_atomic_t *stop;	/* set by a signal: give up */
 };
 
 /*

@@ -143,7 +143,8 @@ http_engine_new(const struct http_engine_opts *opts)
 	curl_multi_setopt(e->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)e->opts.max_parallel);
 	curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, (long)e->opts.max_parallel * 2);
 	curl_multi_setopt(e->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
-	e->rng = (unsigned)now_ms() ^ 0x9e3779b9u;
+	/* Per process: the clock alone gives processes started together one rhythm. */
+	e->rng = (unsigned)now_ms() ^ ((unsigned)getpid() * 0x9e3779b9u) ^ (unsigned)(uintptr_t)e;
 	e->proxy_env = proxy_env_set();
 	return e;
 }
@@ -251,17 +252,23 @@ http_classify(CURLcode cc, long status, const char *body, int attempts,
 	}
 }
 
+/* xorshift32 (Marsaglia): enough to spread retries; the state is never 0. */
 static unsigned
 next_rand(unsigned *s)
 {
-	*s = *s * 1103515245u + 12345u;
-	return (*s >> 8) & 0xffffff;
+	unsigned x = *s ? *s : 0x9e3779b9u;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	*s = x;
+	return x;
 }
 
 int64_t
-http_retry_delay_ms(int attempts, int64_t retry_after_ms, const struct retry_policy *p)
+http_retry_delay_ms(int attempts, int64_t retry_after_ms, const struct retry_policy *p,
+		    unsigned *rng)
 {
-	static unsigned seed = 12345;
 	int64_t d;
 
 	if (retry_after_ms >= 0) {
@@ -271,7 +278,7 @@ http_retry_delay_ms(int attempts, int64_t retry_after_ms, const struct retry_pol
 		for (int i = 1; i < attempts && d < p->max_ms; i++)
 			d *= 2;
 		/* Full jitter on the upper half: [d/2, d]. */
-		d = d / 2 + (int64_t)(next_rand(&seed) % (unsigned)(d / 2 + 1));
+		d = d / 2 + (int64_t)(next_rand(rng) % (unsigned)(d / 2 + 1));
 	}
 	return d > p->max_ms ? p->max_ms : d;
 }
@@ -608,7 +615,7 @@ finish(struct http_engine *e, CURL *h, CURLcode cc)
 		return;
 	}
 	if (v == HTTP_RETRY) {
-		int64_t d = http_retry_delay_ms(r->attempts, r->retry_after_ms, &e->opts.retry);
+		int64_t d = http_retry_delay_ms(r->attempts, r->retry_after_ms, &e->opts.retry, &e->rng);
 		r->not_before = now_ms() + d;
 		e->stats.retries++;
 		if (e->opts.on_retry)
@@ -638,7 +645,7 @@ socket_action(struct http_engine *e, curl_socket_t fd, int ev)
 }
 
 int
-http_engine_run(struct http_engine *e, volatile int *stop)
+http_engine_run(struct http_engine *e, volatile sig_atomic_t *stop)
 {
 	struct epoll_event evs[64];
 

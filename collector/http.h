@@ -8,6 +8,7 @@
 #ifndef PALSCOPE_COLLECTOR_HTTP_H
 #define PALSCOPE_COLLECTOR_HTTP_H
 
+#include <signal.h>
 #include <curl/curl.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -121,7 +122,7 @@ void http_engine_wakeup(struct http_engine *e);
  * in-flight transfers are abandoned and queued ones dropped without callback).
  * Returns 0, or -1 on a libcurl multi error.
  */
-int http_engine_run(struct http_engine *e, volatile int *stop);
+int http_engine_run(struct http_engine *e, volatile sig_atomic_t *stop);
 
 const struct http_stats *http_engine_stats(const struct http_engine *e);
 
@@ -129,8 +130,13 @@ const struct http_stats *http_engine_stats(const struct http_engine *e);
 enum http_verdict http_classify(CURLcode cc, long status, const char *body, int attempts,
 				const struct retry_policy *p);
 
-/* Delay before the next try: the retry hint if any, else backoff with jitter. */
-int64_t http_retry_delay_ms(int attempts, int64_t retry_after_ms, const struct retry_policy *p);
+/*
+ * Delay before the next try: the retry hint if any, else backoff with jitter
+ * drawn from *rng (the engine's generator, seeded per process, so processes
+ * started together do not back off in step).
+ */
+int64_t http_retry_delay_ms(int attempts, int64_t retry_after_ms, const struct retry_policy *p,
+			    unsigned *rng);
 
 /*
  * Parse one response header line for retry hints: Retry-After (seconds or

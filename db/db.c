@@ -3,7 +3,6 @@
 #include "db/summary.h"
 #include "common/xalloc.h"
 
-#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -313,12 +312,23 @@ db_prepare(struct db *db, const char *text, sqlite3_stmt **out, struct err *err)
 	return 0;
 }
 
+/*
+ * A name the statement does not have is a bug in palscope, not in the input:
+ * binding nothing would silently store or select NULL, so stop in every build
+ * (an assert is compiled out of the Release build the tests run).
+ */
 static int
 param(sqlite3_stmt *st, const char *name)
 {
 	int i = sqlite3_bind_parameter_index(st, name);
 
-	assert(i > 0 && "unknown SQL parameter");
+	if (i <= 0) {
+		const char *sql = sqlite3_sql(st);
+
+		fprintf(stderr, "palscope: internal error: SQL parameter %s is not in the statement: %.200s\n",
+			name, sql ? sql : "?");
+		abort();
+	}
 	return i;
 }
 

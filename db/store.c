@@ -5,7 +5,6 @@
 #include "db/sql_embed.h"
 #include "db/summary.h"
 
-#include <assert.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,9 +108,11 @@ prepare_cost_batch(struct store *s, struct err *err)
 	struct buf b = BUF_INIT;
 	int rc;
 
-	assert(values != NULL);
+	if (values == NULL)
+		return err_set(err, RC_DB, "queries/cost_insert.sql has no VALUES clause");
 	for (int i = 0; i < 7; i++)
-		assert(s->cost_idx[i] == i + 1); /* the tuple lists the columns in this order */
+		if (s->cost_idx[i] != i + 1) /* the tuple must list the columns in this order */
+			return err_set(err, RC_DB, "queries/cost_insert.sql: parameter %d out of order", i + 1);
 	buf_add(&b, one, (size_t)(values - one) + strlen("VALUES"));
 	for (int i = 0; i < COST_BATCH; i++)
 		buf_adds(&b, i ? ",(?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?)");

@@ -425,7 +425,7 @@ signin_failed(struct session_ident *si, const struct http_req *r, void *payload)
 
 int
 link_run(const struct link_run_opts *o, const struct accounts *accts, struct link_result *res,
-	 volatile int *stop, struct link_run_stats *st, struct err *err)
+	 volatile sig_atomic_t *stop, struct link_run_stats *st, struct err *err)
 {
 	struct linker L = { .o = o, .n = accts->n };
 	struct session_hooks hooks = { .signed_in = after_signin, .signin_failed = signin_failed,

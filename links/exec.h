@@ -14,6 +14,7 @@
 #ifndef PALSCOPE_LINKS_EXEC_H
 #define PALSCOPE_LINKS_EXEC_H
 
+#include <signal.h>
 #include <stdbool.h>
 
 #include "collector/accounts.h"
@@ -74,6 +75,6 @@ struct link_run_stats {
  * per-identity failures are in res and st).
  */
 int link_run(const struct link_run_opts *o, const struct accounts *accts, struct link_result *res,
-	     volatile int *stop, struct link_run_stats *st, struct err *err);
+	     volatile sig_atomic_t *stop, struct link_run_stats *st, struct err *err);
 
 #endif

@@ -9,7 +9,7 @@
 
 #include "common/xalloc.h"
 #include "db/db.h"
-#include "reports/csv_out.h"
+#include "reports/report_csv.h"
 
 #define T REPORT_COL_TEXT
 #define I REPORT_COL_INT
@@ -87,24 +87,24 @@ out:
 }
 
 static void
-write_cell(struct csv_out *o, sqlite3_stmt *st, int i, enum report_col_type type)
+write_cell(struct report_csv *o, sqlite3_stmt *st, int i, enum report_col_type type)
 {
 	int t = sqlite3_column_type(st, i);
 
 	if (t == SQLITE_NULL && type != REPORT_COL_TEXT) {
-		csv_out_empty(o);
+		report_csv_empty(o);
 		return;
 	}
 	switch (type) {
 	case REPORT_COL_INT:
-		csv_out_int(o, sqlite3_column_int64(st, i));
+		report_csv_int(o, sqlite3_column_int64(st, i));
 		break;
 	case REPORT_COL_MONEY:
-		csv_out_money(o, sqlite3_column_double(st, i));
+		report_csv_money(o, sqlite3_column_double(st, i));
 		break;
 	case REPORT_COL_TEXT: {
 		const char *s = (const char *)sqlite3_column_text(st, i);
-		csv_out_text(o, s, s ? (size_t)sqlite3_column_bytes(st, i) : 0);
+		report_csv_text(o, s, s ? (size_t)sqlite3_column_bytes(st, i) : 0);
 		break;
 	}
 	}
@@ -115,7 +115,7 @@ report_write(struct db *db, const struct report_spec *spec, const char *period, 
 	     unsigned flags, size_t *rows, struct err *err)
 {
 	sqlite3_stmt *st = NULL;
-	struct csv_out o;
+	struct report_csv o;
 	size_t n = 0;
 	int rc;
 
@@ -138,14 +138,14 @@ report_write(struct db *db, const struct report_spec *spec, const char *period, 
 	if (sqlite3_bind_parameter_index(st, ":period") > 0)
 		db_bind_text(st, ":period", period);
 
-	csv_out_begin(&o, fp, flags & REPORT_EXCEL);
+	report_csv_begin(&o, fp, flags & REPORT_EXCEL);
 	for (size_t i = 0; i < spec->ncols; i++)
-		csv_out_text(&o, spec->cols[i].name, strlen(spec->cols[i].name));
-	csv_out_end_row(&o);
+		report_csv_text(&o, spec->cols[i].name, strlen(spec->cols[i].name));
+	report_csv_end_row(&o);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		for (size_t i = 0; i < spec->ncols; i++)
 			write_cell(&o, st, (int)i, spec->cols[i].type);
-		csv_out_end_row(&o);
+		report_csv_end_row(&o);
 		n++;
 		if (o.failed)
 			break;
@@ -154,7 +154,7 @@ report_write(struct db *db, const struct report_spec *spec, const char *period, 
 		rc = err_set(err, RC_DB, "report '%s': %s", spec->name, sqlite3_errmsg(db->h));
 		goto out;
 	}
-	if (csv_out_end(&o) < 0) {
+	if (report_csv_end(&o) < 0) {
 		rc = err_set(err, RC_IO, "cannot write report '%s': %s", spec->name,
 			     strerror(errno ? errno : EIO));
 		goto out;

@@ -1,7 +1,7 @@
 /*
  * Reports: each one is an embedded SQL file (sql/reports/<name>.sql, one SELECT taking :period)
  * plus a column table saying which cells are text and which are money. report_write() streams
- * the rows to a CSV file through csv_out; nothing is held in memory beyond one row.
+ * the rows to a CSV file through report_csv; nothing is held in memory beyond one row.
  */
 #ifndef PALSCOPE_REPORTS_REPORT_H
 #define PALSCOPE_REPORTS_REPORT_H

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tempdb.h"
@@ -137,6 +139,46 @@ test_db__every_embedded_query_prepares(void **state)
 	db_close(&db);
 }
 
+/*
+ * A misspelt :name is palscope's bug: it must stop the process loudly in every
+ * build (the tests run the Release build, where an assert is compiled out), not
+ * bind nothing. Run in a child, which must die of SIGABRT and name the parameter.
+ */
+static void
+test_db__unknown_parameter_aborts(void **state)
+{
+	int fds[2], status = 0;
+	char msg[512] = "";
+	ssize_t n;
+	pid_t pid;
+	(void)state;
+
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct db db = DB_INIT;
+		struct err err = ERR_INIT;
+		sqlite3_stmt *st = NULL;
+
+		dup2(fds[1], 2);
+		if (db_open(&db, path, DB_CREATE, &err) != 0 ||
+		    db_prepare(&db, "SELECT :tenant_id", &st, &err) != 0)
+			_exit(3);
+		db_bind_text(st, ":tenant", "x"); /* misspelt */
+		_exit(0);			  /* not reached */
+	}
+	close(fds[1]);
+	n = read(fds[0], msg, sizeof(msg) - 1);
+	close(fds[0]);
+	if (n > 0)
+		msg[n] = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGABRT);
+	assert_non_null(strstr(msg, ":tenant is not in the statement"));
+}
+
 int
 main(void)
 {
@@ -146,6 +188,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_db__refuses_foreign, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_db__every_embedded_query_prepares, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_db__unknown_parameter_aborts, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

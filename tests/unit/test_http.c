@@ -55,11 +55,12 @@ test_http__classify(void **state)
 static void
 test_http__delay(void **state)
 {
+	unsigned rng = 42;
 	(void)state;
 	/* A hint wins, capped. */
-	assert_int_equal(http_retry_delay_ms(1, 2000, &policy), 2000);
-	assert_int_equal(http_retry_delay_ms(1, 3600000, &policy), 60000);
-	assert_int_equal(http_retry_delay_ms(1, 0, &policy), 0);
+	assert_int_equal(http_retry_delay_ms(1, 2000, &policy, &rng), 2000);
+	assert_int_equal(http_retry_delay_ms(1, 3600000, &policy, &rng), 60000);
+	assert_int_equal(http_retry_delay_ms(1, 0, &policy, &rng), 0);
 	/* Backoff doubles, with jitter in [d/2, d]. */
 	for (int a = 1; a <= 8; a++) {
 		int64_t d = 1000;
@@ -68,12 +69,34 @@ test_http__delay(void **state)
 		if (d > 60000)
 			d = 60000;
 		for (int k = 0; k < 50; k++) {
-			int64_t got = http_retry_delay_ms(a, -1, &policy);
+			int64_t got = http_retry_delay_ms(a, -1, &policy, &rng);
 			if (got < d / 2 || got > d)
 				fail_msg("attempt %d: %lld not in [%lld, %lld]", a, (long long)got,
 					 (long long)(d / 2), (long long)d);
 		}
 	}
+}
+
+/* The jitter comes from the caller's generator: one seed, one sequence; two seeds, two. */
+static void
+test_http__jitter_seeded(void **state)
+{
+	unsigned a = 1, b = 1, c = 2;
+	int same_ab = 0, same_ac = 0;
+	(void)state;
+	for (int k = 0; k < 32; k++) {
+		int64_t da = http_retry_delay_ms(6, -1, &policy, &a);
+		int64_t db = http_retry_delay_ms(6, -1, &policy, &b);
+		int64_t dc = http_retry_delay_ms(6, -1, &policy, &c);
+		same_ab += da == db;
+		same_ac += da == dc;
+	}
+	assert_int_equal(same_ab, 32);
+	assert_true(same_ac < 4);
+	/* A hint uses no randomness: the state is untouched. */
+	a = 7;
+	http_retry_delay_ms(1, 500, &policy, &a);
+	assert_int_equal(a, 7);
 }
 
 static void
@@ -136,6 +159,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_http__classify),	    cmocka_unit_test(test_http__delay),
+		cmocka_unit_test(test_http__jitter_seeded),
 		cmocka_unit_test(test_http__retry_headers), cmocka_unit_test(test_http__origin),
 		cmocka_unit_test(test_http__loopback),
 	};

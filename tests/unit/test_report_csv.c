@@ -1,4 +1,4 @@
-/* reports/csv_out: quoting, formula guard, money format under any locale, Excel mode. */
+/* reports/report_csv: quoting, formula guard, money format under any locale, Excel mode. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,20 +9,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reports/csv_out.h"
+#include "reports/report_csv.h"
 
 static char *
-render(void (*fn)(struct csv_out *), int excel)
+render(void (*fn)(struct report_csv *), int excel)
 {
 	char *p = NULL;
 	size_t n = 0;
 	FILE *fp = open_memstream(&p, &n);
-	struct csv_out o;
+	struct report_csv o;
 
 	assert_non_null(fp);
-	csv_out_begin(&o, fp, excel);
+	report_csv_begin(&o, fp, excel);
 	fn(&o);
-	assert_int_equal(csv_out_end(&o), 0);
+	assert_int_equal(report_csv_end(&o), 0);
 	fclose(fp);
 	return p;
 }
@@ -50,9 +50,9 @@ static const struct {
 static size_t text_case;
 
 static void
-one_text(struct csv_out *o)
+one_text(struct report_csv *o)
 {
-	csv_out_text(o, text_cases[text_case].in, strlen(text_cases[text_case].in));
+	report_csv_text(o, text_cases[text_case].in, strlen(text_cases[text_case].in));
 }
 
 static void
@@ -100,16 +100,16 @@ test_report_csv__money(void **state)
 }
 
 static void
-row_of_each(struct csv_out *o)
+row_of_each(struct report_csv *o)
 {
-	csv_out_text(o, "-x", 2);
-	csv_out_money(o, -12.5);
-	csv_out_int(o, -3);
-	csv_out_empty(o);
-	csv_out_text(o, NULL, 0);
-	csv_out_end_row(o);
-	csv_out_text(o, "b", 1);
-	csv_out_end_row(o);
+	report_csv_text(o, "-x", 2);
+	report_csv_money(o, -12.5);
+	report_csv_int(o, -3);
+	report_csv_empty(o);
+	report_csv_text(o, NULL, 0);
+	report_csv_end_row(o);
+	report_csv_text(o, "b", 1);
+	report_csv_end_row(o);
 }
 
 static void

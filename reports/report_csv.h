@@ -5,31 +5,31 @@
  * get the prefix. Money uses '.' and two decimals whatever the locale (integer arithmetic, no
  * printf("%f")).
  */
-#ifndef PALSCOPE_REPORTS_CSV_OUT_H
-#define PALSCOPE_REPORTS_CSV_OUT_H
+#ifndef PALSCOPE_REPORTS_REPORT_CSV_H
+#define PALSCOPE_REPORTS_REPORT_CSV_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-struct csv_out {
+struct report_csv {
 	FILE *fp;
-	bool excel;	/* CRLF line ends (the BOM is written by csv_out_begin) */
+	bool excel;	/* CRLF line ends (the BOM is written by report_csv_begin) */
 	bool in_row;	/* a cell was written on the current row */
-	bool failed;	/* a write failed; checked by csv_out_end() */
+	bool failed;	/* a write failed; checked by report_csv_end() */
 };
 
 /* Start a document on fp; writes the UTF-8 BOM when excel. */
-void csv_out_begin(struct csv_out *o, FILE *fp, bool excel);
-void csv_out_text(struct csv_out *o, const char *s, size_t len);
-void csv_out_int(struct csv_out *o, int64_t v);
-/* v == NULL-like cells are written with csv_out_empty(). */
-void csv_out_money(struct csv_out *o, double v);
-void csv_out_empty(struct csv_out *o);
-void csv_out_end_row(struct csv_out *o);
+void report_csv_begin(struct report_csv *o, FILE *fp, bool excel);
+void report_csv_text(struct report_csv *o, const char *s, size_t len);
+void report_csv_int(struct report_csv *o, int64_t v);
+/* v == NULL-like cells are written with report_csv_empty(). */
+void report_csv_money(struct report_csv *o, double v);
+void report_csv_empty(struct report_csv *o);
+void report_csv_end_row(struct report_csv *o);
 /* Flush; returns 0, or -1 if any write failed. */
-int csv_out_end(struct csv_out *o);
+int report_csv_end(struct report_csv *o);
 
 /* True when a text cell needs the "'" prefix. */
 bool csv_needs_guard(const char *s, size_t len);

@@ -1,4 +1,4 @@
-#include "reports/csv_out.h"
+#include "reports/report_csv.h"
 
 #include <csv.h>
 #include <inttypes.h>
@@ -8,7 +8,7 @@
 #include "common/xalloc.h"
 
 void
-csv_out_begin(struct csv_out *o, FILE *fp, bool excel)
+report_csv_begin(struct report_csv *o, FILE *fp, bool excel)
 {
 	o->fp = fp;
 	o->excel = excel;
@@ -19,7 +19,7 @@ csv_out_begin(struct csv_out *o, FILE *fp, bool excel)
 }
 
 static void
-separator(struct csv_out *o)
+separator(struct report_csv *o)
 {
 	if (o->in_row && fputc(',', o->fp) == EOF)
 		o->failed = true;
@@ -34,7 +34,7 @@ csv_needs_guard(const char *s, size_t len)
 }
 
 void
-csv_out_text(struct csv_out *o, const char *s, size_t len)
+report_csv_text(struct report_csv *o, const char *s, size_t len)
 {
 	separator(o);
 	if (s == NULL) {
@@ -55,7 +55,7 @@ csv_out_text(struct csv_out *o, const char *s, size_t len)
 }
 
 void
-csv_out_int(struct csv_out *o, int64_t v)
+report_csv_int(struct report_csv *o, int64_t v)
 {
 	separator(o);
 	if (fprintf(o->fp, "%" PRId64, v) < 0)
@@ -85,7 +85,7 @@ csv_format_money(double v, char *out, size_t n)
 }
 
 void
-csv_out_money(struct csv_out *o, double v)
+report_csv_money(struct report_csv *o, double v)
 {
 	char num[32];
 
@@ -96,13 +96,13 @@ csv_out_money(struct csv_out *o, double v)
 }
 
 void
-csv_out_empty(struct csv_out *o)
+report_csv_empty(struct report_csv *o)
 {
 	separator(o);
 }
 
 void
-csv_out_end_row(struct csv_out *o)
+report_csv_end_row(struct report_csv *o)
 {
 	if (fputs(o->excel ? "\r\n" : "\n", o->fp) == EOF)
 		o->failed = true;
@@ -110,7 +110,7 @@ csv_out_end_row(struct csv_out *o)
 }
 
 int
-csv_out_end(struct csv_out *o)
+report_csv_end(struct report_csv *o)
 {
 	if (fflush(o->fp) != 0 || ferror(o->fp))
 		o->failed = true;
