@@ -162,111 +162,163 @@ icontains(const char *hay, const char *needle)
 	return n == 0;
 }
 
+/*
+ * The columns of reports/why_pairs.sql, looked up by name once per statement (why_cols_find):
+ * a query edit that reorders columns cannot shift a step's reading, and a missing one fails.
+ */
 enum {
-	P_SUB_ID, P_SUB_NAME, P_STATUS, P_CODE, P_REASONS, P_EXPLANATION, P_USAGE, P_ATTRIBUTED,
-	P_CHOSEN, P_IDENTITY, P_IDENTITY_TENANT, P_VIA_LH, P_BLOCKING, P_CODES,
-	P_C1, /* .. P_C1 + 11 = c12 */
-	P_W13 = P_C1 + 12, P_W14, P_FAILURE, P_PARTNER_ID, P_LINK_STATE, P_LINK_CREATED,
-	P_EXPECTED, P_ROLES, P_WHOLE, P_RGS, P_START, P_STATE, P_QUOTA, P_COST_STATUS, P_TOTAL,
-	P_CURRENCY, P_PAIR_ATTRIBUTED,
+	P_SUB_ID, P_SUB_NAME, P_STATUS, P_CODE, P_REASONS, P_EXPLANATION, P_CHOSEN, P_IDENTITY,
+	P_IDENTITY_TENANT, P_VIA_LH, P_CODES, P_FAILURE, P_PARTNER_ID, P_LINK_STATE, P_LINK_CREATED,
+	P_EXPECTED, P_ROLES, P_WHOLE, P_RGS, P_START, P_STATE, P_QUOTA, P_TOTAL, P_CURRENCY,
+	P_PAIR_ATTRIBUTED, P_N
 };
 
-static bool
-chk(sqlite3_stmt *st, int n)
+static const char *const why_col_names[P_N] = {
+	"subscription_id", "subscription_name", "status", "reason_code", "reasons", "explanation",
+	"chosen", "identity_name", "identity_tenant_id", "via_lighthouse", "codes", "failure",
+	"partner_id", "link_state", "link_created", "expected_partner_ids", "roles",
+	"n_eligible_whole", "covered_rgs", "access_start", "state", "quota_id", "total", "currency",
+	"pair_attributed",
+};
+
+struct why_row {
+	sqlite3_stmt *st;
+	int ix[P_N];
+};
+
+static int
+why_cols_find(struct why_row *r, sqlite3_stmt *st, struct err *err)
 {
-	return sqlite3_column_int(st, P_C1 + n - 1) != 0;
+	int n = sqlite3_column_count(st);
+
+	r->st = st;
+	for (int k = 0; k < P_N; k++) {
+		r->ix[k] = -1;
+		for (int i = 0; i < n; i++)
+			if (strcmp(sqlite3_column_name(st, i), why_col_names[k]) == 0)
+				r->ix[k] = i;
+		if (r->ix[k] < 0)
+			return err_set(err, RC_DB, "why: reports/why_pairs.sql has no column %s",
+				       why_col_names[k]);
+	}
+	return 0;
+}
+
+static const char *
+rcol(const struct why_row *r, int k)
+{
+	return col(r->st, r->ix[k]);
+}
+
+static int
+rnum(const struct why_row *r, int k)
+{
+	return sqlite3_column_int(r->st, r->ix[k]);
+}
+
+/* The verdict of one check, by reason-code name: does the pair's codes list hold it? */
+static bool
+chk(const struct why_row *r, const char *code)
+{
+	const char *codes = rcol(r, P_CODES);
+	size_t n = strlen(code);
+
+	for (const char *p = codes; (p = strstr(p, code)) != NULL; p += n)
+		if ((p == codes || p[-1] == ';') && (p[n] == ';' || p[n] == '\0'))
+			return true;
+	return false;
 }
 
 static void
-print_chain(struct why_out *o, sqlite3_stmt *st, const char *period)
+print_chain(struct why_out *o, const struct why_row *r, const char *period)
 {
 	struct buf b = BUF_INIT;
 	char m1[64], m2[64];
-	const char *cur = col(st, P_CURRENCY);
-	bool lh = sqlite3_column_int(st, P_VIA_LH) != 0;
+	const char *cur = rcol(r, P_CURRENCY);
+	bool lh = rnum(r, P_VIA_LH) != 0;
 
 	/* identity */
-	buf_printf(&b, "'%s' signed in to %stenant %s", col(st, P_IDENTITY),
-		   lh ? "the managing " : "", col(st, P_IDENTITY_TENANT));
-	if (chk(st, 1))
-		buf_printf(&b, "; a required read failed: %s", col(st, P_FAILURE));
-	step(o, !chk(st, 1), "identity", buf_cstr(&b));
+	buf_printf(&b, "'%s' signed in to %stenant %s", rcol(r, P_IDENTITY),
+		   lh ? "the managing " : "", rcol(r, P_IDENTITY_TENANT));
+	if (chk(r, "COLLECTION_FAILED"))
+		buf_printf(&b, "; a required read failed: %s", rcol(r, P_FAILURE));
+	step(o, !chk(r, "COLLECTION_FAILED"), "identity", buf_cstr(&b));
 	buf_reset(&b);
 
 	/* subscription */
-	buf_printf(&b, "state %s, offer %s", *col(st, P_STATE) ? col(st, P_STATE) : "?",
-		   *col(st, P_QUOTA) ? col(st, P_QUOTA) : "?");
-	if (chk(st, 2))
+	buf_printf(&b, "state %s, offer %s", *rcol(r, P_STATE) ? rcol(r, P_STATE) : "?",
+		   *rcol(r, P_QUOTA) ? rcol(r, P_QUOTA) : "?");
+	if (chk(r, "SUBSCRIPTION_NOT_ACTIVE"))
 		buf_adds(&b, " (not active)");
-	if (chk(st, 8))
+	if (chk(r, "EA_DPOR_EXPECTED"))
 		buf_adds(&b, " (Enterprise Agreement: DPOR, not PAL)");
-	if (chk(st, 9))
+	if (chk(r, "OFFER_EXCLUDED"))
 		buf_adds(&b, " (offer excluded)");
-	if (sqlite3_column_int(st, P_W14))
+	if (chk(r, "CSP_SUBSCRIPTION"))
 		buf_adds(&b, " (CSP: may show as CSP, not PAL)");
-	step(o, !(chk(st, 2) || chk(st, 8) || chk(st, 9)), "offer", buf_cstr(&b));
+	step(o, !(chk(r, "SUBSCRIPTION_NOT_ACTIVE") || chk(r, "EA_DPOR_EXPECTED") || chk(r, "OFFER_EXCLUDED")), "offer", buf_cstr(&b));
 	buf_reset(&b);
 
 	/* link */
-	if (chk(st, 1) && !*col(st, P_LINK_STATE) && !*col(st, P_PARTNER_ID))
+	if (chk(r, "COLLECTION_FAILED") && !*rcol(r, P_LINK_STATE) && !*rcol(r, P_PARTNER_ID))
 		buf_adds(&b, "unknown (not read)");
-	else if (chk(st, 3))
-		buf_printf(&b, "not linked%s", strcmp(col(st, P_LINK_STATE), "Deleted") == 0
+	else if (chk(r, "NO_LINK"))
+		buf_printf(&b, "not linked%s", strcmp(rcol(r, P_LINK_STATE), "Deleted") == 0
 						       ? " (link deleted)" : "");
 	else
-		buf_printf(&b, "partner ID %s, %s since %s", col(st, P_PARTNER_ID),
-			   col(st, P_LINK_STATE), col(st, P_LINK_CREATED));
-	if (chk(st, 4))
-		buf_printf(&b, "; expected %s", col(st, P_EXPECTED));
-	step(o, !(chk(st, 1) && !*col(st, P_PARTNER_ID)) && !chk(st, 3) && !chk(st, 4), "link",
+		buf_printf(&b, "partner ID %s, %s since %s", rcol(r, P_PARTNER_ID),
+			   rcol(r, P_LINK_STATE), rcol(r, P_LINK_CREATED));
+	if (chk(r, "LINK_WRONG_PARTNER_ID"))
+		buf_printf(&b, "; expected %s", rcol(r, P_EXPECTED));
+	step(o, !(chk(r, "COLLECTION_FAILED") && !*rcol(r, P_PARTNER_ID)) && !chk(r, "NO_LINK") && !chk(r, "LINK_WRONG_PARTNER_ID"), "link",
 	     buf_cstr(&b));
 	buf_reset(&b);
 
 	/* role */
-	for (const char *p = col(st, P_ROLES); *p; p++) {
+	for (const char *p = rcol(r, P_ROLES); *p; p++) {
 		buf_addc(&b, *p);
 		if (*p == ';')
 			buf_addc(&b, ' ');
 	}
-	if (!*col(st, P_ROLES))
+	if (!*rcol(r, P_ROLES))
 		buf_adds(&b, "no role assignment");
-	if (chk(st, 6))
+	if (chk(r, "ROLE_NOT_ELIGIBLE"))
 		buf_adds(&b, "; none eligible for partner earned credit");
-	if (chk(st, 7))
-		buf_printf(&b, "; eligible access began %s, after %s", col(st, P_START), period);
-	else if (*col(st, P_START) && !chk(st, 5) && !chk(st, 6))
-		buf_printf(&b, "; eligible since %s", col(st, P_START));
-	if (sqlite3_column_int(st, P_W13))
+	if (chk(r, "ASSIGNMENT_TOO_RECENT"))
+		buf_printf(&b, "; eligible access began %s, after %s", rcol(r, P_START), period);
+	else if (*rcol(r, P_START) && !chk(r, "NO_RBAC") && !chk(r, "ROLE_NOT_ELIGIBLE"))
+		buf_printf(&b, "; eligible since %s", rcol(r, P_START));
+	if (chk(r, "ROLE_ELIGIBILITY_UNKNOWN"))
 		buf_adds(&b, "; eligibility inferred (custom or unlisted role)");
-	step(o, !(chk(st, 5) || chk(st, 6) || chk(st, 7)), "role", buf_cstr(&b));
+	step(o, !(chk(r, "NO_RBAC") || chk(r, "ROLE_NOT_ELIGIBLE") || chk(r, "ASSIGNMENT_TOO_RECENT")), "role", buf_cstr(&b));
 	buf_reset(&b);
 
 	/* scope */
-	if (chk(st, 5) || chk(st, 6))
+	if (chk(r, "NO_RBAC") || chk(r, "ROLE_NOT_ELIGIBLE"))
 		buf_adds(&b, "no eligible access");
-	else if (sqlite3_column_int(st, P_WHOLE) > 0)
+	else if (rnum(r, P_WHOLE) > 0)
 		buf_adds(&b, "whole subscription");
 	else
-		buf_printf(&b, "resource group(s) %s only", col(st, P_RGS));
-	if (chk(st, 12))
+		buf_printf(&b, "resource group(s) %s only", rcol(r, P_RGS));
+	if (chk(r, "SCOPE_EXCLUDES_USAGE"))
 		buf_adds(&b, ", which had no cost in the period");
-	step(o, !(chk(st, 5) || chk(st, 6) || chk(st, 12)), "scope", buf_cstr(&b));
+	step(o, !(chk(r, "NO_RBAC") || chk(r, "ROLE_NOT_ELIGIBLE") || chk(r, "SCOPE_EXCLUDES_USAGE")), "scope", buf_cstr(&b));
 	buf_reset(&b);
 
 	/* cost */
-	if (chk(st, 10)) {
+	if (chk(r, "USAGE_UNREADABLE")) {
 		buf_adds(&b, "unreadable");
 	} else {
-		money(m1, sizeof(m1), st, P_TOTAL, cur);
+		money(m1, sizeof(m1), r->st, r->ix[P_TOTAL], cur);
 		buf_printf(&b, "%s in %s", m1, period);
-		if (sqlite3_column_type(st, P_PAIR_ATTRIBUTED) != SQLITE_NULL) {
-			money(m2, sizeof(m2), st, P_PAIR_ATTRIBUTED, cur);
+		if (sqlite3_column_type(r->st, r->ix[P_PAIR_ATTRIBUTED]) != SQLITE_NULL) {
+			money(m2, sizeof(m2), r->st, r->ix[P_PAIR_ATTRIBUTED], cur);
 			buf_printf(&b, ", %s attributed", m2);
 		}
-		if (chk(st, 11))
+		if (chk(r, "NO_USAGE"))
 			buf_adds(&b, " (no usage)");
 	}
-	step(o, !(chk(st, 10) || chk(st, 11)), "cost", buf_cstr(&b));
+	step(o, !(chk(r, "USAGE_UNREADABLE") || chk(r, "NO_USAGE")), "cost", buf_cstr(&b));
 	buf_release(&b);
 }
 
@@ -275,6 +327,7 @@ print_customer(struct why_out *o, struct db *db, sqlite3_stmt *cst, const char *
 	       const char *q, struct err *err)
 {
 	sqlite3_stmt *st = NULL;
+	struct why_row r;
 	const char *tenant = col(cst, 0);
 	bool whole = sqlite3_column_int(cst, 10) != 0;
 	char m[64];
@@ -303,32 +356,34 @@ print_customer(struct why_out *o, struct db *db, sqlite3_stmt *cst, const char *
 	db_bind_text(st, ":period", period);
 	db_bind_text(st, ":tenant_id", tenant);
 	db_bind_text(st, ":subscription_id", NULL);
+	if ((rc = why_cols_find(&r, st, err)) < 0)
+		goto out;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *sid = col(st, P_SUB_ID), *sname = col(st, P_SUB_NAME);
-		bool chosen = sqlite3_column_int(st, P_CHOSEN) != 0;
+		const char *sid = rcol(&r, P_SUB_ID), *sname = rcol(&r, P_SUB_NAME);
+		bool chosen = rnum(&r, P_CHOSEN) != 0;
 		if (!whole && !str_ieq(sid, q) && !icontains(sname, q))
 			continue;
 		if (chosen) {
 			fputs("\n  Subscription ", o->fp);
-			status_word(o, col(st, P_STATUS));
-			if (*col(st, P_CODE))
-				fprintf(o->fp, " %s", col(st, P_CODE));
+			status_word(o, rcol(&r, P_STATUS));
+			if (*rcol(&r, P_CODE))
+				fprintf(o->fp, " %s", rcol(&r, P_CODE));
 			fputc(':', o->fp);
 			wrap(o->fp, sname,
-			     16 + strlen(col(st, P_STATUS)) +
-				     (*col(st, P_CODE) ? 1 + strlen(col(st, P_CODE)) : 0),
+			     16 + strlen(rcol(&r, P_STATUS)) +
+				     (*rcol(&r, P_CODE) ? 1 + strlen(rcol(&r, P_CODE)) : 0),
 			     6);
 			fprintf(o->fp, "    id %s\n", sid);
-			print_chain(o, st, period);
+			print_chain(o, &r, period);
 			fprintf(o->fp, "    %-16s", "reasons");
-			wrap_list(o->fp, *col(st, P_REASONS) ? col(st, P_REASONS) : "-", 20, 20);
+			wrap_list(o->fp, *rcol(&r, P_REASONS) ? rcol(&r, P_REASONS) : "-", 20, 20);
 			fprintf(o->fp, "    %-16s", "fix");
-			wrap(o->fp, col(st, P_EXPLANATION), 20, 20);
+			wrap(o->fp, rcol(&r, P_EXPLANATION), 20, 20);
 		} else {
 			struct buf b = BUF_INIT;
-			buf_printf(&b, "also seen by '%s' (tenant %s): %s", col(st, P_IDENTITY),
-				   col(st, P_IDENTITY_TENANT),
-				   *col(st, P_CODES) ? col(st, P_CODES) : "passes every check");
+			buf_printf(&b, "also seen by '%s' (tenant %s): %s", rcol(&r, P_IDENTITY),
+				   rcol(&r, P_IDENTITY_TENANT),
+				   *rcol(&r, P_CODES) ? rcol(&r, P_CODES) : "passes every check");
 			fputs("    ", o->fp);
 			wrap(o->fp, buf_cstr(&b), 4, 6);
 			buf_release(&b);

@@ -1,12 +1,11 @@
 -- palscope why: every (subscription, identity) pair of one customer (:tenant_id), or of one
 -- subscription when :subscription_id is set, the deciding pair of each subscription first.
--- temp.why_subscription: why_subscriptions.sql.
+-- temp.why_subscription: why_subscriptions.sql. Each step's verdict is read from codes (the
+-- pair's failing checks, by reason-code name); columns are looked up by name in cli/cmd_why.c.
 SELECT ss.subscription_id, ss.subscription_name, ss.status, ss.reason_code, ss.reasons,
        ss.explanation, ss.usage, ss.attributed,
        pe.identity_id = ss.identity_id AS chosen,
        pe.identity_name, pe.identity_tenant_id, pe.via_lighthouse, pe.blocking, pe.codes,
-       pe.c1, pe.c2, pe.c3, pe.c4, pe.c5, pe.c6, pe.c7, pe.c8, pe.c9, pe.c10, pe.c11, pe.c12,
-       pe.w13, pe.w14,
        coalesce(pe.failure, pe.identity_error, '') AS failure,
        coalesce(pe.partner_id, '') AS partner_id, coalesce(pe.link_state, '') AS link_state,
        coalesce(pe.link_created, '') AS link_created,

@@ -1,5 +1,7 @@
 -- The reason codes as data: evaluation order, the status a blocking code gives, and a short
--- description. Codes 1-12 block in this order; the two warnings never block.
+-- description. This table is the only place the numbers live: pair_eval derives codes and
+-- blocking from it, subscription_status and why read the codes by name. Blocking codes block in
+-- ord order; warnings never block.
 CREATE VIEW reason_code (ord, code, status, kind, description) AS
 VALUES
 	(1, 'COLLECTION_FAILED', 'UNKNOWN', 'blocking', 'sign-in or a required read failed'),

@@ -1,73 +1,84 @@
--- Every (subscription, identity) pair of a period with each check evaluated on its own (c1..c12
--- in the order of the reason codes, w13/w14 the warnings), the first failing check (blocking,
--- 13 when all pass), the applicable codes (codes) and, for passing pairs, the attributed cost:
--- cost on days from the start of eligible access, limited to the covered resource groups when
--- access is below subscription scope (union over the pair's eligible grants).
+-- Every (subscription, identity) pair of a period with each check evaluated on its own, in a
+-- column named after its reason code (no_link, ...); codes lists the failing ones in the order of
+-- reason_code (views/12_reason_code.sql), blocking is the ord of the first failing blocking code
+-- (the pass ord, one past every code, when none fails), and for passing pairs attributed is the
+-- attributed cost: cost on days from the start of eligible access, limited to the covered
+-- resource groups when access is below subscription scope (union over the pair's eligible
+-- grants). The code -> check mapping is the CASE in codes below; the numbers live only in
+-- reason_code.
 CREATE VIEW pair_eval AS
-SELECT q.*,
-       CASE WHEN q.c1 THEN 1 WHEN q.c2 THEN 2 WHEN q.c3 THEN 3 WHEN q.c4 THEN 4 WHEN q.c5 THEN 5
-	    WHEN q.c6 THEN 6 WHEN q.c7 THEN 7 WHEN q.c8 THEN 8 WHEN q.c9 THEN 9 WHEN q.c10 THEN 10
-	    WHEN q.c11 THEN 11 WHEN q.c12 THEN 12 ELSE 13 END AS blocking,
-       rtrim(CASE WHEN q.c1 THEN 'COLLECTION_FAILED;' ELSE '' END ||
-	     CASE WHEN q.c2 THEN 'SUBSCRIPTION_NOT_ACTIVE;' ELSE '' END ||
-	     CASE WHEN q.c3 THEN 'NO_LINK;' ELSE '' END ||
-	     CASE WHEN q.c4 THEN 'LINK_WRONG_PARTNER_ID;' ELSE '' END ||
-	     CASE WHEN q.c5 THEN 'NO_RBAC;' ELSE '' END ||
-	     CASE WHEN q.c6 THEN 'ROLE_NOT_ELIGIBLE;' ELSE '' END ||
-	     CASE WHEN q.c7 THEN 'ASSIGNMENT_TOO_RECENT;' ELSE '' END ||
-	     CASE WHEN q.c8 THEN 'EA_DPOR_EXPECTED;' ELSE '' END ||
-	     CASE WHEN q.c9 THEN 'OFFER_EXCLUDED;' ELSE '' END ||
-	     CASE WHEN q.c10 THEN 'USAGE_UNREADABLE;' ELSE '' END ||
-	     CASE WHEN q.c11 THEN 'NO_USAGE;' ELSE '' END ||
-	     CASE WHEN q.c12 THEN 'SCOPE_EXCLUDES_USAGE;' ELSE '' END ||
-	     CASE WHEN q.w13 THEN 'ROLE_ELIGIBILITY_UNKNOWN;' ELSE '' END ||
-	     CASE WHEN q.w14 THEN 'CSP_SUBSCRIPTION;' ELSE '' END, ';') AS codes,
-       CASE WHEN q.c1 OR q.c2 OR q.c3 OR q.c4 OR q.c5 OR q.c6 OR q.c7 OR q.c8 OR q.c9 OR q.c10
-		 OR q.c11 OR q.c12 THEN NULL
-	    WHEN q.whole_start_jd IS NOT NULL AND q.whole_start_jd < julianday(q.period_start) + 1
-		 THEN q.total
+SELECT z.*,
+       CASE WHEN z.blocking < (SELECT max(ord) + 1 FROM reason_code) THEN NULL
+	    WHEN z.whole_start_jd IS NOT NULL AND z.whole_start_jd < julianday(z.period_start) + 1
+		 THEN z.total
 	    -- per cost resource group: access counts from the earlier of the pair's
 	    -- subscription-scope start and that resource group's start; a group whose access
 	    -- starts on or before the first day counts whole (its summary), one whose access
 	    -- starts inside the period counts from that day (its daily rows)
-	    ELSE (SELECT total(CASE WHEN e.start <= q.period_start THEN e.cost
-				    WHEN e.start <= q.period_end THEN
+	    ELSE (SELECT total(CASE WHEN e.start <= z.period_start THEN e.cost
+				    WHEN e.start <= z.period_end THEN
 					    (SELECT total(cd.cost) FROM cost_daily cd
-					     WHERE cd.identity_id = q.cost_identity_id
-					       AND cd.subscription_id = q.subscription_id
-					       AND cd.currency = q.currency
+					     WHERE cd.identity_id = z.cost_identity_id
+					       AND cd.subscription_id = z.subscription_id
+					       AND cd.currency = z.currency
 					       AND cd.resource_group = e.resource_group
-					       AND cd.usage_date BETWEEN e.start AND q.period_end)
+					       AND cd.usage_date BETWEEN e.start AND z.period_end)
 				    ELSE 0 END)
 		  FROM (SELECT cm.resource_group, cm.cost,
-			       min(CASE WHEN q.whole_start_jd IS NULL THEN '9999-12-31'
-					WHEN q.whole_start_jd = 0 THEN '0000-01-01'
-					ELSE date(q.whole_start_jd) END,
+			       min(CASE WHEN z.whole_start_jd IS NULL THEN '9999-12-31'
+					WHEN z.whole_start_jd = 0 THEN '0000-01-01'
+					ELSE date(z.whole_start_jd) END,
 				   coalesce(rs.start_date, '9999-12-31')) AS start
 			FROM cost_summary cm
-			LEFT JOIN pair_rg_summary rs ON rs.identity_id = q.identity_id
-			     AND rs.subscription_id = q.subscription_id
+			LEFT JOIN pair_rg_summary rs ON rs.identity_id = z.identity_id
+			     AND rs.subscription_id = z.subscription_id
 			     AND rs.resource_group = cm.resource_group
-			WHERE cm.identity_id = q.cost_identity_id
-			  AND cm.subscription_id = q.subscription_id
-			  AND cm.currency = q.currency) e)
+			WHERE cm.identity_id = z.cost_identity_id
+			  AND cm.subscription_id = z.subscription_id
+			  AND cm.currency = z.currency) e)
        END AS attributed
 FROM (
+SELECT y.*,
+       coalesce((SELECT min(rc.ord) FROM reason_code rc
+		 WHERE rc.kind = 'blocking' AND instr(';' || y.codes || ';', ';' || rc.code || ';') > 0),
+		(SELECT max(ord) + 1 FROM reason_code)) AS blocking
+FROM (
+SELECT q.*,
+       coalesce((SELECT group_concat(k.code, ';')
+		 FROM (SELECT rc.code FROM reason_code rc
+		       WHERE CASE rc.code
+			     WHEN 'COLLECTION_FAILED' THEN q.collection_failed
+			     WHEN 'SUBSCRIPTION_NOT_ACTIVE' THEN q.subscription_not_active
+			     WHEN 'NO_LINK' THEN q.no_link
+			     WHEN 'LINK_WRONG_PARTNER_ID' THEN q.link_wrong_partner_id
+			     WHEN 'NO_RBAC' THEN q.no_rbac
+			     WHEN 'ROLE_NOT_ELIGIBLE' THEN q.role_not_eligible
+			     WHEN 'ASSIGNMENT_TOO_RECENT' THEN q.assignment_too_recent
+			     WHEN 'EA_DPOR_EXPECTED' THEN q.ea_dpor_expected
+			     WHEN 'OFFER_EXCLUDED' THEN q.offer_excluded
+			     WHEN 'USAGE_UNREADABLE' THEN q.usage_unreadable
+			     WHEN 'NO_USAGE' THEN q.no_usage
+			     WHEN 'SCOPE_EXCLUDES_USAGE' THEN q.scope_excludes_usage
+			     WHEN 'ROLE_ELIGIBILITY_UNKNOWN' THEN q.role_eligibility_unknown
+			     WHEN 'CSP_SUBSCRIPTION' THEN q.csp_subscription
+			     END
+		       ORDER BY rc.ord) k), '') AS codes
+FROM (
 	SELECT p.*,
-	       p.identity_status <> 'ok' OR NOT p.link_read OR p.failure IS NOT NULL AS c1,
-	       lower(coalesce(p.state, '')) IN ('disabled', 'deleted') AS c2,
-	       p.link_read AND NOT p.link_active AS c3,
-	       p.link_active AND p.expected_partner_ids IS NOT NULL AND NOT p.partner_id_ok AS c4,
-	       p.n_access = 0 AS c5,
-	       p.n_access > 0 AND p.n_eligible = 0 AS c6,
-	       p.n_eligible > 0 AND p.start_jd > julianday(p.period_end || ' 23:59:59') AS c7,
+	       p.identity_status <> 'ok' OR NOT p.link_read OR p.failure IS NOT NULL AS collection_failed,
+	       lower(coalesce(p.state, '')) IN ('disabled', 'deleted') AS subscription_not_active,
+	       p.link_read AND NOT p.link_active AS no_link,
+	       p.link_active AND p.expected_partner_ids IS NOT NULL AND NOT p.partner_id_ok AS link_wrong_partner_id,
+	       p.n_access = 0 AS no_rbac,
+	       p.n_access > 0 AND p.n_eligible = 0 AS role_not_eligible,
+	       p.n_eligible > 0 AND p.start_jd > julianday(p.period_end || ' 23:59:59') AS assignment_too_recent,
 	       EXISTS (SELECT 1 FROM offer_rule o WHERE o.code = 'EA_DPOR_EXPECTED'
-		       AND substr(p.quota_id, 1, length(o.prefix)) = o.prefix) AS c8,
+		       AND substr(p.quota_id, 1, length(o.prefix)) = o.prefix) AS ea_dpor_expected,
 	       EXISTS (SELECT 1 FROM offer_rule o WHERE o.code = 'OFFER_EXCLUDED'
-		       AND substr(p.quota_id, 1, length(o.prefix)) = o.prefix) AS c9,
-	       coalesce(p.cost_status, 'unreadable') NOT IN ('ok', 'no_cost') AS c10,
+		       AND substr(p.quota_id, 1, length(o.prefix)) = o.prefix) AS offer_excluded,
+	       coalesce(p.cost_status, 'unreadable') NOT IN ('ok', 'no_cost') AS usage_unreadable,
 	       coalesce(p.cost_status, 'unreadable') IN ('ok', 'no_cost') AND
-		       round(p.total, 2) = 0 AS c11,
+		       round(p.total, 2) = 0 AS no_usage,
 	       CASE WHEN coalesce(p.cost_status, 'unreadable') IN ('ok', 'no_cost') AND
 		       round(p.total, 2) <> 0 AND p.n_eligible > 0 AND p.n_eligible_whole = 0 THEN
 		       round((SELECT total(cm.cost) FROM cost_summary cm
@@ -77,10 +88,10 @@ FROM (
 			      WHERE cm.identity_id = p.cost_identity_id
 				AND cm.subscription_id = p.subscription_id
 				AND cm.currency = p.currency), 2) = 0
-	       ELSE 0 END AS c12,
-	       p.n_eligible > 0 AND p.n_eligible_known = 0 AS w13,
+	       ELSE 0 END AS scope_excludes_usage,
+	       p.n_eligible > 0 AND p.n_eligible_known = 0 AS role_eligibility_unknown,
 	       EXISTS (SELECT 1 FROM offer_rule o WHERE o.code = 'CSP_SUBSCRIPTION'
-		       AND substr(p.quota_id, 1, length(o.prefix)) = o.prefix) AS w14
+		       AND substr(p.quota_id, 1, length(o.prefix)) = o.prefix) AS csp_subscription
 	FROM (
 		SELECT ei.period, ei.period_start, ei.period_end, ei.run_id, ei.identity_id,
 		       ei.identity_name, ei.client_id, ei.object_id,
@@ -161,4 +172,6 @@ FROM (
 		LEFT JOIN pair_summary ag
 			ON ag.identity_id = ei.identity_id AND ag.subscription_id = s.subscription_id
 	) p
-) q;
+) q
+) y
+) z;

@@ -7,15 +7,15 @@ CREATE VIEW subscription_status AS
 SELECT x.period, x.tenant_id, coalesce(x.tenant_name, x.tenant_id) AS customer_name,
        x.subscription_id, coalesce(x.subscription_name, '') AS subscription_name,
        coalesce(x.quota_id, '') AS offer, coalesce(x.state, '') AS state,
-       CASE WHEN x.blocking = 13 THEN 'ATTRIBUTED' ELSE rc.status END AS status,
-       CASE WHEN x.blocking = 13 THEN '' ELSE rc.code END AS reason_code,
+       coalesce(rc.status, 'ATTRIBUTED') AS status,
+       coalesce(rc.code, '') AS reason_code,
        x.codes AS reasons,
        CASE WHEN x.link_active THEN coalesce(x.partner_id, '') ELSE '' END AS partner_id,
        x.principals, coalesce(x.roles, '') AS roles,
        CASE WHEN x.cost_status IN ('ok', 'no_cost') THEN x.total END AS usage,
        coalesce(x.currency, '') AS currency,
-       CASE x.blocking
-       WHEN 1 THEN
+       CASE rc.code
+       WHEN 'COLLECTION_FAILED' THEN
 	       CASE WHEN x.identity_status <> 'ok' THEN
 			    'Sign-in as ' || x.who || ' to tenant ' || x.identity_tenant_id || ' failed (' ||
 			    coalesce(x.identity_error, 'no error recorded') ||
@@ -27,10 +27,10 @@ SELECT x.period, x.tenant_id, coalesce(x.tenant_name, x.tenant_id) AS customer_n
 		    ELSE 'A required read for ' || x.who || ' in tenant ' || x.identity_tenant_id ||
 			    ' failed (' || x.failure ||
 			    '); check its access and run palscope collect again' END
-       WHEN 2 THEN
+       WHEN 'SUBSCRIPTION_NOT_ACTIVE' THEN
 	       'The subscription is ' || x.state || ' and only active subscriptions count; ' ||
 	       're-enable it if it should earn attribution'
-       WHEN 3 THEN
+       WHEN 'NO_LINK' THEN
 	       x.who || CASE WHEN x.n_access > 0 THEN ' has ' || x.roles ELSE ' sees the subscription' END ||
 	       ' but is not linked to a partner ID in ' || x.where_link ||
 	       CASE WHEN x.linked = 1 THEN ' (its link was deleted)' ELSE '' END ||
@@ -38,12 +38,12 @@ SELECT x.period, x.tenant_id, coalesce(x.tenant_name, x.tenant_id) AS customer_n
 	       ', run `az managementpartner create --partner-id ' || x.pid || '`' ||
 	       CASE WHEN x.via_lighthouse THEN ' (for Lighthouse, link the partner ID in the managing tenant ' ||
 			    x.identity_tenant_id || ')' ELSE '' END
-       WHEN 4 THEN
+       WHEN 'LINK_WRONG_PARTNER_ID' THEN
 	       x.who || ' in tenant ' || x.identity_tenant_id || ' is linked to partner ID ' ||
 	       coalesce(x.partner_id, '?') || ', not to ' || replace(x.expected_partner_ids, ';', ' or ') ||
 	       '; signed in as ' || x.who || ', run `az managementpartner update --partner-id ' ||
 	       x.pid || '`'
-       WHEN 5 THEN
+       WHEN 'NO_RBAC' THEN
 	       x.who || ' is linked to partner ID ' || coalesce(x.partner_id, '?') ||
 	       ' but holds no role assignment on this subscription' ||
 	       CASE WHEN x.n_jit > 0 THEN ', only an eligible (just-in-time) Lighthouse authorization, ' ||
@@ -53,21 +53,21 @@ SELECT x.period, x.tenant_id, coalesce(x.tenant_name, x.tenant_id) AS customer_n
 			    'with an eligible role such as Support Request Contributor'
 		    ELSE 'assign ' || x.who || ' an eligible role such as Support Request Contributor ' ||
 			    'on the subscription' END
-       WHEN 6 THEN
+       WHEN 'ROLE_NOT_ELIGIBLE' THEN
 	       x.who || ' holds only ' || x.roles || ', not eligible for partner earned credit; ' ||
 	       'assign an eligible role such as Support Request Contributor'
-       WHEN 7 THEN
+       WHEN 'ASSIGNMENT_TOO_RECENT' THEN
 	       'Eligible access of ' || x.who || ' began ' ||
 	       strftime('%Y-%m-%dT%H:%M:%SZ', x.start_jd) || ', after the end of ' || x.period ||
 	       ' (the later of the role assignment and the link counts); it counts from the next period'
-       WHEN 8 THEN
+       WHEN 'EA_DPOR_EXPECTED' THEN
 	       'Offer ' || x.quota_id || ' is an Enterprise Agreement subscription, attributed through ' ||
 	       'Digital Partner of Record rather than PAL; ask the customer to set you as ' ||
 	       'Digital Partner of Record'
-       WHEN 9 THEN
+       WHEN 'OFFER_EXCLUDED' THEN
 	       'Offer ' || x.quota_id || ' (trial, benefit, sponsored or internal) does not count ' ||
 	       'for partner attribution; nothing to fix unless the customer moves to a paid offer'
-       WHEN 10 THEN
+       WHEN 'USAGE_UNREADABLE' THEN
 	       'The cost of the subscription could not be read (' ||
 	       CASE WHEN x.cost_status IS NULL THEN 'no cost query recorded'
 		    ELSE coalesce('HTTP ' || nullif(x.cost_http_status, 0) || ' ', '') ||
@@ -75,11 +75,11 @@ SELECT x.period, x.tenant_id, coalesce(x.tenant_name, x.tenant_id) AS customer_n
 			 coalesce(x.cost_error_message, 'query failed') END ||
 	       '); give ' || x.who || ' Cost Management Reader on the subscription and ' ||
 	       'run palscope collect again'
-       WHEN 11 THEN
+       WHEN 'NO_USAGE' THEN
 	       x.who || ' is linked to partner ID ' || coalesce(x.partner_id, '?') || ' with ' || x.roles ||
 	       ', but the subscription had no cost in ' || x.period ||
 	       '; it is attributed once it has usage'
-       WHEN 12 THEN
+       WHEN 'SCOPE_EXCLUDES_USAGE' THEN
 	       x.who || ' holds eligible roles only on resource group(s) ' ||
 	       replace(coalesce(x.covered_rgs, ''), ',', ', ') || ', which had no cost in ' ||
 	       x.period || ' while the subscription had ' || printf('%.2f', x.total) || ' ' ||
@@ -92,13 +92,13 @@ SELECT x.period, x.tenant_id, coalesce(x.tenant_name, x.tenant_id) AS customer_n
 	       CASE WHEN round(coalesce(x.sub_attributed, 0), 2) < round(x.total, 2) THEN
 			    ' (only days and resource groups with eligible access)' ELSE '' END
        END ||
-       CASE WHEN x.w13 OR x.w14 OR x.n_currencies > 1 THEN
+       CASE WHEN x.role_eligibility_unknown OR x.csp_subscription OR x.n_currencies > 1 THEN
 		    ' (note: ' ||
-		    rtrim(CASE WHEN x.w13 AND x.n_eligible_undefined > 0 THEN
+		    rtrim(CASE WHEN x.role_eligibility_unknown AND x.n_eligible_undefined > 0 THEN
 				    'a role whose definition could not be read is counted as eligible; '
-			       WHEN x.w13 THEN 'a custom or unlisted role is counted as eligible ' ||
+			       WHEN x.role_eligibility_unknown THEN 'a custom or unlisted role is counted as eligible ' ||
 				    'because it has write actions; ' ELSE '' END ||
-			  CASE WHEN x.w14 THEN 'CSP offer: if you are its CSP partner, Partner Center ' ||
+			  CASE WHEN x.csp_subscription THEN 'CSP offer: if you are its CSP partner, Partner Center ' ||
 				    'shows this usage as CSP, not PAL; ' ELSE '' END ||
 			  CASE WHEN x.n_currencies > 1 THEN 'costs in other currencies than ' ||
 				    x.currency || ' are left out; ' ELSE '' END, '; ') || ')'
@@ -120,7 +120,8 @@ FROM (
 		       pe.identity_tenant_id, pe.identity_status, pe.identity_error, pe.via_lighthouse,
 		       pe.link_read, pe.link_active, pe.linked, pe.partner_id, pe.expected_partner_ids,
 		       pe.failure, pe.roles, pe.n_access, pe.n_jit, pe.n_eligible_undefined,
-		       pe.start_jd, pe.covered_rgs, pe.w13, pe.w14, pe.cost_status, pe.cost_http_status,
+		       pe.start_jd, pe.covered_rgs, pe.role_eligibility_unknown, pe.csp_subscription,
+		       pe.cost_status, pe.cost_http_status,
 		       pe.cost_error_code, pe.cost_error_message, pe.currency, pe.total, pe.n_currencies,
 		       tn.name AS tenant_name,
 		       row_number() OVER (PARTITION BY pe.period, pe.subscription_id
@@ -138,4 +139,5 @@ FROM (
 	) w
 	WHERE w.rn = 1
 ) x
+-- no row for a pair that passes every check: its blocking is the pass ord
 LEFT JOIN reason_code rc ON rc.ord = x.blocking;
