@@ -8,16 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *
-str(const cJSON *obj, const char *key)
+const char *
+arm_str(const cJSON *obj, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static const cJSON *
-obj(const cJSON *o, const char *key)
+const cJSON *
+arm_obj(const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
@@ -37,29 +37,29 @@ emit(const struct sink *sink, enum rec_type t, int64_t id, const void *rec, stru
 const char *
 arm_next_link(const cJSON *root)
 {
-	const char *n = str(root, "nextLink");
+	const char *n = arm_str(root, "nextLink");
 
 	if (n == NULL)
-		n = str(obj(root, "properties"), "nextLink");
+		n = arm_str(arm_obj(root, "properties"), "nextLink");
 	return n && *n ? n : NULL;
 }
 
 void
 arm_error(const cJSON *root, const char **code, const char **message)
 {
-	const cJSON *e = obj(root, "error");
+	const cJSON *e = arm_obj(root, "error");
 
 	*code = *message = NULL;
 	if (e) {
-		*code = str(e, "code");
-		*message = str(e, "message");
+		*code = arm_str(e, "code");
+		*message = arm_str(e, "message");
 	} else if (root) {
-		*code = str(root, "code");
-		*message = str(root, "message");
+		*code = arm_str(root, "code");
+		*message = arm_str(root, "message");
 		if (*code == NULL)
-			*code = str(root, "error"); /* identity platform */
+			*code = arm_str(root, "error"); /* identity platform */
 		if (*message == NULL)
-			*message = str(root, "error_description");
+			*message = arm_str(root, "error_description");
 	}
 	if (*code == NULL)
 		*code = "";
@@ -91,19 +91,19 @@ arm_emit_link(const cJSON *root, long http_status, const char *raw, const struct
 		r.linked = false;
 		return emit(sink, REC_LINK, identity, &r, err);
 	}
-	const cJSON *p = obj(root, "properties");
+	const cJSON *p = arm_obj(root, "properties");
 	if (p == NULL)
 		p = root; /* the CLI's flattened form */
-	r.partner_id = str(p, "partnerId");
+	r.partner_id = arm_str(p, "partnerId");
 	if (r.partner_id == NULL)
 		return err_set(err, RC_PARSE, "partner link: response has no 'partnerId'");
 	r.linked = true;
-	r.partner_name = str(p, "partnerName");
-	r.tenant_id = str(p, "tenantId");
-	r.object_id = str(p, "objectId");
-	r.state = str(p, "state");
-	r.created_time = str(p, "createdTime");
-	r.updated_time = str(p, "updatedTime");
+	r.partner_name = arm_str(p, "partnerName");
+	r.tenant_id = arm_str(p, "tenantId");
+	r.object_id = arm_str(p, "objectId");
+	r.state = arm_str(p, "state");
+	r.created_time = arm_str(p, "createdTime");
+	r.updated_time = arm_str(p, "updatedTime");
 	return emit(sink, REC_LINK, identity, &r, err);
 }
 
@@ -118,11 +118,11 @@ arm_emit_tenants(const cJSON *root, const struct sink *sink, int64_t identity, s
 	cJSON_ArrayForEach(t, v)
 	{
 		struct tenant_rec r = {
-			.tenant_id = str(t, "tenantId"),
-			.display_name = str(t, "displayName"),
-			.default_domain = str(t, "defaultDomain"),
-			.category = str(t, "tenantCategory"),
-			.country_code = str(t, "countryCode"),
+			.tenant_id = arm_str(t, "tenantId"),
+			.display_name = arm_str(t, "displayName"),
+			.default_domain = arm_str(t, "defaultDomain"),
+			.category = arm_str(t, "tenantCategory"),
+			.country_code = arm_str(t, "countryCode"),
 		};
 		if (!is_guid(r.tenant_id))
 			return err_set(err, RC_PARSE, "tenants: entry without a valid 'tenantId'");
@@ -143,26 +143,26 @@ arm_emit_subscriptions(const cJSON *root, const struct sink *sink, int64_t ident
 		return RC_PARSE;
 	cJSON_ArrayForEach(s, v)
 	{
-		const cJSON *pol = obj(s, "subscriptionPolicies");
+		const cJSON *pol = arm_obj(s, "subscriptionPolicies");
 		const cJSON *mbt = cJSON_GetObjectItemCaseSensitive(s, "managedByTenants");
 		const char *managed[64];
 		size_t n = 0;
 		const cJSON *m, *mlist = cJSON_IsArray(mbt) ? mbt : NULL;
 		cJSON_ArrayForEach(m, mlist)
 		{
-			const char *tid = str(m, "tenantId");
+			const char *tid = arm_str(m, "tenantId");
 			if (tid && n < sizeof(managed) / sizeof(managed[0]))
 				managed[n++] = tid;
 		}
 		struct subscription_rec r = {
-			.subscription_id = str(s, "subscriptionId"),
-			.display_name = str(s, "displayName"),
-			.tenant_id = str(s, "tenantId"),
-			.state = str(s, "state"),
-			.quota_id = str(pol, "quotaId"),
-			.spending_limit = str(pol, "spendingLimit"),
-			.location_placement_id = str(pol, "locationPlacementId"),
-			.authorization_source = str(s, "authorizationSource"),
+			.subscription_id = arm_str(s, "subscriptionId"),
+			.display_name = arm_str(s, "displayName"),
+			.tenant_id = arm_str(s, "tenantId"),
+			.state = arm_str(s, "state"),
+			.quota_id = arm_str(pol, "quotaId"),
+			.spending_limit = arm_str(pol, "spendingLimit"),
+			.location_placement_id = arm_str(pol, "locationPlacementId"),
+			.authorization_source = arm_str(s, "authorizationSource"),
 			.managed_by = managed,
 			.n_managed_by = n,
 		};
@@ -189,20 +189,20 @@ arm_emit_role_assignments(const cJSON *root, const char *subscription_id,
 		return RC_PARSE;
 	cJSON_ArrayForEach(a, v)
 	{
-		const cJSON *p = obj(a, "properties");
+		const cJSON *p = arm_obj(a, "properties");
 		char guid[37];
 		struct scope_info si;
 		if (p == NULL)
 			p = a; /* very old CLI output: flattened */
 		struct role_assignment_rec r = {
 			.subscription_id = subscription_id,
-			.assignment_id = str(a, "id"),
-			.scope = str(p, "scope"),
-			.role_definition_id = str(p, "roleDefinitionId"),
-			.principal_id = str(p, "principalId"),
-			.principal_type = str(p, "principalType"),
-			.created_on = str(p, "createdOn"),
-			.condition = str(p, "condition"),
+			.assignment_id = arm_str(a, "id"),
+			.scope = arm_str(p, "scope"),
+			.role_definition_id = arm_str(p, "roleDefinitionId"),
+			.principal_id = arm_str(p, "principalId"),
+			.principal_type = arm_str(p, "principalType"),
+			.created_on = arm_str(p, "createdOn"),
+			.condition = arm_str(p, "condition"),
 		};
 		if (r.assignment_id == NULL || r.scope == NULL ||
 		    trailing_guid(r.role_definition_id, guid) < 0)
@@ -225,14 +225,14 @@ arm_emit_role_definition(const cJSON *root, const struct sink *sink, struct err 
 	static const char *const kinds[] = { "actions", "notActions", "dataActions",
 					     "notDataActions" };
 	static const char *const names[] = { "action", "notAction", "dataAction", "notDataAction" };
-	const cJSON *p = obj(root, "properties");
+	const cJSON *p = arm_obj(root, "properties");
 	struct role_permission_rec *perms = NULL;
 	size_t n = 0, cap = 0;
 	char guid[37];
 	const cJSON *perm;
 	int rc;
 
-	if (p == NULL || trailing_guid(str(root, "id"), guid) < 0)
+	if (p == NULL || trailing_guid(arm_str(root, "id"), guid) < 0)
 		return err_set(err, RC_PARSE, "roleDefinition: no 'properties' or 'id'");
 	cJSON_ArrayForEach(perm, cJSON_GetObjectItemCaseSensitive(p, "permissions"))
 	{
@@ -254,9 +254,9 @@ arm_emit_role_definition(const cJSON *root, const struct sink *sink, struct err 
 	}
 	struct role_definition_rec r = {
 		.role_guid = guid,
-		.role_name = str(p, "roleName"),
-		.role_type = str(p, "type"),
-		.description = str(p, "description"),
+		.role_name = arm_str(p, "roleName"),
+		.role_type = arm_str(p, "type"),
+		.description = arm_str(p, "description"),
 		.perms = perms,
 		.n_perms = n,
 	};
@@ -273,7 +273,7 @@ collect_auths(const cJSON *arr, bool eligible, struct lighthouse_auth_rec **v, s
 
 	cJSON_ArrayForEach(a, list)
 	{
-		const char *pid = str(a, "principalId"), *rid = str(a, "roleDefinitionId");
+		const char *pid = arm_str(a, "principalId"), *rid = arm_str(a, "roleDefinitionId");
 		if (pid == NULL || rid == NULL)
 			continue;
 		if (n == *cap) {
@@ -281,7 +281,7 @@ collect_auths(const cJSON *arr, bool eligible, struct lighthouse_auth_rec **v, s
 			*v = xrealloc(*v, *cap * sizeof(**v));
 		}
 		(*v)[n].principal_id = pid;
-		(*v)[n].principal_name = str(a, "principalIdDisplayName");
+		(*v)[n].principal_name = arm_str(a, "principalIdDisplayName");
 		(*v)[n].role_guid = rid;
 		(*v)[n].eligible = eligible;
 		n++;
@@ -300,34 +300,34 @@ arm_emit_lighthouse(const cJSON *root, const char *subscription_id, const struct
 		return RC_PARSE;
 	cJSON_ArrayForEach(a, v)
 	{
-		const cJSON *p = obj(a, "properties");
-		const cJSON *def = obj(p, "registrationDefinition");
-		const cJSON *dp = obj(def, "properties");
-		const cJSON *plan = obj(def, "plan");
-		const char *created = str(obj(a, "systemData"), "createdAt");
+		const cJSON *p = arm_obj(a, "properties");
+		const cJSON *def = arm_obj(p, "registrationDefinition");
+		const cJSON *dp = arm_obj(def, "properties");
+		const cJSON *plan = arm_obj(def, "plan");
+		const char *created = arm_str(arm_obj(a, "systemData"), "createdAt");
 		struct lighthouse_auth_rec *auths = NULL;
 		size_t n = 0, cap = 0;
 
-		if (str(a, "id") == NULL || p == NULL)
+		if (arm_str(a, "id") == NULL || p == NULL)
 			return err_set(err, RC_PARSE, "registrationAssignments: entry without 'id'");
 		if (created == NULL)
-			created = str(obj(def, "systemData"), "createdAt");
+			created = arm_str(arm_obj(def, "systemData"), "createdAt");
 		n = collect_auths(cJSON_GetObjectItemCaseSensitive(dp, "authorizations"), false,
 				  &auths, n, &cap);
 		n = collect_auths(cJSON_GetObjectItemCaseSensitive(dp, "eligibleAuthorizations"),
 				  true, &auths, n, &cap);
 		struct lighthouse_rec r = {
 			.subscription_id = subscription_id,
-			.assignment_id = str(a, "id"),
-			.registration_definition_id = str(p, "registrationDefinitionId"),
-			.definition_name = str(dp, "registrationDefinitionName"),
-			.managed_by_tenant_id = str(dp, "managedByTenantId"),
-			.managed_by_tenant_name = str(dp, "managedByTenantName"),
-			.managee_tenant_id = str(dp, "manageeTenantId"),
-			.managee_tenant_name = str(dp, "manageeTenantName"),
-			.provisioning_state = str(p, "provisioningState"),
-			.plan_name = str(plan, "name"),
-			.plan_publisher = str(plan, "publisher"),
+			.assignment_id = arm_str(a, "id"),
+			.registration_definition_id = arm_str(p, "registrationDefinitionId"),
+			.definition_name = arm_str(dp, "registrationDefinitionName"),
+			.managed_by_tenant_id = arm_str(dp, "managedByTenantId"),
+			.managed_by_tenant_name = arm_str(dp, "managedByTenantName"),
+			.managee_tenant_id = arm_str(dp, "manageeTenantId"),
+			.managee_tenant_name = arm_str(dp, "manageeTenantName"),
+			.provisioning_state = arm_str(p, "provisioningState"),
+			.plan_name = arm_str(plan, "name"),
+			.plan_publisher = arm_str(plan, "publisher"),
 			.created_at = created,
 			.auths = auths,
 			.n_auths = n,
@@ -348,7 +348,7 @@ column_index(const cJSON *cols, const char *const *names)
 
 	cJSON_ArrayForEach(c, cols)
 	{
-		const char *n = str(c, "name");
+		const char *n = arm_str(c, "name");
 		for (const char *const *w = names; n && *w; w++)
 			if (str_ieq(n, *w))
 				return i;
@@ -443,7 +443,7 @@ arm_emit_cost(const cJSON *root, const char *subscription_id, const struct sink 
 	static const char *const rg_names[] = { "ResourceGroupName", "ResourceGroup", NULL };
 	static const char *const date_names[] = { "UsageDate", NULL };
 	static const char *const cur_names[] = { "Currency", "BillingCurrency", NULL };
-	const cJSON *p = obj(root, "properties");
+	const cJSON *p = arm_obj(root, "properties");
 	const cJSON *cols = cJSON_GetObjectItemCaseSensitive(p, "columns");
 	const cJSON *data = cJSON_GetObjectItemCaseSensitive(p, "rows");
 	const cJSON *row;

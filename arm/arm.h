@@ -13,6 +13,13 @@
 #include "common/err.h"
 #include "model/records.h"
 
+/*
+ * The getters every JSON reader shares: member key of o as a string or as an
+ * object, NULL when o is NULL, the member is absent or has another type.
+ */
+const char *arm_str(const cJSON *o, const char *key);
+const cJSON *arm_obj(const cJSON *o, const char *key);
+
 /* The paging link of a list body ("nextLink" or "properties.nextLink"), or NULL. */
 const char *arm_next_link(const cJSON *root);
 

@@ -125,22 +125,6 @@ import_notes_release(struct import_notes *notes)
 	notes->n = 0;
 }
 
-static const char *
-jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static const cJSON *
-jobj(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsObject(v) ? v : NULL;
-}
-
 static bool
 has(const cJSON *o, const char *key)
 {
@@ -192,7 +176,7 @@ only_subscription(const struct import *im)
 static enum entry_kind
 classify_entry(const cJSON *e)
 {
-	const cJSON *p = jobj(e, "properties");
+	const cJSON *p = arm_obj(e, "properties");
 
 	if (!cJSON_IsObject(e))
 		return E_UNKNOWN;
@@ -353,8 +337,8 @@ load_accounts(struct import *im, struct jfile *f, struct err *err)
 
 	cJSON_ArrayForEach(e, f->list)
 	{
-		const char *id = jstr(e, "id"), *tid = jstr(e, "tenantId");
-		const char *home = jstr(e, "homeTenantId");
+		const char *id = arm_str(e, "id"), *tid = arm_str(e, "tenantId");
+		const char *home = arm_str(e, "homeTenantId");
 		i++;
 		if (!is_guid(id))
 			return err_set(err, RC_PARSE, "%s: entry %zu has no subscription 'id'",
@@ -366,20 +350,20 @@ load_accounts(struct import *im, struct jfile *f, struct err *err)
 				       f->name, id, tid ? tid : "(none)", im->o->tenant,
 				       im->o->tenant);
 		struct sub *s = sub_get(im, id);
-		fill(&s->name, jstr(e, "name"));
+		fill(&s->name, arm_str(e, "name"));
 		fill(&s->tenant, home ? home : tid);
-		fill(&s->state, jstr(e, "state"));
+		fill(&s->state, arm_str(e, "state"));
 		const cJSON *m, *mbt = cJSON_GetObjectItemCaseSensitive(e, "managedByTenants");
 		const cJSON *mlist = cJSON_IsArray(mbt) ? mbt : NULL;
 		cJSON_ArrayForEach(m, mlist)
 		{
-			const char *t = jstr(m, "tenantId");
+			const char *t = arm_str(m, "tenantId");
 			if (t)
 				sub_add_managed(s, t);
 		}
-		fill(&im->tenant_name, jstr(e, "tenantDisplayName"));
-		fill(&im->tenant_domain, jstr(e, "tenantDefaultDomain"));
-		fill(&im->user_name, jstr(jobj(e, "user"), "name"));
+		fill(&im->tenant_name, arm_str(e, "tenantDisplayName"));
+		fill(&im->tenant_domain, arm_str(e, "tenantDefaultDomain"));
+		fill(&im->user_name, arm_str(arm_obj(e, "user"), "name"));
 	}
 	note(im, "%s: az account list (%zu subscription%s)", f->name, i, i == 1 ? "" : "s");
 	return 0;
@@ -493,7 +477,7 @@ definition_arm_form(cJSON *e)
 {
 	cJSON *w, *p;
 
-	if (jobj(e, "properties"))
+	if (arm_obj(e, "properties"))
 		return NULL;
 	w = cJSON_CreateObject();
 	p = cJSON_CreateObject();
@@ -636,7 +620,7 @@ set_link_file(struct import *im, const char *name, struct err *err)
 static int
 load_link(struct import *im, struct jfile *f, struct err *err)
 {
-	const cJSON *p = jobj(f->root, "properties");
+	const cJSON *p = arm_obj(f->root, "properties");
 	const char *tid, *oid, *pid;
 	int rc;
 
@@ -644,9 +628,9 @@ load_link(struct import *im, struct jfile *f, struct err *err)
 		return rc;
 	if (p == NULL)
 		p = f->root;
-	tid = jstr(p, "tenantId");
-	oid = jstr(p, "objectId");
-	pid = jstr(p, "partnerId");
+	tid = arm_str(p, "tenantId");
+	oid = arm_str(p, "objectId");
+	pid = arm_str(p, "partnerId");
 	if (tid && !str_ieq(tid, im->o->tenant))
 		return err_set(err, RC_PARSE,
 			       "%s: the partner link is in tenant %s, not in --tenant %s", f->name,
@@ -655,8 +639,8 @@ load_link(struct import *im, struct jfile *f, struct err *err)
 		return err_set(err, RC_PARSE, "%s: objectId '%s' is not a GUID", f->name, oid);
 	note(im, "%s: %s: linked to partner ID %s (%s)%s%s", f->name,
 	     p == f->root ? "az managementpartner show" : "ARM partner link response", pid,
-	     jstr(p, "state") ? jstr(p, "state") : "state not given", oid ? ", object id " : "",
-	     oid ? oid : "");
+	     arm_str(p, "state") ? arm_str(p, "state") : "state not given",
+	     oid ? ", object id " : "", oid ? oid : "");
 	return 0;
 }
 
@@ -722,7 +706,7 @@ load_json(struct import *im, const char *name, const char *data, size_t len, str
 	f = new_jfile(im, name, FK_EMPTY_LIST);
 	f->root = root;
 
-	const cJSON *props = jobj(root, "properties");
+	const cJSON *props = arm_obj(root, "properties");
 	if (cJSON_IsObject(root) && (has(root, "partnerId") || (props && has(props, "partnerId")))) {
 		f->kind = FK_LINK;
 		f->raw = xmalloc(len + 1);
@@ -730,7 +714,7 @@ load_json(struct import *im, const char *name, const char *data, size_t len, str
 		f->raw[len] = '\0';
 		return load_link(im, f, err);
 	}
-	if (cJSON_IsObject(root) && (jobj(root, "error") || (has(root, "code") &&
+	if (cJSON_IsObject(root) && (arm_obj(root, "error") || (has(root, "code") &&
 							      has(root, "message")))) {
 		const char *code, *msg;
 		arm_error(root, &code, &msg);
@@ -755,7 +739,7 @@ load_json(struct import *im, const char *name, const char *data, size_t len, str
 	if (cJSON_IsObject(root) && props && cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(
 						      props, "columns"))) {
 		char sub[37];
-		const char *id = jstr(root, "id");
+		const char *id = arm_str(root, "id");
 		if (id == NULL || !id_subscription(id, sub))
 			return err_set(err, RC_PARSE,
 				       "%s: a cost query response whose 'id' names no subscription "
@@ -1070,8 +1054,8 @@ link_object_id(const struct import *im)
 	if (im->link_file < 0 || im->files[im->link_file].kind != FK_LINK)
 		return NULL;
 	const cJSON *root = im->files[im->link_file].root;
-	const cJSON *p = jobj(root, "properties");
-	return jstr(p ? p : root, "objectId");
+	const cJSON *p = arm_obj(root, "properties");
+	return arm_str(p ? p : root, "objectId");
 }
 
 static int

@@ -1,5 +1,5 @@
 /*
- * collector/arm and collector/auth on the real payloads of
+ * arm/arm and collector/auth on the real payloads of
  * shared/azure-examples (copied to tests/fixtures/azure/), through a sink
  * that records what it receives.
  */
@@ -352,10 +352,31 @@ test_auth__token_command(void **state)
 	assert_int_equal(auth_run_token_command("true", &tok, &err), RC_AUTH);
 }
 
+/* The shared getters: the right type or NULL, and NULL objects pass through. */
+static void
+test_arm__getters(void **state)
+{
+	(void)state;
+	cJSON *root = cJSON_Parse("{\"s\":\"x\",\"n\":1,\"o\":{\"s\":\"inner\"},\"a\":[]}");
+	assert_non_null(root);
+	assert_string_equal(arm_str(root, "s"), "x");
+	assert_null(arm_str(root, "n"));
+	assert_null(arm_str(root, "o"));
+	assert_null(arm_str(root, "missing"));
+	assert_null(arm_str(NULL, "s"));
+	assert_string_equal(arm_str(arm_obj(root, "o"), "s"), "inner");
+	assert_null(arm_obj(root, "a"));
+	assert_null(arm_obj(root, "s"));
+	assert_null(arm_obj(NULL, "o"));
+	assert_null(arm_str(arm_obj(root, "missing"), "s"));
+	cJSON_Delete(root);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_arm__getters),
 		cmocka_unit_test_setup(test_arm__subscriptions, reset),
 		cmocka_unit_test_setup(test_arm__tenants, reset),
 		cmocka_unit_test_setup(test_arm__role_assignments, reset),
