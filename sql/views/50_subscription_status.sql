@@ -36,13 +36,23 @@ SELECT x.period, x.tenant_id, coalesce(x.tenant_name, x.tenant_id) AS customer_n
 	       CASE WHEN x.linked = 1 THEN ' (its link was deleted)' ELSE '' END ||
 	       '; signed in as ' || x.who || ' in tenant ' || x.identity_tenant_id ||
 	       ', run `az managementpartner create --partner-id ' || x.pid || '`' ||
-	       CASE WHEN x.via_lighthouse THEN ' (for Lighthouse, link the partner ID in the managing tenant ' ||
-			    x.identity_tenant_id || ')' ELSE '' END
+	       ' (the az managementpartner extension: az extension add --name managementpartner),' ||
+	       ' or for every identity at once `palscope link apply --partner-id ' || x.pid ||
+	       ' --only-missing-from <this report>`' ||
+	       CASE WHEN x.via_lighthouse THEN '; for Lighthouse the link must be in the managing tenant ' ||
+			    x.identity_tenant_id || ', on an identity named in the delegation''s ' ||
+			    'permanent authorizations with an eligible role'
+		    ELSE '; a CSP partner signed in through its partner access (GDAP/AOBO) cannot ' ||
+			    'create the link: use an identity of the customer tenant' END
        WHEN 'LINK_WRONG_PARTNER_ID' THEN
 	       x.who || ' in tenant ' || x.identity_tenant_id || ' is linked to partner ID ' ||
 	       coalesce(x.partner_id, '?') || ', not to ' || replace(x.expected_partner_ids, ';', ' or ') ||
 	       '; signed in as ' || x.who || ', run `az managementpartner update --partner-id ' ||
-	       x.pid || '`'
+	       x.pid || '` (the az managementpartner extension), or `palscope link apply ' ||
+	       '--partner-id ' || x.pid || ' --update --only-missing-from <this report>`' ||
+	       CASE WHEN x.via_lighthouse THEN '; for Lighthouse the link must be in the managing ' ||
+			    'tenant, on an identity named in the delegation''s permanent ' ||
+			    'authorizations with an eligible role' ELSE '' END
        WHEN 'NO_RBAC' THEN
 	       x.who || ' is linked to partner ID ' || coalesce(x.partner_id, '?') ||
 	       ' but holds no role assignment on this subscription' ||
@@ -73,8 +83,12 @@ SELECT x.period, x.tenant_id, coalesce(x.tenant_name, x.tenant_id) AS customer_n
 		    ELSE coalesce('HTTP ' || nullif(x.cost_http_status, 0) || ' ', '') ||
 			 coalesce(x.cost_error_code || ' ', '') ||
 			 coalesce(x.cost_error_message, 'query failed') END ||
-	       '); give ' || x.who || ' Cost Management Reader on the subscription and ' ||
-	       'run palscope collect again'
+	       CASE WHEN x.csp_subscription THEN
+			    '); on a CSP subscription the partner (the provider) must enable the cost ' ||
+			    'visibility policy for the customer before its cost can be read (a Cost ' ||
+			    'Management Reader role does not help there); then run palscope collect again'
+		    ELSE '); give ' || x.who || ' Cost Management Reader on the subscription and ' ||
+			    'run palscope collect again' END
        WHEN 'NO_USAGE' THEN
 	       x.who || ' is linked to partner ID ' || coalesce(x.partner_id, '?') || ' with ' || x.roles ||
 	       ', but the subscription had no cost in ' || x.period ||

@@ -106,10 +106,13 @@ static const struct sub_case {
 	{ SUB(21), "MISSING", "LINK_WRONG_PARTNER_ID", "LINK_WRONG_PARTNER_ID", 31, NOUSE,
 	  "az managementpartner update --partner-id 1234567" },
 	{ SUB(22), "MISSING", "NO_LINK", "NO_LINK", 31, NOUSE,
-	  "az managementpartner create --partner-id 1234567" },
+	  "--only-missing-from <this report>`; a CSP partner signed in through its partner access "
+	  "(GDAP/AOBO) cannot create the link" },
 	{ SUB(23), "ATTRIBUTED", "", "", 31, 31, "other currencies" },
 	{ SUB(24), "ATTRIBUTED", "", "", 31, 31, "at root" },
 	{ SUB(25), "ATTRIBUTED", "", "", 62, 31, "resource vm1 in vm-rg" },
+	{ SUB(26), "UNKNOWN", "USAGE_UNREADABLE", "USAGE_UNREADABLE;CSP_SUBSCRIPTION", NOUSE, NOUSE,
+	  "cost visibility policy" },
 	{ SUB(30), "ATTRIBUTED", "", "", 93, 93, "via Lighthouse" },
 	{ SUB(31), "MISSING", "NO_RBAC", "NO_RBAC", 93, NOUSE, "just-in-time" },
 	{ SUB(32), "ATTRIBUTED", "", "", 124, 31, "lh-rg" },
@@ -177,7 +180,7 @@ static const struct cust_case {
 	int subs, attributed;
 	double usage;
 } cust_cases[] = {
-	{ TEN(01), "Contoso Ltd", "ATTRIBUTED", "", 23, 12, 667 },
+	{ TEN(01), "Contoso Ltd", "ATTRIBUTED", "", 24, 12, 667 },
 	{ TEN(02), "Fabrikam, Inc.", "MISSING", "LINK_WRONG_PARTNER_ID", 1, 0, 0 },
 	{ TEN(03), "Northwind (label)", "MISSING", "NO_RBAC", 0, 0, 0 },
 	{ TEN(04), "Litware", "UNKNOWN", "COLLECTION_FAILED", 0, 0, 0 },
