@@ -443,6 +443,7 @@ arm_emit_cost(const cJSON *root, const char *subscription_id, const struct sink 
 	static const char *const rg_names[] = { "ResourceGroupName", "ResourceGroup", NULL };
 	static const char *const date_names[] = { "UsageDate", NULL };
 	static const char *const cur_names[] = { "Currency", "BillingCurrency", NULL };
+	static const char *const res_names[] = { "ResourceId", NULL };
 	const cJSON *p = arm_obj(root, "properties");
 	const cJSON *cols = cJSON_GetObjectItemCaseSensitive(p, "columns");
 	const cJSON *data = cJSON_GetObjectItemCaseSensitive(p, "rows");
@@ -454,6 +455,7 @@ arm_emit_cost(const cJSON *root, const char *subscription_id, const struct sink 
 		return err_set(err, RC_PARSE, "cost query: no 'properties.columns' and 'rows'");
 	int ic = column_index(cols, cost_names), ir = column_index(cols, rg_names);
 	int id = column_index(cols, date_names), iu = column_index(cols, cur_names);
+	int ix = column_index(cols, res_names); /* the per-resource query */
 	if (ic < 0 || id < 0)
 		return err_set(err, RC_PARSE, "cost query: no cost or 'UsageDate' column");
 	cJSON_ArrayForEach(row, data)
@@ -469,7 +471,18 @@ arm_emit_cost(const cJSON *root, const char *subscription_id, const struct sink 
 		r.cost = c->valuedouble;
 		r.resource_group = cJSON_IsString(g) ? g->valuestring : "";
 		r.currency = cJSON_IsString(u) ? u->valuestring : "";
-		if ((rc = emit(sink, REC_COST_ROW, identity, &r, err)) < 0)
+		if (ix >= 0) {
+			const cJSON *x = cJSON_GetArrayItem(row, ix);
+			struct cost_resource_rec rr = { .subscription_id = subscription_id,
+							.resource_id = cJSON_IsString(x) ? x->valuestring : "",
+							.cost = r.cost,
+							.currency = r.currency };
+			memcpy(rr.usage_date, r.usage_date, sizeof(rr.usage_date));
+			rc = emit(sink, REC_COST_RESOURCE, identity, &rr, err);
+		} else {
+			rc = emit(sink, REC_COST_ROW, identity, &r, err);
+		}
+		if (rc < 0)
 			return rc;
 		(*rows)++;
 	}
@@ -479,10 +492,16 @@ arm_emit_cost(const cJSON *root, const char *subscription_id, const struct sink 
 char *
 arm_cost_query_body(const char *first_day, const char *last_day)
 {
+	return arm_cost_query_body_by(first_day, last_day, "ResourceGroupName");
+}
+
+char *
+arm_cost_query_body_by(const char *first_day, const char *last_day, const char *dimension)
+{
 	return xasprintf("{\"type\":\"ActualCost\",\"timeframe\":\"Custom\","
 			 "\"timePeriod\":{\"from\":\"%sT00:00:00Z\",\"to\":\"%sT23:59:59Z\"},"
 			 "\"dataset\":{\"granularity\":\"Daily\","
 			 "\"aggregation\":{\"totalCost\":{\"name\":\"Cost\",\"function\":\"Sum\"}},"
-			 "\"grouping\":[{\"type\":\"Dimension\",\"name\":\"ResourceGroupName\"}]}}",
-			 first_day, last_day);
+			 "\"grouping\":[{\"type\":\"Dimension\",\"name\":\"%s\"}]}}",
+			 first_day, last_day, dimension);
 }

@@ -44,11 +44,16 @@ int arm_emit_role_assignments(const cJSON *root, const char *subscription_id,
 int arm_emit_role_definition(const cJSON *root, const struct sink *sink, struct err *err);
 int arm_emit_lighthouse(const cJSON *root, const char *subscription_id, const struct sink *sink,
 			int64_t identity, struct err *err);
-/* A Cost Management query page; *rows gets the number of cost rows emitted. */
+/*
+ * A Cost Management query page; *rows gets the number of cost rows emitted: REC_COST_ROW,
+ * or REC_COST_RESOURCE when the page has a ResourceId column (the per-resource query).
+ */
 int arm_emit_cost(const cJSON *root, const char *subscription_id, const struct sink *sink,
 		  int64_t identity, long *rows, struct err *err);
 
 /* The cost query body for a period (first/last day "YYYY-MM-DD"); caller frees. */
 char *arm_cost_query_body(const char *first_day, const char *last_day);
+/* The same, grouped by another dimension ("ResourceId": the per-resource query). */
+char *arm_cost_query_body_by(const char *first_day, const char *last_day, const char *dimension);
 
 #endif

@@ -534,6 +534,12 @@ store_emit_one(struct store *s, enum rec_type type, int64_t id, const void *rec)
 		db_bind_text(st, ":at", now);
 		return step(s, st);
 	}
+	case REC_PIM:
+	case REC_PIM_STATUS:
+	case REC_GROUP_CHECK:
+	case REC_COST_RESOURCE:
+	case REC_COST_RESOURCE_STATUS:
+		/* their tables come with migration 0009 (PIM, Graph group checks, cost per resource) */
 	case REC__COUNT:
 		break;
 	}

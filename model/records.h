@@ -89,6 +89,59 @@ struct failure_rec {
 	int attempts;
 };
 
+/*
+ * Privileged Identity Management (Microsoft.Authorization 2020-10-01), per subscription:
+ * roleEligibilityScheduleInstances (kind "eligible"), roleAssignmentScheduleInstances
+ * ("active") and roleAssignmentScheduleRequests ("request").
+ */
+struct pim_rec {
+	const char *subscription_id;	/* the subscription queried */
+	const char *kind;		/* eligible | active | request */
+	const char *item_id;		/* the instance or request id */
+	const char *scope, *scope_level, *resource_group;
+	const char *role_guid, *principal_id, *principal_type;
+	const char *member_type;	/* Direct | Group | Inherited (instances) */
+	const char *assignment_type;	/* Assigned | Activated (active instances) */
+	const char *request_type;	/* SelfActivate, AdminAssign, ... (requests) */
+	const char *status;
+	const char *start_time, *end_time;	/* NULL end: no expiration */
+	const char *eligibility_id;	/* eligible: roleEligibilityScheduleId; active and
+					   request: linkedRoleEligibilityScheduleId (trailing GUID) */
+	const char *created_on;
+};
+
+/* The outcome of a read that may be denied without failing the run. */
+enum read_outcome { READ_OK, READ_FORBIDDEN, READ_FAILED };
+
+struct pim_status_rec {
+	const char *subscription_id;
+	const char *list;		/* eligible | active | request */
+	enum read_outcome outcome;
+	long http_status;
+	const char *error_code, *error_message;
+};
+
+/*
+ * A group checked with Microsoft Graph checkMemberGroups: verified member or not
+ * (READ_OK), or unverified (READ_FORBIDDEN / READ_FAILED, member false).
+ */
+struct group_check_rec {
+	const char *group_id;
+	enum read_outcome outcome;
+	bool member;
+	long http_status;
+	const char *error_code, *error_message;
+};
+
+/* Daily cost of one resource (the per-resource query, only where access is on resources). */
+struct cost_resource_rec {
+	const char *subscription_id;
+	char usage_date[11];		/* YYYY-MM-DD */
+	const char *resource_id;	/* as Cost Management returns it (case varies) */
+	double cost;
+	const char *currency;
+};
+
 /* What a sink receives: one of these with a pointer to the matching record. */
 enum rec_type {
 	REC_IDENTITY_OK,	/* rec: const char *object_id (the token's oid) */
@@ -102,6 +155,11 @@ enum rec_type {
 	REC_COST_STATUS,	/* struct cost_status_rec */
 	REC_COST_ROW,		/* struct cost_row_rec */
 	REC_FAILURE,		/* struct failure_rec */
+	REC_PIM,		/* struct pim_rec */
+	REC_PIM_STATUS,		/* struct pim_status_rec */
+	REC_GROUP_CHECK,	/* struct group_check_rec */
+	REC_COST_RESOURCE,	/* struct cost_resource_rec */
+	REC_COST_RESOURCE_STATUS, /* struct cost_status_rec of the per-resource query */
 	REC__COUNT
 };
 

@@ -59,7 +59,17 @@ API_VERSIONS = {
     "role_definitions": ["2022-04-01"],
     "lighthouse": ["2022-10-01"],
     "cost": ["2023-11-01"],
+    "pim": ["2020-10-01"],
 }
+
+GRAPH_AUDIENCES = ("https://graph.microsoft.com", "https://graph.microsoft.com/",
+                   "https://graph.microsoft.us", "https://microsoftgraph.chinacloudapi.cn",
+                   "00000003-0000-0000-c000-000000000000")
+
+# The PIM lists of Microsoft.Authorization 2020-10-01 (resource type -> scenario kind).
+PIM_LISTS = {"roleeligibilityscheduleinstances": "eligible",
+             "roleassignmentscheduleinstances": "active",
+             "roleassignmentschedulerequests": "request"}
 
 ARM_AUDIENCES = (
     "https://management.azure.com/",
@@ -400,6 +410,17 @@ class Model:
             e.setdefault("definitionId", derived_guid("lhd", sid, e.get("managedByTenantId")))
             self.lh_by_sub.setdefault(sid, []).append(e)
             self.lh_by_managing.setdefault(e["managedByTenantId"].lower(), []).append(e)
+
+        # PIM schedules (eligible / active instances, requests) and principals whose PIM
+        # reads are denied.
+        self.pim = []
+        for i, e in enumerate(sc.get("pim", [])):
+            e = dict(e)
+            e["principalId"] = e["principalId"].lower()
+            e.setdefault("id", derived_guid("pim", i, e["principalId"], e.get("kind"), e.get("scope")))
+            self.pim.append(e)
+        self.pim_denied = {x.lower() for x in sc.get("pim_denied", [])}
+        self.graph_denied = {x.lower() for x in sc.get("graph_denied", [])}
 
         self.costs = {k.lower(): v for k, v in sc.get("costs", {}).items()}
         self.cost_cache = {}  # (sid, start, end, daily, grouped) -> aggregated rows
@@ -799,8 +820,8 @@ class Handler(BaseHTTPRequestHandler):
                                 'error="invalid_token", error_description="The access token expiry UTC time '
                                 'is earlier than current UTC time."' % (self.log_tenant or "common")})
 
-    def authenticate(self):
-        """Return (tid, oid) or an error Response."""
+    def authenticate(self, graph=False):
+        """Return (tid, oid) or an error Response (graph: a Microsoft Graph token)."""
         c = self.claims
         invalid = arm_error(401, "InvalidAuthenticationToken", "The access token is invalid.", headers={
             "WWW-Authenticate": 'Bearer authorization_uri="https://login.windows.net/common", '
@@ -811,6 +832,17 @@ class Handler(BaseHTTPRequestHandler):
                              headers=invalid.headers)
         if not c or not all(k in c for k in ("tid", "oid", "exp", "aud")):
             return invalid
+        if graph:
+            if c["aud"] not in GRAPH_AUDIENCES or float(c["exp"]) < time.time():
+                return Response(401, {"error": {"code": "InvalidAuthenticationToken",
+                                                "message": "Access token validation failure. Invalid audience.",
+                                                "innerError": self.graph_inner()}})
+            tid, oid = str(c["tid"]).lower(), str(c["oid"]).lower()
+            p = self.server.model.principals.get(oid)
+            if not p or p["tenantId"].lower() != tid:
+                return invalid
+            self.auth_ok = True
+            return tid, oid
         if c["aud"] not in ARM_AUDIENCES:
             return arm_error(401, "InvalidAuthenticationToken",
                              "The access token has been obtained for wrong audience or resource '%s'. "
@@ -899,7 +931,9 @@ class Handler(BaseHTTPRequestHandler):
                                   "The app requested an unsupported grant type '%s'." % form.get("grant_type", ""))
         scope = form.get("scope", "")
         resource = scope[: -len(".default")] if scope.endswith("/.default") else None
-        if resource not in ARM_AUDIENCES and resource not in ("https://management.core.windows.net//",):
+        graph = resource in GRAPH_AUDIENCES
+        if resource not in ARM_AUDIENCES and resource not in ("https://management.core.windows.net//",) \
+                and not graph:
             return self.aad_error(400, "invalid_scope", 70011,
                                   "The provided value for the input parameter 'scope' is not valid. "
                                   "The scope %s is not valid." % scope)
@@ -923,6 +957,8 @@ class Handler(BaseHTTPRequestHandler):
                                   "app '%s'." % p["clientId"])
         now = int(time.time())
         aud = "https://management.core.windows.net/" if "core.windows.net" in resource else "https://management.azure.com/"
+        if graph:
+            aud = "https://graph.microsoft.com"
         claims = {"aud": aud, "iss": "https://sts.windows.net/%s/" % tid, "iat": now, "nbf": now,
                   "exp": now + model.token_expires_in, "aio": "fake", "appid": p["clientId"],
                   "appidacr": "1", "idp": "https://sts.windows.net/%s/" % tid, "idtyp": "app",
@@ -966,10 +1002,24 @@ class Handler(BaseHTTPRequestHandler):
         ("GET", r"/subscriptions/([^/]+)/providers/Microsoft\.ManagedServices/registrationAssignments",
          "lighthouse", "lighthouse"),
         ("POST", r"/subscriptions/([^/]+)/providers/Microsoft\.CostManagement/query", "cost", "cost"),
+        ("GET", r"/subscriptions/([^/]+)/providers/Microsoft\.Authorization/(roleEligibilityScheduleInstances"
+                r"|roleAssignmentScheduleInstances|roleAssignmentScheduleRequests)", "pim", "pim"),
+    ]
+
+    GRAPH_ROUTES = [
+        ("POST", r"/v1\.0/(servicePrincipals|users|directoryObjects)/([^/]+)/checkMemberGroups",
+         "check_member_groups"),
     ]
 
     def route(self):
         path = self.req_path.rstrip("/") or "/"
+        for method, pattern, name in self.GRAPH_ROUTES:
+            m = re.fullmatch(pattern, path, flags=re.IGNORECASE)
+            if m and method == self.command:
+                who = self.authenticate(graph=True)
+                if isinstance(who, Response):
+                    return who
+                return getattr(self, "h_" + name)(who[0], who[1], *m.groups())
         for method, pattern, family, name in self.ROUTES:
             m = re.fullmatch(pattern, path, flags=re.IGNORECASE)
             if not m:
@@ -1263,14 +1313,151 @@ class Handler(BaseHTTPRequestHandler):
             body["nextLink"] = nxt
         return Response(200, body, headers={"x-ms-ratelimit-remaining-subscription-reads": "11999"})
 
+    # -- Microsoft.Authorization PIM (2020-10-01) ----------------------------
+
+    def h_pim(self, tid, oid, sid, rtype):
+        """roleEligibilityScheduleInstances / roleAssignmentScheduleInstances /
+        roleAssignmentScheduleRequests at a subscription, shaped as the spec examples
+        (GetRoleEligibilityScheduleInstancesByScope.json, ...)."""
+        model = self.server.model
+        sid = sid.lower()
+        kind = PIM_LISTS[rtype.lower()]
+        if not model.can_see_sub(tid, oid, sid) or oid in model.pim_denied or sid in model.pim_denied:
+            return self.forbidden(oid, "Microsoft.Authorization/%s/read" % rtype, "/subscriptions/" + sid)
+        flt = self.qs.get("$filter", "").strip()
+        m_to = re.fullmatch(r"assignedTo\('([^']+)'\)", flt, re.IGNORECASE)
+        if m_to:
+            ids = model.group_closure(m_to.group(1))
+        elif flt.lower() == "astarget()":
+            ids = model.group_closure(oid)
+        else:
+            return arm_error(400, "InvalidFilterInQueryString",
+                             "The filter '%s' is not supported by the fake server." % flt)
+        canon = model.subs[sid]["id"]
+        items = [e for e in model.pim if e.get("kind") == kind and e["principalId"] in ids
+                 and model.scope_covers_sub(e["scope"], sid, model.principal_tenant(e["principalId"]))]
+        chunk, nxt = self.page(items, "pim", self.req_path)
+        value = []
+        type_name = {"eligible": "RoleEligibilityScheduleInstances",
+                     "active": "RoleAssignmentScheduleInstances",
+                     "request": "RoleAssignmentScheduleRequests"}[kind]
+        for e in chunk:
+            scope = e["scope"].rstrip("/") or "/"
+            role = model.role_defs.get(e["roleDefinitionId"].lower(), {})
+            rdid = "/subscriptions/%s/providers/Microsoft.Authorization/roleDefinitions/%s" % (
+                canon, e["roleDefinitionId"])
+            created = e.get("createdOn", e.get("startDateTime", "2025-01-01T00:00:00Z"))
+            ptype = e.get("principalType") or model.principal_type(e["principalId"])
+            expanded = {"scope": {"id": scope, "displayName": model.subs[sid].get("displayName", ""),
+                                  "type": "subscription" if scope.count("/") == 2 else "resourcegroup"},
+                        "roleDefinition": {"id": rdid, "displayName": role.get("roleName", ""),
+                                           "type": role.get("type", "BuiltInRole")},
+                        "principal": {"id": e["principalId"],
+                                      "displayName": (model.principals.get(e["principalId"]) or
+                                                      model.groups.get(e["principalId"]) or {}).get("displayName", ""),
+                                      "type": ptype}}
+            props = {"scope": scope, "roleDefinitionId": rdid, "principalId": e["principalId"],
+                     "principalType": ptype, "status": e.get("status", "Provisioned")}
+            elig = e.get("eligibilityScheduleId", derived_guid("pimsched", e.get("linkedEligibility", e["id"])))
+            if kind == "eligible":
+                props.update({
+                    "roleEligibilityScheduleId": "%s/providers/Microsoft.Authorization/RoleEligibilitySchedules/%s"
+                                                 % (scope, derived_guid("pimsched", e["id"])),
+                    "startDateTime": e.get("startDateTime"), "endDateTime": e.get("endDateTime"),
+                    "memberType": e.get("memberType", "Direct"), "createdOn": created})
+            elif kind == "active":
+                props.update({
+                    "originRoleAssignmentId": "%s/providers/Microsoft.Authorization/roleAssignments/%s"
+                                              % (scope, derived_guid("pimra", e["id"])),
+                    "linkedRoleEligibilityScheduleId": elig if e.get("assignmentType") == "Activated" else None,
+                    "linkedRoleEligibilityScheduleInstanceId": e.get("linkedEligibility"),
+                    "assignmentType": e.get("assignmentType", "Assigned"),
+                    "roleAssignmentScheduleId": "%s/providers/Microsoft.Authorization/RoleAssignmentSchedules/%s"
+                                                % (scope, derived_guid("pimras", e["id"])),
+                    "startDateTime": e.get("startDateTime"), "endDateTime": e.get("endDateTime"),
+                    "memberType": e.get("memberType", "Direct"), "createdOn": created})
+            else:
+                exp = {"type": "NoExpiration", "endDateTime": None, "duration": None}
+                if e.get("duration"):
+                    exp = {"type": "AfterDuration", "endDateTime": None, "duration": e["duration"]}
+                elif e.get("endDateTime"):
+                    exp = {"type": "AfterDateTime", "endDateTime": e["endDateTime"], "duration": None}
+                props.update({
+                    "targetRoleAssignmentScheduleId": derived_guid("pimras", e["id"]),
+                    "targetRoleAssignmentScheduleInstanceId": None,
+                    "requestType": e.get("requestType", "SelfActivate"), "approvalId": None,
+                    "scheduleInfo": {"startDateTime": e.get("startDateTime"), "expiration": exp},
+                    "linkedRoleEligibilityScheduleId": elig if e.get("linkedEligibility") else None,
+                    "ticketInfo": {"ticketNumber": None, "ticketSystem": None}, "justification": None,
+                    "requestorId": e["principalId"], "createdOn": created})
+            props.update({"condition": None, "conditionVersion": None, "expandedProperties": expanded})
+            value.append({"properties": props, "name": e["id"],
+                          "id": "%s/providers/Microsoft.Authorization/%s/%s" % (scope, type_name, e["id"]),
+                          "type": "Microsoft.Authorization/" + type_name})
+        body = {"value": value}
+        if nxt:
+            body["nextLink"] = nxt
+        return Response(200, body)
+
+    # -- Microsoft Graph -----------------------------------------------------
+
+    @staticmethod
+    def graph_inner():
+        return {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"),
+                "request-id": str(uuid.uuid4()), "client-request-id": str(uuid.uuid4())}
+
+    def h_check_member_groups(self, tid, oid, collection, obj_id):
+        """POST /v1.0/{servicePrincipals|users|directoryObjects}/{id}/checkMemberGroups
+        (directoryobject-checkmembergroups.md): the asked group ids the object is a
+        transitive member of."""
+        model = self.server.model
+        if oid in model.graph_denied:
+            return Response(403, {"error": {"code": "Authorization_RequestDenied",
+                                            "message": "Insufficient privileges to complete the operation.",
+                                            "innerError": self.graph_inner()}})
+        try:
+            ids = json.loads(self.body.decode("utf-8"))["groupIds"]
+            if not isinstance(ids, list) or not all(isinstance(x, str) for x in ids):
+                raise ValueError("groupIds is not a list of strings")
+        except (ValueError, KeyError, TypeError) as e:
+            return Response(400, {"error": {"code": "Request_BadRequest", "message": str(e),
+                                            "innerError": self.graph_inner()}})
+        if len(ids) > 20:
+            return Response(400, {"error": {"code": "Request_BadRequest",
+                                            "message": "The number of groups in the request exceeds the limit of 20.",
+                                            "innerError": self.graph_inner()}})
+        obj_id = obj_id.lower()
+        if obj_id not in model.principals:
+            return Response(404, {"error": {"code": "Request_ResourceNotFound",
+                                            "message": "Resource '%s' does not exist or one of its queried "
+                                                       "reference-property objects are not present." % obj_id,
+                                            "innerError": self.graph_inner()}})
+        closure = model.group_closure(obj_id)
+        member = [g for g in ids if g.lower() in closure and g.lower() != obj_id]
+        return Response(200, {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(Edm.String)",
+                              "value": member})
+
     # -- Microsoft.CostManagement ------------------------------------------
 
+    @staticmethod
+    def rg_of(resource_id):
+        m = re.match(r"/subscriptions/[^/]+/resourceGroups/([^/]+)", resource_id or "", re.IGNORECASE)
+        return m.group(1) if m else ""
+
     def cost_rows(self, sid, start: dt.date, end: dt.date):
-        """Yield (date, resourceGroup, cost, currency) for the model's costs in [start, end]."""
+        """(date, resourceGroup, cost, currency, resourceId) for the model's costs in [start, end]."""
         spec = self.server.model.costs.get(sid)
         if not spec:
             return []
         rows = []
+
+        def explicit(r, cur):
+            d = parse_date(r["date"])
+            if start <= d <= end:
+                rid = r.get("resourceId", "")
+                rows.append((d, r.get("resourceGroup", self.rg_of(rid)), float(r["cost"]),
+                             r.get("currency", cur), rid))
+
         if isinstance(spec, dict):
             cur = spec.get("currency", "USD")
             lo = max(start, parse_date(spec["from"])) if spec.get("from") else start
@@ -1278,33 +1465,33 @@ class Handler(BaseHTTPRequestHandler):
             day = lo
             while day <= hi:
                 for rg, amount in spec.get("daily", {}).items():
-                    rows.append((day, rg, float(amount), cur))
+                    rows.append((day, rg, float(amount), cur, ""))
+                for rid, amount in spec.get("daily_resources", {}).items():
+                    rows.append((day, self.rg_of(rid), float(amount), cur, rid))
                 day += dt.timedelta(days=1)
             for r in spec.get("rows", []):  # explicit rows may be mixed in
-                d = parse_date(r["date"])
-                if start <= d <= end:
-                    rows.append((d, r.get("resourceGroup", ""), float(r["cost"]), r.get("currency", cur)))
+                explicit(r, cur)
         else:
             for r in spec:
-                d = parse_date(r["date"])
-                if start <= d <= end:
-                    rows.append((d, r.get("resourceGroup", ""), float(r["cost"]), r.get("currency", "USD")))
+                explicit(r, "USD")
         return rows
 
-    def cost_table(self, sid, start, end, daily, rg_col):
-        """Aggregated result rows (before paging) for one subscription and query shape."""
-        # Aggregate: key = (rg?, date?, currency)
+    def cost_table(self, sid, start, end, daily, group):
+        """Aggregated result rows (before paging) for one subscription and query shape.
+        group: None, "rg" (ResourceGroup[Name]) or "rid" (ResourceId, lower case as Cost
+        Management returns it)."""
         sums = {}
-        for d, rg, cost, cur in self.cost_rows(sid, start, end):
-            key = (d if daily else None, rg.lower() if rg_col else None, cur)
+        for d, rg, cost, cur, rid in self.cost_rows(sid, start, end):
+            label = rg if group == "rg" else rid.lower() if group == "rid" else None
+            key = (d if daily else None, label.lower() if label is not None else None, cur)
             if key not in sums:
-                sums[key] = [0.0, rg]
+                sums[key] = [0.0, label]
             sums[key][0] += cost
         keys = sorted(sums, key=lambda k: (k[0] or dt.date.min, k[1] or "", k[2]))
         rows = []
         for k in keys:
             row = [round(sums[k][0], 8)]
-            if rg_col:
+            if group:
                 row.append(sums[k][1])
             if daily:
                 row.append(k[0].year * 10000 + k[0].month * 100 + k[0].day)
@@ -1348,14 +1535,15 @@ class Handler(BaseHTTPRequestHandler):
         agg = ds.get("aggregation") or {"PreTaxCost": {"name": "PreTaxCost", "function": "Sum"}}
         alias = next(iter(agg))
         groups = [g.get("name") for g in ds.get("grouping", [])]
-        rg_col = next((g for g in groups if g in ("ResourceGroupName", "ResourceGroup")), None)
+        rg_col = next((g for g in groups if g in ("ResourceGroupName", "ResourceGroup", "ResourceId")), None)
+        group = None if rg_col is None else "rid" if rg_col == "ResourceId" else "rg"
         if status == "none":
             return Response(204)
         # The costs are read-only: cache the aggregated rows per query shape.
-        ckey = (sid, start, end, daily, rg_col is not None)
+        ckey = (sid, start, end, daily, group)
         rows = model.cost_cache.get(ckey)
         if rows is None:
-            rows = model.cost_cache[ckey] = self.cost_table(sid, start, end, daily, rg_col)
+            rows = model.cost_cache[ckey] = self.cost_table(sid, start, end, daily, group)
         if not rows:
             return Response(204)
         chunk, nxt = self.page(rows, "cost", self.req_path)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arm/access.h"
 #include "arm/arm.h"
 #include "collector/auth.h"
 #include "common/buf.h"
@@ -81,6 +82,25 @@ capture(void *payload, enum rec_type t, int64_t id, const void *rec)
 	case REC_COST_ROW: {
 		const struct cost_row_rec *r = rec;
 		buf_printf(&got, "cost %s %s %.4f %s\n", r->usage_date, r->resource_group, r->cost,
+			   r->currency);
+		break;
+	}
+	case REC_PIM: {
+		const struct pim_rec *r = rec;
+		buf_printf(&got, "pim %s %s %s %s %s %s %s %s %s %s %s\n", r->kind, r->item_id,
+			   r->scope_level, r->role_guid, s(r->principal_id), s(r->member_type),
+			   s(r->assignment_type), s(r->status), s(r->start_time), s(r->end_time),
+			   s(r->eligibility_id));
+		break;
+	}
+	case REC_GROUP_CHECK: {
+		const struct group_check_rec *r = rec;
+		buf_printf(&got, "group %s %d %d\n", r->group_id, (int)r->outcome, r->member);
+		break;
+	}
+	case REC_COST_RESOURCE: {
+		const struct cost_resource_rec *r = rec;
+		buf_printf(&got, "resource %s %s %.4f %s\n", r->usage_date, r->resource_id, r->cost,
 			   r->currency);
 		break;
 	}
@@ -337,6 +357,125 @@ test_auth__token(void **state)
 	assert_int_equal(auth_token_claims("opaque-token", oid, NULL, NULL, &err), RC_PARSE);
 }
 
+/* PIM lists on the 2020-10-01 spec examples. */
+static void
+test_access__pim(void **state)
+{
+	struct err err = ERR_INIT;
+	(void)state;
+
+	cJSON *root = fixture("GetRoleEligibilityScheduleInstancesByScope.json", "200");
+	assert_int_equal(access_emit_pim(root, PIM_ELIGIBLE, "dfa2a084-766f-4003-8ae1-c4aeb893a99f",
+					 &sink, 1, &err),
+			 0);
+	assert_string_equal(buf_cstr(&got),
+			    "pim eligible /subscriptions/dfa2a084-766f-4003-8ae1-c4aeb893a99f/providers/"
+			    "Microsoft.Authorization/RoleEligibilityScheduleInstances/"
+			    "21e4b59a-0499-4fe0-a3c3-43a3055b773a subscription "
+			    "b24988ac-6180-42a0-ab88-20f7382dd24c a3bb8764-cb92-4276-9d2a-ca1e895e55ea "
+			    "Direct - Provisioned 2020-09-10T00:32:36.86Z 2021-09-10T00:31:41.477Z "
+			    "b1477448-2cc6-4ceb-93b4-54a202a89413\n");
+	cJSON_Delete(root);
+
+	buf_reset(&got);
+	root = fixture("GetRoleAssignmentScheduleInstancesByScope.json", "200");
+	assert_int_equal(access_emit_pim(root, PIM_ACTIVE, "s", &sink, 1, &err), 0);
+	/* linkedRoleEligibilityScheduleId is a bare GUID here */
+	assert_non_null(strstr(buf_cstr(&got), " subscription c8d4ff99-41c3-41a8-9f60-21dfdad59608 "));
+	assert_non_null(strstr(buf_cstr(&got), " Direct Assigned Accepted 2020-09-09T21:35:27.91Z "
+					       "2020-09-10T05:35:17.91Z "
+					       "b1477448-2cc6-4ceb-93b4-54a202a89413\n"));
+	cJSON_Delete(root);
+
+	/* a request's window: scheduleInfo.startDateTime + expiration.duration (PT8H) */
+	buf_reset(&got);
+	root = fixture("GetRoleAssignmentScheduleRequestByScope.json", "200");
+	assert_int_equal(access_emit_pim(root, PIM_REQUEST, "s", &sink, 1, &err), 0);
+	assert_non_null(strstr(buf_cstr(&got), " Provisioned 2020-09-09T21:35:27.91Z "
+					       "2020-09-10T05:35:27Z -\n"));
+	cJSON_Delete(root);
+
+	/* no 'value', or an entry without a role: the shape is refused */
+	root = cJSON_Parse("{\"values\":[]}");
+	assert_int_equal(access_emit_pim(root, PIM_ACTIVE, "s", &sink, 1, &err), RC_PARSE);
+	cJSON_Delete(root);
+	root = cJSON_Parse("{\"value\":[{\"id\":\"x\",\"properties\":{\"scope\":\"/\"}}]}");
+	assert_int_equal(access_emit_pim(root, PIM_ACTIVE, "s", &sink, 1, &err), RC_PARSE);
+	cJSON_Delete(root);
+
+	assert_int_equal(iso_duration_seconds("PT8H"), 8 * 3600);
+	assert_int_equal(iso_duration_seconds("P1DT30M"), 86400 + 1800);
+	assert_int_equal(iso_duration_seconds("PT90S"), 90);
+	assert_int_equal(iso_duration_seconds("P1M"), -1);
+	assert_int_equal(iso_duration_seconds("PT"), 0);
+	assert_int_equal(iso_duration_seconds("8H"), -1);
+	assert_int_equal(iso_duration_seconds("PT8"), -1);
+}
+
+/* checkMemberGroups on the Graph docs' example: the asked ids, each member or not. */
+static void
+test_access__member_groups(void **state)
+{
+	struct err err = ERR_INIT;
+	cJSON *req = fixture("graph-checkMemberGroups-request.json", NULL);
+	cJSON *root = fixture("graph-checkMemberGroups-response.json", NULL);
+	const char *asked[5];
+	const cJSON *g;
+	size_t n = 0;
+	(void)state;
+
+	cJSON_ArrayForEach(g, cJSON_GetObjectItem(req, "groupIds")) asked[n++] = g->valuestring;
+	assert_int_equal(n, 5);
+	char *body = access_member_groups_body(asked, n);
+	cJSON *mine = cJSON_Parse(body);
+	assert_true(cJSON_Compare(mine, req, 1)); /* the body we send is the documented one */
+	cJSON_Delete(mine);
+	free(body);
+	assert_int_equal(access_emit_member_groups(root, asked, n, &sink, 1, &err), 0);
+	assert_string_equal(buf_cstr(&got), "group f448435d-3ca7-4073-8152-a1fd73c0fd09 0 1\n"
+					    "group bd7c6263-4dd5-4ae8-8c96-556e1c0bece6 0 0\n"
+					    "group 93670da6-d731-4366-94b5-abed40b6016b 0 1\n"
+					    "group f5484ab1-4d4d-41ec-a9b8-754b3957bfc7 0 1\n"
+					    "group c9103f26-f3cf-4004-a611-2a14e81b8f79 0 1\n");
+	cJSON_Delete(root);
+	root = cJSON_Parse("{\"value\":[1]}");
+	assert_int_equal(access_emit_member_groups(root, asked, n, &sink, 1, &err), RC_PARSE);
+	cJSON_Delete(root);
+	cJSON_Delete(req);
+}
+
+/*
+ * The per-resource query: the grouped example's shape (the grouping dimension is a String
+ * column of its name) with ResourceId, daily; ResourceGroup-grouped pages stay cost rows.
+ */
+static void
+test_access__cost_by_resource(void **state)
+{
+	struct err err = ERR_INIT;
+	long rows = 0;
+	(void)state;
+
+	cJSON *root = fixture("SubscriptionQueryGrouping.json", "200");
+	assert_int_equal(arm_emit_cost(root, "s", &sink, 1, &rows, &err), RC_PARSE); /* no UsageDate */
+	cJSON_Delete(root);
+	buf_reset(&got);
+	root = cJSON_Parse("{\"properties\":{\"nextLink\":null,\"columns\":["
+			   "{\"name\":\"totalCost\",\"type\":\"Number\"},"
+			   "{\"name\":\"ResourceId\",\"type\":\"String\"},"
+			   "{\"name\":\"UsageDate\",\"type\":\"Number\"},"
+			   "{\"name\":\"Currency\",\"type\":\"String\"}],\"rows\":["
+			   "[2.5,\"/subscriptions/s/resourcegroups/rg/providers/microsoft.compute/"
+			   "virtualmachines/vm1\",20261002,\"EUR\"]]}}");
+	assert_int_equal(arm_emit_cost(root, "s", &sink, 1, &rows, &err), 0);
+	assert_int_equal(rows, 1);
+	assert_string_equal(buf_cstr(&got), "resource 2026-10-02 /subscriptions/s/resourcegroups/rg/"
+					    "providers/microsoft.compute/virtualmachines/vm1 2.5000 EUR\n");
+	cJSON_Delete(root);
+	char *b = arm_cost_query_body_by("2026-10-01", "2026-10-31", "ResourceId");
+	assert_non_null(strstr(b, "\"grouping\":[{\"type\":\"Dimension\",\"name\":\"ResourceId\"}]"));
+	free(b);
+}
+
 static void
 test_auth__token_command(void **state)
 {
@@ -384,6 +523,9 @@ main(void)
 		cmocka_unit_test_setup(test_arm__lighthouse, reset),
 		cmocka_unit_test_setup(test_arm__cost, reset),
 		cmocka_unit_test_setup(test_arm__link_and_errors, reset),
+		cmocka_unit_test_setup(test_access__pim, reset),
+		cmocka_unit_test_setup(test_access__member_groups, reset),
+		cmocka_unit_test_setup(test_access__cost_by_resource, reset),
 		cmocka_unit_test(test_auth__token),
 		cmocka_unit_test(test_auth__token_command),
 	};
