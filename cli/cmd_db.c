@@ -56,16 +56,20 @@ cmd_db(int argc, char **argv)
 			default_db_path(dbpath));
 		return EXIT_FAILED;
 	}
-	if (db_open(&db, default_db_path(dbpath), 0, &err) < 0) {
+	/* Read the file as it is: no migration, no view or summary rebuild. */
+	if (db_connect(&db, default_db_path(dbpath), DB_READONLY, &err) < 0) {
 		fprintf(stderr, "palscope: error: %s\n", err.msg);
 		return EXIT_FAILED;
 	}
 	if (strcmp(action, "version") == 0) {
-		/* db_open migrated it: the file is at this binary's version now. */
-		if (db_prepare(&db, "PRAGMA user_version", &st, &err) == 0 &&
-		    sqlite3_step(st) == SQLITE_ROW)
-			printf("schema %d (this palscope supports %d)\n", sqlite3_column_int(st, 0),
+		int version = 0;
+		if (db_user_version(&db, &version, &err) < 0) {
+			fprintf(stderr, "palscope: error: %s\n", err.msg);
+			rc = EXIT_FAILED;
+		} else {
+			printf("schema %d (this palscope supports %d)\n", version,
 			       db_schema_version());
+		}
 		goto out;
 	}
 	if (db_prepare(&db,

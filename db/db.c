@@ -1,6 +1,5 @@
 #include "db/db.h"
 #include "db/sql_embed.h"
-#include "db/summary.h"
 #include "common/xalloc.h"
 
 #include <ctype.h>
@@ -82,23 +81,44 @@ pragma_int(struct db *db, const char *sql, int *out, struct err *err)
 	return rc;
 }
 
+/* The file's schema version after checking it is palscope's and not newer than this binary. */
 static int
-migrate(struct db *db, bool readonly, struct err *err)
+check_identity(struct db *db, int *version, struct err *err)
 {
-	int appid = 0, version = 0, tables = 0, rc;
+	int appid = 0, tables = 0, rc;
 	int target = db_schema_version();
 
+	*version = 0;
 	if ((rc = pragma_int(db, "PRAGMA application_id", &appid, err)) < 0 ||
-	    (rc = pragma_int(db, "PRAGMA user_version", &version, err)) < 0 ||
+	    (rc = pragma_int(db, "PRAGMA user_version", version, err)) < 0 ||
 	    (rc = pragma_int(db, "SELECT count(*) FROM sqlite_schema", &tables, err)) < 0)
 		return rc;
-	if (appid != PALSCOPE_APPLICATION_ID && !(appid == 0 && tables == 0 && version == 0))
+	if (appid != PALSCOPE_APPLICATION_ID && !(appid == 0 && tables == 0 && *version == 0))
 		return err_set(err, RC_DB, "'%s' is not a palscope database", db->path);
-	if (version > target)
+	if (*version > target)
 		return err_set(err, RC_DB,
 			       "database '%s' has schema version %d, newer than this palscope (%d); "
 			       "upgrade palscope",
-			       db->path, version, target);
+			       db->path, *version, target);
+	return 0;
+}
+
+int
+db_user_version(struct db *db, int *version, struct err *err)
+{
+	return pragma_int(db, "PRAGMA user_version", version, err);
+}
+
+int
+db_migrate(struct db *db, int *applied, struct err *err)
+{
+	int version = 0, rc;
+	int target = db_schema_version();
+	bool readonly = sqlite3_db_readonly(db->h, "main") == 1;
+
+	*applied = 0;
+	if ((rc = check_identity(db, &version, err)) < 0)
+		return rc;
 	if (version == target)
 		return 0;
 	if (readonly)
@@ -127,17 +147,17 @@ migrate(struct db *db, bool readonly, struct err *err)
 			err_prefix(err, "migration %04d: ", n);
 			return rc;
 		}
+		(*applied)++;
 	}
-	/* The schema changed: summaries built under the old one are rebuilt when next read. */
-	return db_summaries_invalidate(db, err);
+	return 0;
 }
 
 /*
  * Views hold the attribution rules. They are derived, not data, so they are
  * rebuilt whenever the embedded text differs from what the database holds.
  */
-static int
-apply_views(struct db *db, struct err *err)
+int
+db_views_apply(struct db *db, int (*on_change)(struct db *, struct err *), struct err *err)
 {
 	struct {
 		char *p;
@@ -210,8 +230,7 @@ apply_views(struct db *db, struct err *err)
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	/* The rules changed: so may every summary (they are rebuilt when next read). */
-	if ((rc = db_summaries_invalidate(db, err)) < 0)
+	if (on_change && (rc = on_change(db, err)) < 0)
 		goto out_rollback;
 	rc = db_commit(db, err);
 	goto out;
@@ -226,7 +245,7 @@ out:
 }
 
 int
-db_open(struct db *db, const char *path, unsigned flags, struct err *err)
+db_connect(struct db *db, const char *path, unsigned flags, struct err *err)
 {
 	int oflags = (flags & DB_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	int rc;
@@ -250,13 +269,10 @@ db_open(struct db *db, const char *path, unsigned flags, struct err *err)
 	rc = db_exec(db, "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;", err);
 	if (rc == 0 && !(flags & DB_READONLY))
 		rc = db_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", err);
-	if (rc == 0)
-		rc = migrate(db, flags & DB_READONLY, err);
-	if (rc == 0)
-		rc = apply_views(db, err);
-	/* The views read per-run summaries: build any that are missing or out of date. */
-	if (rc == 0)
-		rc = db_summaries_update(db, NULL, err);
+	if (rc == 0) {
+		int version;
+		rc = check_identity(db, &version, err);
+	}
 	if (rc < 0)
 		db_close(db);
 	return rc;

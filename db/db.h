@@ -27,12 +27,31 @@ struct db {
 #define DB_INIT { NULL, NULL }
 
 /*
- * Open path, apply pending migrations, (re)create the views and bring the
- * per-run summaries they read up to date (db/summary.h). A database newer
- * than this binary, or one that is not palscope's, is refused.
+ * Open path and make it ready (db/ready.c): db_connect, then pending
+ * migrations, the views, and the per-run summaries they read brought up to
+ * date (db/summary.h). What every command that reads the rule views calls.
  */
 int db_open(struct db *db, const char *path, unsigned flags, struct err *err);
+
+/*
+ * Open path as it is: connection pragmas, and a database that is not
+ * palscope's, or newer than this binary, refused. No migration, no view or
+ * summary change: `db version` and `db runs` read a file without writing it.
+ */
+int db_connect(struct db *db, const char *path, unsigned flags, struct err *err);
 void db_close(struct db *db);
+
+/* The file's PRAGMA user_version. */
+int db_user_version(struct db *db, int *version, struct err *err);
+
+/*
+ * The "make ready" steps db_open runs after db_connect. db_migrate applies the
+ * pending migrations (one transaction each; refused on a read-only file) and
+ * counts them in *applied. db_views_apply recreates the views when the embedded
+ * text changed, calling on_change (may be NULL) inside the same transaction.
+ */
+int db_migrate(struct db *db, int *applied, struct err *err);
+int db_views_apply(struct db *db, int (*on_change)(struct db *, struct err *), struct err *err);
 
 /* The highest migration number embedded in this binary. */
 int db_schema_version(void);
