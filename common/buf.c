@@ -99,6 +99,30 @@ buf_add_urlenc(struct buf *b, const char *s)
 	}
 }
 
+void
+buf_add_b64url(struct buf *b, const void *data, size_t n)
+{
+	static const char tab[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	const unsigned char *p = data;
+	size_t i = 0;
+
+	for (; i + 3 <= n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
+		char e[4] = { tab[v >> 18], tab[(v >> 12) & 63], tab[(v >> 6) & 63], tab[v & 63] };
+		buf_add(b, e, 4);
+	}
+	if (n - i == 1) {
+		unsigned v = (unsigned)p[i] << 16;
+		char e[2] = { tab[v >> 18], tab[(v >> 12) & 63] };
+		buf_add(b, e, 2);
+	} else if (n - i == 2) {
+		unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8;
+		char e[3] = { tab[v >> 18], tab[(v >> 12) & 63], tab[(v >> 6) & 63] };
+		buf_add(b, e, 3);
+	}
+}
+
 const char *
 buf_cstr(const struct buf *b)
 {

@@ -22,6 +22,8 @@ void buf_addc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) PRINTFLIKE(2, 3);
 /* Append s URL-encoded (RFC 3986 unreserved characters kept). */
 void buf_add_urlenc(struct buf *b, const char *s);
+/* Append n bytes as base64url without padding (RFC 4648 section 5, as JWTs use it). */
+void buf_add_b64url(struct buf *b, const void *data, size_t n);
 /* The content, "" when empty; never NULL. */
 const char *buf_cstr(const struct buf *b);
 /* Hand the allocation to the caller and reset the buffer. */

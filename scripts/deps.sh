@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages palscope needs to build and test, if missing.
 set -euo pipefail
-pkgs=(build-essential cmake pkg-config libsqlite3-dev sqlite3 libcurl4-openssl-dev
+pkgs=(build-essential cmake pkg-config libsqlite3-dev sqlite3 libcurl4-openssl-dev libssl-dev
       libcjson-dev libcsv-dev libcmocka-dev python3 openssl curl clang)
 missing=()
 for p in "${pkgs[@]}"; do
