@@ -46,6 +46,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import users  # signed-in users: device code flow, refresh tokens (users.py beside this file)
+import credentials
 
 # ---------------------------------------------------------------------------
 # Constants
@@ -333,6 +334,9 @@ class Model:
             self.principals[oid] = p
             if p.get("clientId"):
                 self.sp_by_client[(p["tenantId"].lower(), p["clientId"].lower())] = p
+
+        # Certificates, federated credentials, managed identities (credentials.py).
+        self.creds = credentials.Credentials(sc, self.principals)
 
         # Links keyed by principal object id.
         self.links = {}
@@ -654,10 +658,11 @@ class Handler(BaseHTTPRequestHandler):
         is_token = re.fullmatch(r"/([^/]+)/oauth2/v2\.0/(token|devicecode)", url.path) is not None
         if url.path.startswith("/_fake/"):  # test-only routes (never on the real service)
             return self.test_route()
+        is_mi = url.path in ("/metadata/identity/oauth2/token", "/msi/token")
 
         # Tenant(s) for fault matching: token URL tenant, or the ARM token's tid.
         tenant_ids = set()
-        if is_token:
+        if is_token and not is_mi:
             t = url.path.split("/")[1].lower()
             self.log_tenant = model.tenant_alias.get(t, t)
         else:
@@ -695,6 +700,8 @@ class Handler(BaseHTTPRequestHandler):
             elif action.get("expire_token"):
                 exp = float(self.claims.get("exp", time.time() - 60)) if self.claims else time.time() - 60
                 resp = self.expired(min(exp, time.time() - 1))
+            elif is_mi:
+                resp = self.handle_managed_identity()
             elif is_token:
                 resp = self.handle_token()
             else:
@@ -950,11 +957,23 @@ class Handler(BaseHTTPRequestHandler):
             return self.aad_error(401, "invalid_client", 7000216,
                                   "'client_assertion', 'client_secret' or 'request' is required for the "
                                   "'client_credentials' grant type.")
-        if form.get("client_secret") != p.get("clientSecret"):
+        if "client_assertion" in form:
+            base = self.base_url()
+            endpoints = {"%s/%s/oauth2/v2.0/token" % (base, t) for t in (tenant_in, tid)}
+            try:
+                model.creds.check_assertion(p, form, endpoints)
+            except credentials.Reject as r:
+                return self.aad_error(r.status, r.error, r.code, r.text)
+        elif form.get("client_secret") != p.get("clientSecret"):
             return self.aad_error(401, "invalid_client", 7000215,
                                   "Invalid client secret provided. Ensure the secret being sent in the request "
                                   "is the client secret value, not the client secret ID, for a secret added to "
                                   "app '%s'." % p["clientId"])
+        return self.issue_token(p, tid, resource)
+
+    def issue_token(self, p, tid, resource, style="v2"):
+        """A fake JWT for principal p in tenant tid; the v2.0 endpoint's or IMDS's body."""
+        model = self.server.model
         now = int(time.time())
         aud = "https://management.core.windows.net/" if "core.windows.net" in resource else "https://management.azure.com/"
         if graph:
@@ -969,8 +988,34 @@ class Handler(BaseHTTPRequestHandler):
                           b64url(b"fakesig")])
         self.auth_ok = True
         self.log_oid = p["id"].lower()
+        if style == "imds":  # learn.microsoft.com .../how-to-use-vm-token: numbers as strings
+            return Response(200, {"access_token": token, "client_id": p["clientId"],
+                                  "expires_in": str(model.token_expires_in),
+                                  "expires_on": str(now + model.token_expires_in),
+                                  "ext_expires_in": str(model.token_expires_in), "not_before": str(now),
+                                  "resource": resource if resource.endswith("/") else resource + "/",
+                                  "token_type": "Bearer"})
+        if style == "appservice":  # App Service 2019-08-01: expires_on (epoch string), no expires_in
+            return Response(200, {"access_token": token, "expires_on": str(now + model.token_expires_in),
+                                  "resource": resource, "token_type": "Bearer",
+                                  "client_id": p["clientId"]})
         return Response(200, {"token_type": "Bearer", "expires_in": model.token_expires_in,
                               "ext_expires_in": model.token_expires_in, "access_token": token})
+
+    def handle_managed_identity(self):
+        model = self.server.model
+        if self.command != "GET":
+            return self.unexpected()
+        try:
+            p, resource, style = model.creds.managed_identity(self.req_path, self.req_query, self.headers)
+        except credentials.MiError as e:
+            return Response(e.status, e.body)
+        self.log_tenant = p["tenantId"].lower()
+        if resource not in ARM_AUDIENCES:
+            return self.aad_error(400, "invalid_resource", 500011,
+                                  "The resource principal named %s was not found in the tenant named %s."
+                                  % (resource, p["tenantId"]))
+        return self.issue_token(p, p["tenantId"].lower(), resource.rstrip("/") + "/", style)
 
     # -- ARM routing -------------------------------------------------------
 
