@@ -976,7 +976,7 @@ class Handler(BaseHTTPRequestHandler):
         model = self.server.model
         now = int(time.time())
         aud = "https://management.core.windows.net/" if "core.windows.net" in resource else "https://management.azure.com/"
-        if graph:
+        if resource in GRAPH_AUDIENCES:
             aud = "https://graph.microsoft.com"
         claims = {"aud": aud, "iss": "https://sts.windows.net/%s/" % tid, "iat": now, "nbf": now,
                   "exp": now + model.token_expires_in, "aio": "fake", "appid": p["clientId"],
