@@ -36,7 +36,8 @@ struct ident {
 	const struct account *acct;
 	int64_t id;
 	bool failed_any;
-	bool finished;
+	bool finished;		/* nothing of its own is pending */
+	bool done;		/* ... and the role definitions it may need are read: REC_IDENTITY_DONE */
 	int pending;		/* reads submitted and not yet done */
 };
 
@@ -62,6 +63,7 @@ struct collector {
 	char *cost_body;
 	char (*roledefs)[37];	/* open-addressing set of requested role GUIDs */
 	size_t roledef_cap, roledef_n;
+	int roledef_pending;	/* role definition reads in flight */
 	volatile sig_atomic_t *stop;
 	int sink_rc;
 	struct err sink_err;
@@ -111,6 +113,19 @@ sink_emit(struct collector *c, enum rec_type t, int64_t id, const void *rec)
 	return rc;
 }
 
+/*
+ * An identity is done when its own reads are, and no role definition is still being read: the
+ * rules read the definitions of its roles, which another identity may have asked for first.
+ */
+static void
+maybe_done(struct ident *id)
+{
+	if (id->done || !id->finished || id->c->roledef_pending > 0)
+		return;
+	id->done = true;
+	sink_emit(id->c, REC_IDENTITY_DONE, id->id, NULL);
+}
+
 static void
 maybe_finish(struct ident *id)
 {
@@ -118,7 +133,19 @@ maybe_finish(struct ident *id)
 		return;
 	id->finished = true;
 	id->c->finished++;
+	maybe_done(id);
 	progress(id->c, false);
+}
+
+/* The reads of an identity whose completion is recorded (struct read_rec). */
+static void
+read_done(struct collector *c, const struct chain *ch)
+{
+	if (ch->kind == K_TOKEN || ch->kind == K_ROLEDEF)
+		return;
+	struct read_rec rr = { .kind = kind_names[ch->kind],
+			       .subscription_id = ch->sub[0] ? ch->sub : NULL };
+	sink_emit(c, REC_READ_DONE, ch->ident->id, &rr);
 }
 
 static void
@@ -203,6 +230,8 @@ submit(struct collector *c, struct chain *ch, const char *method, const char *ur
 	r->tag = ch;
 	r->tag_free = free;
 	r->kind = (int)ch->kind;
+	if (ch->kind == K_ROLEDEF)
+		c->roledef_pending++;
 	ch->page++;
 	ch->ident->pending++;
 	http_submit(c->engine, r);
@@ -400,6 +429,7 @@ chain_failed(struct collector *c, struct chain *ch, const struct http_req *r, co
 	default:
 		break;
 	}
+	read_done(c, ch); /* read to its end: the failure is what it found */
 }
 
 static void
@@ -416,6 +446,7 @@ follow(struct collector *c, struct chain *ch, const cJSON *root, const struct ht
 			};
 			sink_emit(c, REC_COST_STATUS, ch->ident->id, &s);
 		}
+		read_done(c, ch);
 		free(ch);
 		return;
 	}
@@ -440,6 +471,11 @@ on_done(struct http_req *r, void *payload)
 
 	r->tag = NULL; /* the chain is ours now: freed below or passed to the next page */
 	id->pending--;
+	if (ch->kind == K_ROLEDEF && --c->roledef_pending == 0) {
+		/* identities that waited for the definitions are done (this one at out) */
+		for (size_t i = 0; i < c->n; i++)
+			maybe_done(&c->idents[i]);
+	}
 	json_arena_open(); /* every tree parsed below is deleted at out: */
 	if (r->cc != CURLE_OK) {
 		chain_failed(c, ch, r, NULL, NULL);
@@ -449,6 +485,7 @@ on_done(struct http_req *r, void *payload)
 	if (ch->kind == K_LINK && r->status == 404) {
 		root = cJSON_ParseWithLength(r->resp.ptr ? r->resp.ptr : "", r->resp.len);
 		arm_emit_link(root, 404, buf_cstr(&r->resp), c->sink, id->id, &err);
+		read_done(c, ch);
 		free(ch);
 		goto out;
 	}
@@ -457,6 +494,7 @@ on_done(struct http_req *r, void *payload)
 					     .outcome = ch->rows > 0 ? COST_OK : COST_NONE,
 					     .http_status = 204 };
 		sink_emit(c, REC_COST_STATUS, id->id, &s);
+		read_done(c, ch);
 		free(ch);
 		goto out;
 	}
@@ -464,6 +502,7 @@ on_done(struct http_req *r, void *payload)
 				   r->status == 404)) {
 		/* Cost is unreadable for this principal: a fact to report, not a failed run. */
 		cost_unreadable(c, ch, r, NULL, NULL);
+		read_done(c, ch);
 		free(ch);
 		goto out;
 	}
@@ -517,9 +556,10 @@ on_done(struct http_req *r, void *payload)
 		free(ch);
 		goto out;
 	}
-	if (ch->kind == K_LINK || ch->kind == K_ROLEDEF)
+	if (ch->kind == K_LINK || ch->kind == K_ROLEDEF) {
+		read_done(c, ch);
 		free(ch);
-	else
+	} else
 		follow(c, ch, root, r);
 out:
 	cJSON_Delete(root);
@@ -582,7 +622,7 @@ collect_run(const struct collect_opts *o, const struct accounts *accounts, const
 	for (size_t i = 0; i < c.n; i++) {
 		if (c.idents[i].failed_any || c.idents[i].si.signin_failed)
 			sum->identities_failed++;
-		else if (c.idents[i].finished)
+		else if (c.idents[i].done)
 			sum->identities_ok++;
 	}
 	sum->subscriptions = c.subs;

@@ -27,6 +27,8 @@ enum stmt_id {
 	ST_COST_STATUS,
 	ST_COST,
 	ST_FAILURE,
+	ST_IDENTITY_DONE,
+	ST_READ_DONE,
 	ST__COUNT
 };
 
@@ -38,7 +40,8 @@ static const char *const stmt_files[ST__COUNT] = {
 	"@queries/role_definition_insert.sql", "@queries/role_permission_insert.sql",
 	"@queries/lighthouse_insert.sql",  "@queries/lighthouse_auth_insert.sql",
 	"@queries/cost_status_insert.sql", "@queries/cost_insert.sql",
-	"@queries/failure_insert.sql",
+	"@queries/failure_insert.sql",	   "@queries/identity_done.sql",
+	"@queries/read_done.sql",
 };
 
 /*
@@ -458,6 +461,18 @@ store_emit_one(struct store *s, enum rec_type type, int64_t id, const void *rec)
 		db_bind_int(st, ":identity_id", id);
 		db_bind_text(st, ":error", rec);
 		return step(s, st);
+	case REC_IDENTITY_DONE:
+		st = s->st[ST_IDENTITY_DONE];
+		db_bind_int(st, ":identity_id", id);
+		return step(s, st);
+	case REC_READ_DONE: {
+		const struct read_rec *r = rec;
+		st = s->st[ST_READ_DONE];
+		db_bind_int(st, ":identity_id", id);
+		db_bind_text(st, ":kind", r->kind);
+		db_bind_text(st, ":subscription_id", r->subscription_id);
+		return step(s, st);
+	}
 	case REC_LINK:
 		return emit_link(s, id, rec);
 	case REC_TENANT: {
@@ -586,6 +601,16 @@ store_end_run(struct store *s, const char *status, long requests, long retries,
 	db_bind_int(st, ":retries", retries);
 	if ((rc = db_step_done(s->db, st, err)) < 0)
 		goto out;
+	if (!s->checkpoints) {
+		/* one transaction: every identity of the run is complete, or nothing is stored */
+		sqlite3_finalize(st);
+		st = NULL;
+		if ((rc = db_prepare(s->db, "@queries/run_done_all.sql", &st, err)) < 0)
+			goto out;
+		db_bind_int(st, ":run_id", s->run_id);
+		if ((rc = db_step_done(s->db, st, err)) < 0)
+			goto out;
+	}
 	/* The report views read the run's summaries: built once here, with the run's data. */
 	if ((rc = db_summaries_build(s->db, s->run_id, err)) < 0)
 		goto out;

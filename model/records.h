@@ -142,10 +142,23 @@ struct cost_resource_rec {
 	const char *currency;
 };
 
+/*
+ * A read of the identity that completed: its last page arrived, or its failure is recorded
+ * (REC_FAILURE, or an unreadable cost status). A read without one never ran to its end (the run
+ * was interrupted): "not read", never "nothing there".
+ */
+struct read_rec {
+	const char *kind;		/* link | tenants | subscriptions | role_assignments |
+					   lighthouse | cost */
+	const char *subscription_id;	/* NULL for the tenant-level reads */
+};
+
 /* What a sink receives: one of these with a pointer to the matching record. */
 enum rec_type {
-	REC_IDENTITY_OK,	/* rec: const char *object_id (the token's oid) */
+	REC_IDENTITY_OK,	/* signed in; rec: const char *object_id (the token's oid) */
 	REC_IDENTITY_FAILED,	/* rec: const char *error (one line) */
+	REC_IDENTITY_DONE,	/* every read of the identity completed; rec: NULL */
+	REC_READ_DONE,		/* struct read_rec */
 	REC_LINK,		/* struct link_rec */
 	REC_TENANT,		/* struct tenant_rec */
 	REC_SUBSCRIPTION,	/* struct subscription_rec */

@@ -28,4 +28,4 @@ JOIN pair_eval pe ON pe.period = ss.period AND pe.subscription_id = ss.subscript
 WHERE ss.period = :period AND ss.tenant_id = :tenant_id
   AND (:subscription_id IS NULL OR ss.subscription_id = :subscription_id)
 ORDER BY ss.blocking DESC, ss.subscription_name COLLATE NOCASE, ss.subscription_id,
-	 chosen DESC, pe.blocking DESC, pe.identity_id;
+	 chosen DESC, pe.blocking DESC, pe.identity_ord;

@@ -75,3 +75,23 @@ FROM (SELECT identity_id, subscription_id, currency, cost,
 	    WHERE i.run_id = :run_id
 	    GROUP BY cm.identity_id, cm.subscription_id, cm.currency))
 WHERE rn = 1;
+
+-- The run's counts, from what it stored (also for a run whose process died before its end):
+-- ok = every read done and none failed; failed = a sign-in or read failed; the rest of
+-- identities_total never finished.
+UPDATE run SET
+	identities_total = (SELECT count(*) FROM identity i WHERE i.run_id = run.run_id),
+	identities_failed = (SELECT count(*) FROM identity i WHERE i.run_id = run.run_id
+	                     AND (i.status = 'failed'
+	                          OR EXISTS (SELECT 1 FROM request_failure f
+	                                     WHERE f.identity_id = i.identity_id))),
+	identities_ok = (SELECT count(*) FROM identity i WHERE i.run_id = run.run_id
+	                 AND i.status = 'ok'
+	                 AND NOT EXISTS (SELECT 1 FROM request_failure f
+	                                 WHERE f.identity_id = i.identity_id)),
+	subscriptions = (SELECT count(DISTINCT subscription_id) FROM subscription s
+	                 WHERE s.run_id = run.run_id),
+	role_assignments = (SELECT count(*) FROM role_assignment a WHERE a.run_id = run.run_id),
+	cost_rows = (SELECT count(*) FROM cost_daily c WHERE c.run_id = run.run_id),
+	failures = (SELECT count(*) FROM request_failure f WHERE f.run_id = run.run_id)
+WHERE run_id = :run_id;

@@ -65,7 +65,8 @@ SELECT q.*,
 		       ORDER BY rc.ord) k), '') AS codes
 FROM (
 	SELECT p.*,
-	       p.identity_status <> 'ok' OR NOT p.link_read OR p.failure IS NOT NULL AS collection_failed,
+	       p.identity_status = 'failed' OR p.not_read IS NOT NULL OR NOT p.link_read OR
+		       p.failure IS NOT NULL AS collection_failed,
 	       lower(coalesce(p.state, '')) IN ('disabled', 'deleted') AS subscription_not_active,
 	       p.link_read AND NOT p.link_active AS no_link,
 	       p.link_active AND p.expected_partner_ids IS NOT NULL AND NOT p.partner_id_ok AS link_wrong_partner_id,
@@ -94,6 +95,7 @@ FROM (
 		       AND substr(p.quota_id, 1, length(o.prefix)) = o.prefix) AS csp_subscription
 	FROM (
 		SELECT ei.period, ei.period_start, ei.period_end, ei.run_id, ei.identity_id,
+		       ei.ord AS identity_ord, ei.interrupted,
 		       ei.identity_name, ei.client_id, ei.object_id,
 		       ei.tenant_id AS identity_tenant_id, ei.status AS identity_status,
 		       ei.error AS identity_error,
@@ -101,6 +103,25 @@ FROM (
 		       s.state, s.quota_id,
 		       s.tenant_id <> ei.tenant_id COLLATE NOCASE AS via_lighthouse,
 		       l.identity_id IS NOT NULL AS link_read,
+		       -- an identity whose run was interrupted before it finished: what it did not
+		       -- read for this subscription (NULL: everything, or the identity finished)
+		       CASE WHEN NOT ei.interrupted THEN NULL
+			    WHEN NOT EXISTS (SELECT 1 FROM identity_read ir
+					     WHERE ir.identity_id = ei.identity_id
+					       AND ir.kind = 'role_assignments'
+					       AND ir.subscription_id = s.subscription_id)
+			    THEN 'the role assignments of ''' || ei.identity_name ||
+				 ''' on the subscription were read'
+			    WHEN EXISTS (SELECT 1 FROM subscription_managed_by m
+					 WHERE m.identity_id = s.identity_id
+					   AND m.subscription_id = s.subscription_id
+					   AND m.managing_tenant_id = ei.tenant_id)
+				 AND NOT EXISTS (SELECT 1 FROM identity_read ir
+						 WHERE ir.identity_id = ei.identity_id
+						   AND ir.kind = 'lighthouse'
+						   AND ir.subscription_id = s.subscription_id)
+			    THEN 'the Lighthouse delegations of the subscription were read' END
+			       AS not_read,
 		       coalesce(l.linked = 1 AND lower(coalesce(l.state, '')) <> 'deleted', 0)
 			       AS link_active,
 		       l.linked, l.partner_id, l.partner_name, l.state AS link_state,
@@ -150,20 +171,16 @@ FROM (
 		-- it; the one whose query succeeded (lowest identity_id) is used, else one that got
 		-- no cost, 'unreadable' only when none succeeded (joins on base tables keep the
 		-- planner on their primary keys)
-		LEFT JOIN cost_status sc ON sc.subscription_id = s.subscription_id AND sc.identity_id = (
-			-- status rank, then identity: min() of rank * 10^12 + identity_id, no sort
-			SELECT min(CASE c.status WHEN 'ok' THEN 0 WHEN 'no_cost' THEN 1 ELSE 2 END *
-				   1000000000000 + c.identity_id) % 1000000000000
-			FROM cost_status c
-			JOIN identity j ON j.identity_id = c.identity_id
-			JOIN run rj ON rj.run_id = j.run_id
-			WHERE c.subscription_id = s.subscription_id AND rj.period = ei.period
-			  -- the identity is effective in the period (its tenant's newest run)
-			  AND j.run_id = (SELECT max(r3.run_id) FROM run r3
-					  JOIN identity i3 ON i3.run_id = r3.run_id
-					  WHERE r3.period = rj.period AND i3.tenant_id = j.tenant_id
-					    AND EXISTS (SELECT 1 FROM run_summary rs
-							WHERE rs.run_id = r3.run_id)))
+		LEFT JOIN (SELECT ec.period, c.subscription_id,
+				  -- status rank, then identity: min() of rank * 10^12 + identity_id
+				  min(CASE c.status WHEN 'ok' THEN 0 WHEN 'no_cost' THEN 1 ELSE 2 END *
+				      1000000000000 + c.identity_id) % 1000000000000 AS identity_id
+			   FROM effective_identity ec
+			   JOIN cost_status c ON c.identity_id = ec.identity_id
+			   GROUP BY ec.period, c.subscription_id) cb
+			ON cb.period = ei.period AND cb.subscription_id = s.subscription_id
+		LEFT JOIN cost_status sc ON sc.identity_id = cb.identity_id
+			AND sc.subscription_id = s.subscription_id
 		-- its cost in its main currency (cost_total_summary: migrations/0006_run_summary.sql)
 		LEFT JOIN cost_total_summary ct ON sc.status = 'ok' AND ct.identity_id = sc.identity_id
 			AND ct.subscription_id = sc.subscription_id

@@ -16,10 +16,18 @@ SELECT x.period, x.tenant_id, coalesce(x.tenant_name, x.tenant_id) AS customer_n
        coalesce(x.currency, '') AS currency,
        CASE rc.code
        WHEN 'COLLECTION_FAILED' THEN
-	       CASE WHEN x.identity_status <> 'ok' THEN
+	       CASE WHEN x.identity_status = 'failed' THEN
 			    'Sign-in as ' || x.who || ' to tenant ' || x.identity_tenant_id || ' failed (' ||
 			    coalesce(x.identity_error, 'no error recorded') ||
 			    '); fix its credentials in the accounts file and run palscope collect again'
+		    WHEN x.interrupted AND NOT x.link_read THEN
+			    'The collection was interrupted before the partner link of ' || x.who ||
+			    ' in tenant ' || x.identity_tenant_id || ' was read, and no earlier ' ||
+			    'complete run of ' || x.period || ' has this identity; run palscope collect again'
+		    WHEN x.not_read IS NOT NULL AND x.failure IS NULL THEN
+			    'The collection was interrupted before ' || x.not_read || ', and no ' ||
+			    'earlier complete run of ' || x.period || ' has this identity; run palscope ' ||
+			    'collect again'
 		    WHEN NOT x.link_read THEN
 			    'The partner link of ' || x.who || ' in tenant ' || x.identity_tenant_id ||
 			    ' could not be read (' || coalesce(x.failure, 'no response recorded') ||
@@ -78,6 +86,11 @@ SELECT x.period, x.tenant_id, coalesce(x.tenant_name, x.tenant_id) AS customer_n
 	       'Offer ' || x.quota_id || ' (trial, benefit, sponsored or internal) does not count ' ||
 	       'for partner attribution; nothing to fix unless the customer moves to a paid offer'
        WHEN 'USAGE_UNREADABLE' THEN
+	       CASE WHEN x.cost_status IS NULL AND x.interrupted THEN
+			    'The collection was interrupted before the cost of the subscription was ' ||
+			    'read, and no earlier complete run of ' || x.period || ' has it; run ' ||
+			    'palscope collect again'
+	       ELSE
 	       'The cost of the subscription could not be read (' ||
 	       CASE WHEN x.cost_status IS NULL THEN 'no cost query recorded'
 		    ELSE coalesce('HTTP ' || nullif(x.cost_http_status, 0) || ' ', '') ||
@@ -88,7 +101,7 @@ SELECT x.period, x.tenant_id, coalesce(x.tenant_name, x.tenant_id) AS customer_n
 			    'visibility policy for the customer before its cost can be read (a Cost ' ||
 			    'Management Reader role does not help there); then run palscope collect again'
 		    ELSE '); give ' || x.who || ' Cost Management Reader on the subscription and ' ||
-			    'run palscope collect again' END
+			    'run palscope collect again' END END
        WHEN 'NO_USAGE' THEN
 	       x.who || ' is linked to partner ID ' || coalesce(x.partner_id, '?') || ' with ' || x.roles ||
 	       ', but the subscription had no cost in ' || x.period ||
@@ -118,7 +131,7 @@ SELECT x.period, x.tenant_id, coalesce(x.tenant_name, x.tenant_id) AS customer_n
 				    x.currency || ' are left out; ' ELSE '' END, '; ') || ')'
 	    ELSE '' END || '.' AS explanation,
        x.blocking, x.identity_id, x.identity_name, x.identity_tenant_id, x.via_lighthouse,
-       x.n_pairs, x.sub_attributed AS attributed, x.cost_status
+       x.n_pairs, x.sub_attributed AS attributed, x.cost_status, x.unread
 FROM (
 	SELECT w.*,
 	       '''' || w.identity_name || '''' AS who,
@@ -132,18 +145,30 @@ FROM (
 		SELECT pe.period, pe.tenant_id, pe.subscription_id, pe.subscription_name, pe.quota_id,
 		       pe.state, pe.blocking, pe.codes, pe.identity_id, pe.identity_name,
 		       pe.identity_tenant_id, pe.identity_status, pe.identity_error, pe.via_lighthouse,
+		       pe.interrupted, pe.not_read,
 		       pe.link_read, pe.link_active, pe.linked, pe.partner_id, pe.expected_partner_ids,
 		       pe.failure, pe.roles, pe.n_access, pe.n_jit, pe.n_eligible_undefined,
 		       pe.start_jd, pe.covered_rgs, pe.role_eligibility_unknown, pe.csp_subscription,
 		       pe.cost_status, pe.cost_http_status,
 		       pe.cost_error_code, pe.cost_error_message, pe.currency, pe.total, pe.n_currencies,
 		       tn.name AS tenant_name,
+		       pe.interrupted AND (pe.collection_failed OR (pe.cost_status IS NULL AND
+			       pe.blocking = (SELECT ord FROM reason_code WHERE code = 'USAGE_UNREADABLE')))
+			       AS unread,
+		       -- a passing pair decides; else one whose run was interrupted before it read
+		       -- what it needed (what it did not read might have passed: UNKNOWN, never
+		       -- MISSING); else the pair that got furthest
 		       row_number() OVER (PARTITION BY pe.period, pe.subscription_id
-					  ORDER BY pe.blocking DESC, pe.identity_id) AS rn,
+					  ORDER BY pe.blocking > (SELECT max(ord) FROM reason_code
+								  WHERE kind = 'blocking') DESC,
+						   pe.interrupted AND (pe.collection_failed OR
+							(pe.cost_status IS NULL AND pe.blocking = (SELECT ord
+							 FROM reason_code WHERE code = 'USAGE_UNREADABLE'))) DESC,
+						   pe.blocking DESC, pe.identity_ord) AS rn,
 		       max(pe.attributed) OVER (PARTITION BY pe.period, pe.subscription_id)
 			       AS sub_attributed,
 		       group_concat(pe.identity_name, ';') OVER (
-			       PARTITION BY pe.period, pe.subscription_id ORDER BY pe.identity_id
+			       PARTITION BY pe.period, pe.subscription_id ORDER BY pe.identity_ord
 			       ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS principals,
 		       count(*) OVER (PARTITION BY pe.period, pe.subscription_id) AS n_pairs
 		FROM pair_eval pe

@@ -1,15 +1,30 @@
 -- Each effective identity with the reads the customer rollup needs: which tenant-level read failed
 -- (sign-in, partner link, subscription list), its link (link_level 1 = not linked or deleted,
 -- 2 = linked to another partner ID, 3 = linked to one of the run's partner IDs) and how many
--- subscriptions it saw.
+-- subscriptions it saw. An identity whose run was interrupted before it finished (and that no
+-- complete run of the period replaces) fails the reads it did not complete: "the collection was
+-- interrupted before ... was read", never "not linked" or "no subscription".
 CREATE VIEW identity_status AS
 SELECT z.*,
-       CASE WHEN z.status <> 'ok' THEN 'sign-in'
+       CASE WHEN z.status = 'failed' OR z.not_signed_in THEN 'sign-in'
 	    WHEN NOT z.link_read THEN 'link'
-	    WHEN z.subscriptions_failure IS NOT NULL THEN 'subscriptions' END AS failed_read,
-       CASE WHEN z.status <> 'ok' THEN
+	    WHEN z.subscriptions_failure IS NOT NULL OR z.subscriptions_not_read THEN 'subscriptions'
+       END AS failed_read,
+       CASE WHEN z.status = 'failed' THEN
 		    'sign-in as ''' || z.identity_name || ''' to tenant ' || z.tenant_id || ' failed (' ||
 		    coalesce(nullif(z.error, ''), z.token_failure, 'no error recorded') || ')'
+	    WHEN z.not_signed_in THEN
+		    'the collection was interrupted before ''' || z.identity_name ||
+		    ''' signed in to tenant ' || z.tenant_id || ', and no earlier complete run of ' ||
+		    z.period || ' has this identity'
+	    WHEN NOT z.link_read AND z.interrupted AND z.link_failure IS NULL THEN
+		    'the collection was interrupted before the partner link of ''' || z.identity_name ||
+		    ''' in tenant ' || z.tenant_id || ' was read, and no earlier complete run of ' ||
+		    z.period || ' has this identity'
+	    WHEN z.subscriptions_not_read AND z.subscriptions_failure IS NULL THEN
+		    'the collection was interrupted before the subscription list of ''' ||
+		    z.identity_name || ''' in tenant ' || z.tenant_id || ' was read, and no earlier ' ||
+		    'complete run of ' || z.period || ' has this identity'
 	    WHEN NOT z.link_read THEN
 		    'the partner link of ''' || z.identity_name || ''' in tenant ' || z.tenant_id ||
 		    ' could not be read (' || coalesce(z.link_failure, 'no response recorded') || ')'
@@ -18,6 +33,11 @@ SELECT z.*,
 		    ' could not be read (' || z.subscriptions_failure || ')' END AS failure
 FROM (
 	SELECT ei.*, l.identity_id IS NOT NULL AS link_read, l.linked, l.partner_id,
+	       ei.interrupted AND ei.object_id IS NULL AND ei.auth_kind <> 'import'
+		       AS not_signed_in,
+	       ei.interrupted AND NOT EXISTS (SELECT 1 FROM identity_read ir
+					      WHERE ir.identity_id = ei.identity_id
+						AND ir.kind = 'subscriptions') AS subscriptions_not_read,
 	       l.state AS link_state, l.created_time AS link_created,
 	       CASE WHEN l.linked = 1 AND lower(coalesce(l.state, '')) <> 'deleted' THEN
 			    CASE WHEN EXISTS (SELECT 1 FROM run_partner_id rp

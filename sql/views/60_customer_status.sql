@@ -26,10 +26,13 @@ WITH subs AS (
 	      -- only the columns used below: every window sort carries them
 	      FROM (SELECT period, tenant_id, customer_name, subscription_id, subscription_name,
 			   status, reason_code, reasons, blocking, explanation, identity_name,
-			   partner_id, attributed, usage, currency
+			   partner_id, attributed, usage, currency, unread
 		    FROM subscription_status) ss
+	      -- an attributed subscription first, then one an interrupted run did not read (the
+	      -- customer is UNKNOWN, not MISSING), then the one that got furthest
 	      WINDOW t AS (PARTITION BY ss.period, ss.tenant_id
-			   ORDER BY ss.blocking DESC, ss.subscription_id
+			   ORDER BY ss.status = 'ATTRIBUTED' DESC, ss.unread DESC, ss.blocking DESC,
+				    ss.subscription_id
 			   ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) v
 	WINDOW t2 AS (PARTITION BY v.period, v.tenant_id
 		      ORDER BY coalesce(v.cur_attr, -1e300) DESC, coalesce(v.cur_usage, -1e300) DESC,
@@ -37,13 +40,13 @@ WITH subs AS (
 		      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
 ),
 fail AS (
-	SELECT period, tenant_id, failure, identity_name, min(identity_id) AS identity_id
+	SELECT period, tenant_id, failure, identity_name, min(ord) AS ord
 	FROM identity_status WHERE failed_read IS NOT NULL
 	GROUP BY period, tenant_id
 ),
 best AS (
 	SELECT period, tenant_id, identity_name, link_level, partner_id, expected_partner_ids,
-	       max(link_level * 1000000000000 - identity_id) AS pick
+	       max(link_level * 1000000000000 - ord) AS pick
 	FROM identity_status
 	GROUP BY period, tenant_id
 ),

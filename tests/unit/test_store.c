@@ -75,7 +75,20 @@ test_store__records(void **state)
 	struct failure_rec f = { .kind = "lighthouse", .method = "GET", .url = "https://x/y",
 				 .http_status = 503, .attempts = 6, .subscription_id = "s1" };
 	assert_int_equal(store_emit(s, REC_FAILURE, id, &f), 0);
+	/* Signed in is not 'ok': an identity is ok only when every read is done. */
+	assert_int_equal(store_checkpoint(s, &err), 0);
+	struct read_rec rr = { .kind = "cost", .subscription_id = "s1" };
+	assert_int_equal(store_emit(s, REC_READ_DONE, id, &rr), 0);
+	struct read_rec rl = { .kind = "link", .subscription_id = NULL };
+	assert_int_equal(store_emit(s, REC_READ_DONE, id, &rl), 0);
+	assert_int_equal(store_emit(s, REC_READ_DONE, id, &rl), 0); /* twice is once */
+	assert_string_equal(test_one(&db, "SELECT status || ' ' || reads_done FROM identity"),
+			    "pending 0");
+	assert_int_equal(store_emit(s, REC_IDENTITY_DONE, id, NULL), 0);
 	assert_int_equal(store_end_run(s, "partial", 42, 3, &err), 0);
+	assert_string_equal(test_one(&db, "SELECT group_concat(kind || '/' || subscription_id, ' ') "
+				     "FROM (SELECT * FROM identity_read ORDER BY kind)"),
+			    "cost/s1 link/");
 
 	assert_string_equal(test_one(&db, "SELECT status || ' ' || identities_total || ' ' || "
 				     "identities_failed || ' ' || subscriptions || ' ' || "
@@ -84,7 +97,8 @@ test_store__records(void **state)
 			    "partial 1 1 1 1 1 42 3 1");
 	assert_string_equal(test_one(&db, "SELECT group_concat(partner_id) FROM run_partner_id"),
 			    "1234567,1234568");
-	assert_string_equal(test_one(&db, "SELECT status || object_id FROM identity"), "okoid-1");
+	assert_string_equal(test_one(&db, "SELECT status || object_id || reads_done FROM identity"),
+			    "okoid-11");
 	assert_string_equal(test_one(&db, "SELECT managing_tenant_id FROM subscription_managed_by"), "m1");
 	/* Resource group names compare case-insensitively. */
 	assert_string_equal(test_one(&db, "SELECT count(*) FROM role_assignment r JOIN cost_daily c "
