@@ -205,6 +205,9 @@ cmd_collect(int argc, char **argv)
 		rc = usage_error("collect", "%s", err.msg);
 		goto out;
 	}
+	if (accts.cp1252_line)
+		log_warn("%s is not UTF-8: read as Windows-1252 from line %ld (save it as CSV UTF-8 "
+			 "to silence this)", accounts_path, accts.cp1252_line);
 	if (db_open(&db, default_db_path(dbpath), DB_CREATE, &err) < 0) {
 		log_error("%s", err.msg);
 		rc = EXIT_FAILED;

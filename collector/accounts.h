@@ -1,20 +1,31 @@
 /*
- * The accounts file: CSV with a header row, columns by name in any order
- * (case and surrounding spaces ignored), unknown columns ignored:
- *   tenant_id (required), client_id + secret_env, or token_command, label.
+ * The accounts file: CSV with a header row, read through common/csvin (the
+ * project's one CSV layer: BOM, ',' ';' or TAB, CRLF, Windows-1252 converted,
+ * NUL refused), columns by name in any order (case, spaces, '-' and '_'
+ * ignored; the portal's and az's names accepted), unknown columns ignored,
+ * empty and all-separator rows skipped:
+ *   tenant_id (required; a GUID or a domain), client_id + secret_env, or
+ *   token_command, label.
  * Secrets themselves never appear in the file: secret_env names the
  * environment variable that holds one.
  */
 #ifndef PALSCOPE_COLLECTOR_ACCOUNTS_H
 #define PALSCOPE_COLLECTOR_ACCOUNTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/err.h"
 
+/* Bounds of the accounts file's cells (bytes). */
+#define ACCOUNTS_MAX_LABEL 256
+#define ACCOUNTS_MAX_COMMAND 4096
+
 struct account {
 	int line;		/* line of the file (0 for the environment identity) */
-	char *tenant_id;
+	char *tenant_id;	/* a GUID; the domain (lowercase) until tenant_resolve() */
+	char *tenant_domain;	/* the domain as given, when the tenant was one; else NULL */
+	char *failure;		/* why this identity cannot be used (domain not resolved); NULL */
 	char *client_id;	/* NULL with token_command */
 	char *secret_env;	/* the variable's name, never its value */
 	char *token_command;
@@ -24,6 +35,7 @@ struct account {
 struct accounts {
 	struct account *v;
 	size_t n;
+	long cp1252_line;	/* the file was read as Windows-1252 from this line (0: UTF-8) */
 };
 
 /*
@@ -37,6 +49,12 @@ int accounts_load(const char *path, struct accounts *out, struct err *err);
 int accounts_from_env(struct accounts *out, struct err *err);
 
 void accounts_release(struct accounts *a);
+
+/* [A-Za-z_][A-Za-z0-9_]*: what secret_env must look like. */
+bool accounts_is_env_name(const char *s);
+
+/* A DNS name with at least two labels and a letters-only top-level label (contoso.com). */
+bool accounts_is_domain(const char *s);
 
 /* A human name for messages: label, else client id, else "token command". */
 const char *account_name(const struct account *a);

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "import/cost.h"
-#include "import/csvin.h"
+#include "common/csvin.h"
 #include "import/pc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

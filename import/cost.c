@@ -1,5 +1,5 @@
 #include "import/cost.h"
-#include "import/csvin.h"
+#include "common/csvin.h"
 #include "common/util.h"
 #include "common/xalloc.h"
 

@@ -19,7 +19,7 @@
 
 #include "common/buf.h"
 #include "common/err.h"
-#include "import/smap.h"
+#include "common/smap.h"
 #include "model/records.h"
 
 struct csvin;

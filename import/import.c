@@ -6,8 +6,8 @@
 #include "db/db.h"
 #include "db/store.h"
 #include "import/cost.h"
-#include "import/csvin.h"
-#include "import/smap.h"
+#include "common/csvin.h"
+#include "common/smap.h"
 #include "model/scope.h"
 
 #include <cjson/cJSON.h>

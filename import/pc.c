@@ -1,7 +1,7 @@
 #include "import/pc.h"
 #include "common/util.h"
 #include "db/db.h"
-#include "import/csvin.h"
+#include "common/csvin.h"
 
 #include <ctype.h>
 #include <stdio.h>

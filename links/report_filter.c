@@ -1,66 +1,13 @@
 #include "links/report_filter.h"
+#include "common/csvin.h"
 #include "common/util.h"
 #include "common/xalloc.h"
 
-#include <csv.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct rf_state {
-	const char *name;
-	struct link_tenant_set *out;
-	struct err *err;
-	int line;
-	int field;
-	int col_tenant, col_reason;
-	bool header_done;
-	bool failed;
-	char tenant[64];
-	char reason[64];
-};
-
-static void
-copy_trimmed(char *dst, size_t n, const char *s, size_t len)
-{
-	while (len && isspace((unsigned char)*s)) {
-		s++;
-		len--;
-	}
-	while (len && isspace((unsigned char)s[len - 1]))
-		len--;
-	if (len >= n)
-		len = n - 1;
-	memcpy(dst, s, len);
-	dst[len] = '\0';
-}
-
-static void
-on_field(void *data, size_t len, void *ud)
-{
-	struct rf_state *st = ud;
-	const char *s = data ? data : "";
-	char cell[64];
-
-	if (st->failed)
-		return;
-	copy_trimmed(cell, sizeof(cell), s, len);
-	if (!st->header_done) {
-		for (char *p = cell; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
-		if (strcmp(cell, "tenant_id") == 0 && st->col_tenant < 0)
-			st->col_tenant = st->field;
-		else if (strcmp(cell, "reason_code") == 0 && st->col_reason < 0)
-			st->col_reason = st->field;
-	} else if (st->field == st->col_tenant) {
-		snprintf(st->tenant, sizeof(st->tenant), "%s", cell);
-	} else if (st->field == st->col_reason) {
-		snprintf(st->reason, sizeof(st->reason), "%s", cell);
-	}
-	st->field++;
-}
 
 static void
 add_tenant(struct link_tenant_set *s, const char *t)
@@ -77,108 +24,65 @@ add_tenant(struct link_tenant_set *s, const char *t)
 	s->n++;
 }
 
-static void
-on_record(int c, void *ud)
+static int
+read_report(struct csvin *in, struct link_tenant_set *out, struct err *err)
 {
-	struct rf_state *st = ud;
+	static const char *const tenant_names[] = { "tenant_id", NULL };
+	static const char *const reason_names[] = { "reason_code", NULL };
+	int ct = csvin_find(in, tenant_names), cr = csvin_find(in, reason_names);
+	int rc;
 
-	(void)c;
-	if (st->failed)
-		return;
-	if (!st->header_done) {
-		st->header_done = true;
-		if (st->col_tenant < 0 || st->col_reason < 0) {
-			err_set(st->err, RC_USAGE,
-				"%s: no '%s' column in the header: expected a 'palscope report "
-				"subscriptions' or 'report customers' CSV",
-				st->name, st->col_tenant < 0 ? "tenant_id" : "reason_code");
-			st->failed = true;
-		}
-	} else if (st->field > 1 || st->tenant[0] || st->reason[0]) {
-		st->out->rows++;
-		if (strcmp(st->reason, "NO_LINK") == 0 ||
-		    strcmp(st->reason, "LINK_WRONG_PARTNER_ID") == 0) {
-			if (!is_guid(st->tenant)) {
-				err_set(st->err, RC_USAGE, "%s:%d: tenant_id '%.40s' is not a GUID",
-					st->name, st->line, st->tenant);
-				st->failed = true;
-				return;
-			}
-			st->out->matched_rows++;
-			add_tenant(st->out, st->tenant);
-		}
+	if (ct < 0 || cr < 0)
+		return err_set(err, RC_USAGE,
+			       "%s: no '%s' column in the header: expected a 'palscope report "
+			       "subscriptions' or 'report customers' CSV",
+			       csvin_name(in), ct < 0 ? "tenant_id" : "reason_code");
+	csvin_want(in, ct);
+	csvin_want(in, cr);
+	while ((rc = csvin_next(in, err)) > 0) {
+		const char *tenant = csvin_field(in, ct), *reason = csvin_field(in, cr);
+		out->rows++;
+		if (strcmp(reason, "NO_LINK") != 0 && strcmp(reason, "LINK_WRONG_PARTNER_ID") != 0)
+			continue;
+		if (!is_guid(tenant))
+			return csvin_fail(in, ct, err, "tenant_id '%.40s' is not a GUID", tenant);
+		out->matched_rows++;
+		add_tenant(out, tenant);
 	}
-	st->line++;
-	st->field = 0;
-	st->tenant[0] = st->reason[0] = '\0';
+	return rc;
 }
 
-int
-link_report_tenants_mem(const char *data, size_t len, const char *name,
-			struct link_tenant_set *out, struct err *err)
+static int
+finish(struct csvin *in, int rc, struct link_tenant_set *out, struct err *err)
 {
-	struct csv_parser p;
-	struct rf_state st = { .name = name, .out = out, .err = err, .line = 1,
-			       .col_tenant = -1, .col_reason = -1 };
-
-	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
-		data += 3; /* UTF-8 BOM from --excel: before the parser, so a quoted cell follows */
-		len -= 3;
-	}
-	if (csv_init(&p, CSV_APPEND_NULL) != 0)
-		return err_set(err, RC_ERROR, "%s: cannot initialise the CSV parser", name);
-	if (csv_parse(&p, data, len, on_field, on_record, &st) != len && !st.failed) {
-		err_set(err, RC_USAGE, "%s:%d: %s", name, st.line, csv_strerror(csv_error(&p)));
-		st.failed = true;
-	}
-	if (!st.failed && csv_fini(&p, on_field, on_record, &st) != 0) {
-		err_set(err, RC_USAGE, "%s:%d: %s", name, st.line, csv_strerror(csv_error(&p)));
-		st.failed = true;
-	}
-	csv_free(&p);
-	if (!st.failed && !st.header_done) {
-		err_set(err, RC_USAGE, "%s: the file is empty", name);
-		st.failed = true;
-	}
-	if (st.failed) {
+	if (rc == 0 && in)
+		rc = read_report(in, out, err);
+	csvin_free(in);
+	if (rc < 0) {
 		link_tenant_set_release(out);
+		err->code = RC_USAGE;
 		return RC_USAGE;
 	}
 	return 0;
 }
 
 int
+link_report_tenants_mem(const char *data, size_t len, const char *name,
+			struct link_tenant_set *out, struct err *err)
+{
+	struct csvin *in = NULL;
+	int rc = csvin_open_mem(&in, data, len, name, err);
+
+	return finish(in, rc, out, err);
+}
+
+int
 link_report_tenants(const char *path, struct link_tenant_set *out, struct err *err)
 {
-	FILE *fp = fopen(path, "rb");
-	char *data = NULL;
-	size_t len = 0, alloc = 0, n;
-	int rc;
+	struct csvin *in = NULL;
+	int rc = csvin_open(&in, path, err);
 
-	if (fp == NULL)
-		return err_set(err, RC_USAGE, "cannot open '%s': %s", path, strerror(errno));
-	do {
-		if (len + 65536 > alloc) {
-			alloc = alloc ? alloc * 2 : 65536 * 2;
-			if (alloc > (256u << 20)) {
-				fclose(fp);
-				free(data);
-				return err_set(err, RC_USAGE, "'%s' is larger than 256 MB", path);
-			}
-			data = xrealloc(data, alloc);
-		}
-		n = fread(data + len, 1, alloc - len, fp);
-		len += n;
-	} while (n > 0);
-	if (ferror(fp)) {
-		fclose(fp);
-		free(data);
-		return err_set(err, RC_USAGE, "cannot read '%s'", path);
-	}
-	fclose(fp);
-	rc = link_report_tenants_mem(data ? data : "", len, path, out, err);
-	free(data);
-	return rc;
+	return finish(in, rc, out, err);
 }
 
 bool

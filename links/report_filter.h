@@ -2,7 +2,8 @@
  * --only-missing-from REPORT.csv: the tenants of a `palscope report
  * subscriptions` or `customers` CSV whose reason_code is NO_LINK or
  * LINK_WRONG_PARTNER_ID. Columns are found by header name (any order;
- * a UTF-8 BOM and CRLF line ends from --excel are fine).
+ * read through common/csvin like every CSV: a UTF-8 BOM and CRLF line ends
+ * from --excel, and a ";" or TAB re-save from a spreadsheet, are fine).
  */
 #ifndef PALSCOPE_LINKS_REPORT_FILTER_H
 #define PALSCOPE_LINKS_REPORT_FILTER_H

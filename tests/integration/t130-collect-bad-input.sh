@@ -18,17 +18,17 @@ check() { # name expected-message-regex file-content... (file written to $T/a.cs
 	ok "$name: $(head -1 "$T/collect.err")"
 }
 check "missing column" "a.csv:1: no 'tenant_id' column" "client_id,secret_env\n$C1,GOOD_SECRET\n"
-check "malformed GUID" "a.csv:3: tenant_id 'not-a-guid' is not a GUID" \
+check "malformed GUID" "a.csv:3: column 1 \\('tenant_id'\\): tenant_id 'not-a-guid' is neither a GUID nor a domain name" \
 	"tenant_id,client_id,secret_env\n$T1,$C1,GOOD_SECRET\nnot-a-guid,$C1,GOOD_SECRET\n"
 check "duplicate identity" "a.csv:3: duplicate identity \(same tenant and client as line 2\)" \
 	"tenant_id,client_id,secret_env\n$T1,$C1,GOOD_SECRET\n${T1^^},$C1,GOOD_SECRET\n"
-check "empty secret" "a.csv:2: environment variable 'EMPTY_SECRET' \(secret_env\) is empty" \
+check "empty secret" "a.csv:2: column 3 \\('secret_env'\\): environment variable 'EMPTY_SECRET' \\(secret_env\\) is empty" \
 	"tenant_id,client_id,secret_env\n$T1,$C1,EMPTY_SECRET\n"
-check "unset secret" "a.csv:2: environment variable 'NOPE_SECRET' \(secret_env\) is not set" \
+check "unset secret" "a.csv:2: column 3 \\(.secret_env.\\): environment variable .NOPE_SECRET. \\(secret_env\\) is not set" \
 	"tenant_id,client_id,secret_env\n$T1,$C1,NOPE_SECRET\n"
 check "missing client" "a.csv:2: missing client_id" "tenant_id,label\n$T1,x\n"
 check "empty file" "a.csv: empty file" ""
-check "broken quoting" "a.csv:2: .*(parsing|strict)" "tenant_id,label\n$T1,\"unterminated\n"
+check "broken quoting" "a.csv:2: column 2: a quoted cell is not closed" "tenant_id,label\n$T1,\"unterminated\n"
 
 # Columns in any order, unknown columns, BOM and CRLF are fine (fails later, at sign-in: exit 1).
 printf '\xef\xbb\xbflabel,extra,secret_env,client_id,tenant_id\r\nx,y,GOOD_SECRET,%s,%s\r\n' "$C1" "$T1" >"$T/a.csv"

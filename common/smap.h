@@ -2,8 +2,8 @@
  * A small string-keyed hash map (open addressing) for the importers'
  * aggregates. Keys are copied; values are caller-owned pointers.
  */
-#ifndef PALSCOPE_IMPORT_SMAP_H
-#define PALSCOPE_IMPORT_SMAP_H
+#ifndef PALSCOPE_COMMON_SMAP_H
+#define PALSCOPE_COMMON_SMAP_H
 
 #include <stddef.h>
 

@@ -1,4 +1,4 @@
-#include "import/csvin.h"
+#include "common/csvin.h"
 #include "common/buf.h"
 #include "common/xalloc.h"
 
@@ -47,8 +47,108 @@ struct csvin {
 
 	char delim;
 	bool failed;
-	struct err perr;
+	struct err perr;	/* an error found in a callback (NUL byte, bad encoding) */
+
+	long cp1252_line;	/* first line read as Windows-1252 (0: none) */
+	long cp1252_fields;	/* fields converted */
+	struct buf conv;	/* scratch for a converted field */
 };
+
+/* Windows-1252 0x80-0x9F as Unicode code points (0: undefined in Windows-1252). */
+static const unsigned short cp1252_hi[32] = {
+	0x20AC, 0,	0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,	0x017D, 0,
+	0,	0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,	0x017E, 0x0178,
+};
+
+bool
+csvin_utf8_valid(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char b = s[i];
+		size_t n;
+		unsigned long cp;
+		if (b < 0x80) {
+			i++;
+			continue;
+		} else if (b >= 0xC2 && b <= 0xDF) {
+			n = 1;
+			cp = b & 0x1F;
+		} else if (b >= 0xE0 && b <= 0xEF) {
+			n = 2;
+			cp = b & 0x0F;
+		} else if (b >= 0xF0 && b <= 0xF4) {
+			n = 3;
+			cp = b & 0x07;
+		} else {
+			return false;
+		}
+		if (i + n >= len)
+			return false;
+		for (size_t k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xC0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[i + k] & 0x3F);
+		}
+		/* overlong forms, surrogates, beyond U+10FFFF */
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+		    (cp >= 0xD800 && cp <= 0xDFFF))
+			return false;
+		i += n + 1;
+	}
+	return true;
+}
+
+/* Append s (Windows-1252) to b as UTF-8; false when s has a byte Windows-1252 leaves undefined. */
+static bool
+cp1252_to_utf8(struct buf *b, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned cp = s[i];
+		if (cp >= 0x80 && cp < 0xA0 && (cp = cp1252_hi[cp - 0x80]) == 0)
+			return false;
+		if (cp < 0x80) {
+			buf_addc(b, (char)cp);
+		} else if (cp < 0x800) {
+			buf_addc(b, (char)(0xC0 | (cp >> 6)));
+			buf_addc(b, (char)(0x80 | (cp & 0x3F)));
+		} else {
+			buf_addc(b, (char)(0xE0 | (cp >> 12)));
+			buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
+			buf_addc(b, (char)(0x80 | (cp & 0x3F)));
+		}
+	}
+	return true;
+}
+
+static void cb_fail(struct csvin *c, const char *fmt, ...) PRINTFLIKE(2, 3);
+
+/* An error found while libcsv hands over a field: the cell is c->field of the record being read. */
+static void
+cb_fail(struct csvin *c, const char *fmt, ...)
+{
+	char msg[300];
+	va_list ap;
+
+	if (c->failed)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (c->in_header)
+		err_set(&c->perr, RC_PARSE, "%s:%ld: column %d of the header: %s", c->name,
+			c->cur_rec_line, c->field + 1, msg);
+	else
+		err_set(&c->perr, RC_PARSE, "%s:%ld: column %d ('%.60s'): %s", c->name,
+			c->cur_rec_line, c->field + 1, csvin_colname(c, c->field), msg);
+	c->failed = true;
+}
 
 void
 csvin_norm(const char *s, size_t len, char *out)
@@ -80,7 +180,28 @@ on_field(void *data, size_t len, void *ud)
 	struct csvin *c = ud;
 	const char *s = data ? data : "";
 
+	if (c->failed)
+		return;
 	trim(&s, &len);
+	bool keep = c->in_header || (c->field < c->ncols && c->want[c->field]);
+	if (memchr(s, '\0', len)) {
+		/* a NUL would cut the value short wherever it goes next (SQLite text, C strings) */
+		cb_fail(c, "NUL byte in the cell: the file is binary or damaged");
+		return;
+	}
+	if (keep && !csvin_utf8_valid(s, len)) {
+		/* Excel's "CSV (Comma delimited)" on Western Windows writes Windows-1252 */
+		buf_reset(&c->conv);
+		if (!cp1252_to_utf8(&c->conv, s, len)) {
+			cb_fail(c, "not UTF-8 (nor Windows-1252): save the file as CSV UTF-8");
+			return;
+		}
+		if (c->cp1252_line == 0)
+			c->cp1252_line = c->cur_rec_line;
+		c->cp1252_fields++;
+		s = c->conv.ptr;
+		len = c->conv.len;
+	}
 	if (c->in_header) {
 		if (c->ncols == c->alloc_cols) {
 			c->alloc_cols = c->alloc_cols ? c->alloc_cols * 2 : 32;
@@ -93,7 +214,7 @@ on_field(void *data, size_t len, void *ud)
 		c->norm[c->ncols] = xmalloc(len + 1);
 		csvin_norm(name, len, c->norm[c->ncols]);
 		c->cols[c->ncols++] = name;
-	} else if (c->field < c->ncols && c->want[c->field]) {
+	} else if (keep) {
 		c->off[c->field] = c->arena.len;
 		c->len[c->field] = len;
 		buf_add(&c->arena, s, len);
@@ -189,9 +310,20 @@ feed(struct csvin *c, struct err *err)
 				c->fini_done = true;
 				if (c->p.pstate == 0)
 					c->cur_rec_line = c->line;
+				/* libcsv's FIELD_BEGUN (2) in a quoted field: the quote never closed,
+				 * and the cell would swallow the rest of the file */
+				if (c->p.pstate == 2 && c->p.quoted)
+					return err_set(err, RC_PARSE,
+						       "%s:%ld: column %d: a quoted cell is not closed "
+						       "(unbalanced \")",
+						       c->name, c->cur_rec_line, c->field + 1);
 				if (csv_fini(&c->p, on_field, on_record, c) != 0)
 					return err_set(err, RC_PARSE, "%s:%ld: %s", c->name,
 						       c->cur_rec_line, csv_strerror(csv_error(&c->p)));
+				if (c->failed) {
+					*err = c->perr;
+					return err->code;
+				}
 				break;
 			}
 			if ((rc = refill(c, err)) < 0)
@@ -210,6 +342,10 @@ feed(struct csvin *c, struct err *err)
 		if (csv_parse(&c->p, ch + start, i - start, on_field, on_record, c) != i - start)
 			return err_set(err, RC_PARSE, "%s:%ld: %s", c->name, c->cur_rec_line,
 				       csv_strerror(csv_error(&c->p)));
+		if (c->failed) {
+			*err = c->perr;
+			return err->code;
+		}
 		if (nl) {
 			unsigned char last = ch[i - 1];
 			if (!(last == '\n' && c->prev_cr && i - start == 1))
@@ -326,6 +462,7 @@ csvin_free(struct csvin *c)
 	free(c->off);
 	free(c->len);
 	buf_release(&c->arena);
+	buf_release(&c->conv);
 	free(c->chunk);
 	free(c->name);
 	free(c);
@@ -518,4 +655,16 @@ csvin_number(const char *s, char dec, double *out)
 		return false;
 	*out = v;
 	return true;
+}
+
+long
+csvin_cp1252_line(const struct csvin *c)
+{
+	return c->cp1252_line;
+}
+
+long
+csvin_cp1252_fields(const struct csvin *c)
+{
+	return c->cp1252_fields;
 }

@@ -6,13 +6,22 @@
  * newlines, extra columns and header names that differ in case, spacing or
  * punctuation are accepted.
  *
+ * A NUL byte in any cell is an error naming line and column. Kept cells
+ * (the header and the wanted columns) are always valid UTF-8: a cell that is
+ * not is read as Windows-1252 (what Excel's plain "CSV" save writes on
+ * Western Windows) and converted, and csvin_cp1252_line() tells the caller
+ * to say so; a byte Windows-1252 leaves undefined is an error naming the cell.
+ *
+ * One CSV reading layer for the project: import, reconcile, the accounts
+ * file and link's --only-missing-from report all read through it.
+ *
  * Usage: csvin_open() reads the header; csvin_find() locates columns;
  * csvin_want() marks the columns whose values csvin_next() keeps; then
  * csvin_next() until it returns 0. Errors carry "file:line: column N
  * ('Name'): ..." so the user can find the cell.
  */
-#ifndef PALSCOPE_IMPORT_CSVIN_H
-#define PALSCOPE_IMPORT_CSVIN_H
+#ifndef PALSCOPE_COMMON_CSVIN_H
+#define PALSCOPE_COMMON_CSVIN_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -75,6 +84,13 @@ long csvin_rows(const struct csvin *c);
 /* Set err to "name:line: column N ('Header'): <fmt>" for the current row; returns RC_PARSE. */
 int csvin_fail(const struct csvin *c, int col, struct err *err, const char *fmt, ...)
 	PRINTFLIKE(4, 5);
+
+/* The first line whose kept cells were converted from Windows-1252 (0: none), and how many cells. */
+long csvin_cp1252_line(const struct csvin *c);
+long csvin_cp1252_fields(const struct csvin *c);
+
+/* Is s[0..len) well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF)? */
+bool csvin_utf8_valid(const char *s, size_t len);
 
 /* The file name given at open. */
 const char *csvin_name(const struct csvin *c);

@@ -1,4 +1,4 @@
-#include "import/smap.h"
+#include "common/smap.h"
 #include "common/xalloc.h"
 
 #include <stdint.h>
