@@ -38,9 +38,52 @@ SELECT z.*,
 			  AND cm.currency = z.currency) e)
        END AS attributed
 FROM (
+-- blocking: the least ord among the failing checks whose code is blocking (a warning's lookup
+-- finds no row), the pass ord when none fails. Each lookup is an uncorrelated subquery,
+-- computed once per statement: reading blocking costs no scan of reason_code per pair.
 SELECT y.*,
-       coalesce((SELECT min(rc.ord) FROM reason_code rc
-		 WHERE rc.kind = 'blocking' AND instr(';' || y.codes || ';', ';' || rc.code || ';') > 0),
+       coalesce(nullif(min(			    coalesce(CASE WHEN y.collection_failed THEN (SELECT ord FROM reason_code
+								 WHERE code = 'COLLECTION_FAILED'
+								   AND kind = 'blocking') END, 1e9),
+			    coalesce(CASE WHEN y.subscription_not_active THEN (SELECT ord FROM reason_code
+								 WHERE code = 'SUBSCRIPTION_NOT_ACTIVE'
+								   AND kind = 'blocking') END, 1e9),
+			    coalesce(CASE WHEN y.no_link THEN (SELECT ord FROM reason_code
+								 WHERE code = 'NO_LINK'
+								   AND kind = 'blocking') END, 1e9),
+			    coalesce(CASE WHEN y.link_wrong_partner_id THEN (SELECT ord FROM reason_code
+								 WHERE code = 'LINK_WRONG_PARTNER_ID'
+								   AND kind = 'blocking') END, 1e9),
+			    coalesce(CASE WHEN y.no_rbac THEN (SELECT ord FROM reason_code
+								 WHERE code = 'NO_RBAC'
+								   AND kind = 'blocking') END, 1e9),
+			    coalesce(CASE WHEN y.role_not_eligible THEN (SELECT ord FROM reason_code
+								 WHERE code = 'ROLE_NOT_ELIGIBLE'
+								   AND kind = 'blocking') END, 1e9),
+			    coalesce(CASE WHEN y.assignment_too_recent THEN (SELECT ord FROM reason_code
+								 WHERE code = 'ASSIGNMENT_TOO_RECENT'
+								   AND kind = 'blocking') END, 1e9),
+			    coalesce(CASE WHEN y.ea_dpor_expected THEN (SELECT ord FROM reason_code
+								 WHERE code = 'EA_DPOR_EXPECTED'
+								   AND kind = 'blocking') END, 1e9),
+			    coalesce(CASE WHEN y.offer_excluded THEN (SELECT ord FROM reason_code
+								 WHERE code = 'OFFER_EXCLUDED'
+								   AND kind = 'blocking') END, 1e9),
+			    coalesce(CASE WHEN y.usage_unreadable THEN (SELECT ord FROM reason_code
+								 WHERE code = 'USAGE_UNREADABLE'
+								   AND kind = 'blocking') END, 1e9),
+			    coalesce(CASE WHEN y.no_usage THEN (SELECT ord FROM reason_code
+								 WHERE code = 'NO_USAGE'
+								   AND kind = 'blocking') END, 1e9),
+			    coalesce(CASE WHEN y.scope_excludes_usage THEN (SELECT ord FROM reason_code
+								 WHERE code = 'SCOPE_EXCLUDES_USAGE'
+								   AND kind = 'blocking') END, 1e9),
+			    coalesce(CASE WHEN y.role_eligibility_unknown THEN (SELECT ord FROM reason_code
+								 WHERE code = 'ROLE_ELIGIBILITY_UNKNOWN'
+								   AND kind = 'blocking') END, 1e9),
+			    coalesce(CASE WHEN y.csp_subscription THEN (SELECT ord FROM reason_code
+								 WHERE code = 'CSP_SUBSCRIPTION'
+								   AND kind = 'blocking') END, 1e9)), 1e9),
 		(SELECT max(ord) + 1 FROM reason_code)) AS blocking
 FROM (
 SELECT q.*,
