@@ -35,6 +35,10 @@ PY
 
 # login_start [ARGS]: palscope login in the background (LOGIN_PID); stderr in $T/login.err.
 login_start() {
+	# The parent empties the files: the background child's own redirection may run after
+	# wait_code has already read the previous login's code (a 404 on approve under load).
+	: >"$T/login.out"
+	: >"$T/login.err"
 	"$PALSCOPE" "${LOGIN_GLOBAL[@]}" login --login-url "$URL" "$@" >"$T/login.out" 2>"$T/login.err" &
 	LOGIN_PID=$!
 }
