@@ -4,6 +4,7 @@
 #include "collector/session.h"
 #include "common/buf.h"
 #include "common/log.h"
+#include "common/smap.h"
 #include "common/util.h"
 #include "common/xalloc.h"
 
@@ -61,8 +62,7 @@ struct collector {
 	size_t n;
 	char first[11], last[11];
 	char *cost_body;
-	char (*roledefs)[37];	/* open-addressing set of requested role GUIDs */
-	size_t roledef_cap, roledef_n;
+	struct smap roledefs;	/* role GUIDs requested (lowercase; no values) */
 	int roledef_pending;	/* role definition reads in flight */
 	volatile sig_atomic_t *stop;
 	int sink_rc;
@@ -285,40 +285,14 @@ token_done(struct session_ident *si, void *payload)
 static bool
 roledef_add(struct collector *c, const char *guid)
 {
-	if (c->roledef_n * 2 >= c->roledef_cap) {
-		size_t ncap = c->roledef_cap ? c->roledef_cap * 2 : 256;
-		char(*nv)[37] = xcalloc(ncap, sizeof(*nv));
-		for (size_t i = 0; i < c->roledef_cap; i++) {
-			if (!c->roledefs[i][0])
-				continue;
-			uint32_t h = 2166136261u;
-			for (const char *p = c->roledefs[i]; *p; p++)
-				h = (h ^ (unsigned char)*p) * 16777619u;
-			size_t j = h & (ncap - 1);
-			while (nv[j][0])
-				j = (j + 1) & (ncap - 1);
-			memcpy(nv[j], c->roledefs[i], 37);
-		}
-		free(c->roledefs);
-		c->roledefs = nv;
-		c->roledef_cap = ncap;
-	}
 	char g[37];
+	int created = 0;
+
 	for (int i = 0; i < 36; i++)
 		g[i] = (char)((guid[i] >= 'A' && guid[i] <= 'Z') ? guid[i] + 32 : guid[i]);
 	g[36] = '\0';
-	uint32_t h = 2166136261u;
-	for (const char *p = g; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	size_t j = h & (c->roledef_cap - 1);
-	while (c->roledefs[j][0]) {
-		if (strcmp(c->roledefs[j], g) == 0)
-			return false;
-		j = (j + 1) & (c->roledef_cap - 1);
-	}
-	memcpy(c->roledefs[j], g, 37);
-	c->roledef_n++;
-	return true;
+	smap_slot(&c->roledefs, g, &created);
+	return created != 0;
 }
 
 static bool
@@ -643,7 +617,7 @@ collect_run(const struct collect_opts *o, const struct accounts *accounts, const
 	for (size_t i = 0; i < c.n; i++)
 		session_ident_release(&c.idents[i].si);
 	free(c.idents);
-	free(c.roledefs);
+	smap_release(&c.roledefs, NULL);
 	free(c.cost_body);
 	json_arena_uninstall();
 	return rc;
