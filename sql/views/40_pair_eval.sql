@@ -4,8 +4,8 @@
 -- (the pass ord, one past every code, when none fails), and for passing pairs attributed is the
 -- attributed cost: cost on days from the start of eligible access, limited to the covered
 -- resource groups when access is below subscription scope (union over the pair's eligible
--- grants). The code -> check mapping is the CASE in codes below; the numbers live only in
--- reason_code.
+-- grants). The code -> check mapping is spelt by name twice below (the CASE of codes, the lookups
+-- of blocking; a new check goes in both); the numbers live only in reason_code.
 CREATE VIEW pair_eval AS
 SELECT z.*,
        CASE WHEN z.blocking < (SELECT max(ord) + 1 FROM reason_code) THEN NULL
