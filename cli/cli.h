@@ -33,6 +33,7 @@ struct cli_cloud {
 	const char *name;	/* public | china | usgov */
 	const char *arm;	/* Resource Manager endpoint, also the token audience */
 	const char *login;	/* identity platform */
+	const char *graph;	/* Microsoft Graph, also its token audience */
 };
 
 /* The cloud called name, or NULL. */
@@ -55,6 +56,7 @@ struct cli_endpoint_opts {
 	const char *cloud;
 	const char *arm_url;
 	const char *login_url;
+	const char *graph_url;	/* NULL: the cloud's */
 	const char *ca_bundle;
 };
 
@@ -62,6 +64,7 @@ struct cli_endpoints {
 	const struct cli_cloud *cloud;
 	char *arm;		/* normalised; owned */
 	char *login;		/* normalised; owned */
+	char *graph;		/* normalised; owned */
 };
 
 /*

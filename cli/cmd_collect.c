@@ -25,10 +25,12 @@ print_help(void)
 {
 	printf("usage: palscope collect --accounts FILE --partner-id ID [--partner-id ID ...]\n"
 	       "                        [--db FILE] [--period YYYY-MM] [--cloud public|china|usgov]\n"
-	       "                        [--arm-url URL] [--login-url URL] [--ca-bundle FILE]\n"
+	       "                        [--arm-url URL] [--login-url URL] [--graph-url URL]\n"
+	       "                        [--ca-bundle FILE]\n"
 	       "                        [--concurrency N] [--timeout SECONDS] [--quiet]\n\n"
 	       "Sign in as each identity and store its partner link, tenants, subscriptions,\n"
-	       "role assignments, role definitions, Lighthouse delegations and daily cost as\n"
+	       "role assignments, PIM schedules, role definitions, Lighthouse delegations,\n"
+	       "group memberships (Microsoft Graph) and daily cost as\n"
 	       "one run in the database.\n\n"
 	       "  --db FILE          database (default $PALSCOPE_DB, else palscope.db)\n"
 	       "  --accounts FILE    CSV: tenant_id, client_id + secret_env, or token_command,\n"
@@ -39,6 +41,8 @@ print_help(void)
 	       "  --cloud NAME       public (default), china or usgov endpoints\n"
 	       "  --arm-url URL      Resource Manager endpoint (overrides --cloud)\n"
 	       "  --login-url URL    identity platform endpoint (overrides --cloud)\n"
+	       "  --graph-url URL    Microsoft Graph endpoint (overrides --cloud; default the\n"
+	       "                     --arm-url when that is a loopback host)\n"
 	       "                     http:// is accepted only for loopback hosts\n"
 	       "  --ca-bundle FILE   trust this CA bundle (certificate checks stay on)\n"
 	       "  --concurrency N    transfers at once (default 16)\n"
@@ -79,7 +83,7 @@ print_failures(struct db *db, int64_t run_id, const char *path)
 int
 cmd_collect(int argc, char **argv)
 {
-	enum { O_DB = 256, O_ACCOUNTS, O_PARTNER, O_PERIOD, O_CLOUD, O_ARM, O_LOGIN, O_CA,
+	enum { O_DB = 256, O_ACCOUNTS, O_PARTNER, O_PERIOD, O_CLOUD, O_ARM, O_LOGIN, O_GRAPH, O_CA,
 	       O_CONC, O_TIMEOUT };
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, O_DB },
@@ -89,6 +93,7 @@ cmd_collect(int argc, char **argv)
 		{ "cloud", required_argument, NULL, O_CLOUD },
 		{ "arm-url", required_argument, NULL, O_ARM },
 		{ "login-url", required_argument, NULL, O_LOGIN },
+		{ "graph-url", required_argument, NULL, O_GRAPH },
 		{ "ca-bundle", required_argument, NULL, O_CA },
 		{ "concurrency", required_argument, NULL, O_CONC },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
@@ -97,7 +102,7 @@ cmd_collect(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dbpath = NULL, *accounts_path = NULL, *period_opt = NULL, *cloud = "public";
-	const char *arm_opt = NULL, *login_opt = NULL, *ca = NULL;
+	const char *arm_opt = NULL, *login_opt = NULL, *graph_opt = NULL, *ca = NULL;
 	const char **partner_ids = NULL;
 	size_t n_partner = 0;
 	long concurrency = 16, timeout_s = 120;
@@ -141,6 +146,9 @@ cmd_collect(int argc, char **argv)
 			break;
 		case O_LOGIN:
 			login_opt = optarg;
+			break;
+		case O_GRAPH:
+			graph_opt = optarg;
 			break;
 		case O_CA:
 			ca = optarg;
@@ -192,6 +200,7 @@ cmd_collect(int argc, char **argv)
 		period_parse(period, first, last);
 	}
 	struct cli_endpoint_opts eopt = { .cloud = cloud, .arm_url = arm_opt, .login_url = login_opt,
+					  .graph_url = graph_opt,
 					  .ca_bundle = ca };
 	struct cli_endpoints ep;
 	if ((rc = cli_endpoints_resolve("collect", &eopt, &ep)) != 0)

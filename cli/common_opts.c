@@ -14,9 +14,12 @@
 #include <unistd.h>
 
 static const struct cli_cloud clouds[] = {
-	{ "public", "https://management.azure.com", "https://login.microsoftonline.com" },
-	{ "china", "https://management.chinacloudapi.cn", "https://login.chinacloudapi.cn" },
-	{ "usgov", "https://management.usgovcloudapi.net", "https://login.microsoftonline.us" },
+	{ "public", "https://management.azure.com", "https://login.microsoftonline.com",
+	  "https://graph.microsoft.com" },
+	{ "china", "https://management.chinacloudapi.cn", "https://login.chinacloudapi.cn",
+	  "https://microsoftgraph.chinacloudapi.cn" },
+	{ "usgov", "https://management.usgovcloudapi.net", "https://login.microsoftonline.us",
+	  "https://graph.microsoft.us" },
 };
 
 const struct cli_cloud *
@@ -78,8 +81,17 @@ cli_endpoints_resolve(const char *cmd, const struct cli_endpoint_opts *in,
 		return usage_error(cmd, "--cloud '%s' must be public, china or usgov", in->cloud);
 	out->arm = cli_normalise_url(in->arm_url ? in->arm_url : out->cloud->arm);
 	out->login = cli_normalise_url(in->login_url ? in->login_url : out->cloud->login);
+	/*
+	 * Graph: --graph-url, else the cloud's; an --arm-url on a loopback host (the fake Azure
+	 * endpoint, which serves Graph too) is also the default Graph endpoint, so such a run
+	 * never contacts anything else.
+	 */
+	out->graph = cli_normalise_url(in->graph_url ? in->graph_url
+				       : in->arm_url && http_is_loopback(out->arm) ? out->arm
+										    : out->cloud->graph);
 	if ((rc = cli_check_url(cmd, "--arm-url", out->arm)) != 0 ||
-	    (rc = cli_check_url(cmd, "--login-url", out->login)) != 0)
+	    (rc = cli_check_url(cmd, "--login-url", out->login)) != 0 ||
+	    (rc = cli_check_url(cmd, "--graph-url", out->graph)) != 0)
 		goto fail;
 	if (in->ca_bundle && access(in->ca_bundle, R_OK) != 0) {
 		rc = usage_error(cmd, "--ca-bundle '%s' cannot be read", in->ca_bundle);
@@ -96,7 +108,8 @@ cli_endpoints_release(struct cli_endpoints *e)
 {
 	free(e->arm);
 	free(e->login);
-	e->arm = e->login = NULL;
+	free(e->graph);
+	e->arm = e->login = e->graph = NULL;
 }
 
 struct azure_endpoint
@@ -107,6 +120,8 @@ cli_azure_endpoint(const struct cli_endpoints *e, const char *ca_bundle, long co
 		.arm_url = e->arm,
 		.login_url = e->login,
 		.resource = e->cloud->arm,
+		.graph_url = e->graph,
+		.graph_resource = e->cloud->graph,
 		.ca_bundle = ca_bundle,
 		.concurrency = concurrency > 0 ? (int)concurrency : 16,
 		.connect_timeout_ms = 10000,

@@ -1,4 +1,5 @@
 #include "collector/collector.h"
+#include "arm/access.h"
 #include "arm/arm.h"
 #include "arm/json_arena.h"
 #include "collector/session.h"
@@ -22,24 +23,36 @@
 #define API_AUTHZ "2022-04-01"
 #define API_LIGHTHOUSE "2022-10-01"
 #define API_COST "2023-11-01"
+#define API_PIM "2020-10-01"
+#define GRAPH_BATCH 20 /* checkMemberGroups takes at most 20 group ids */
 
-enum kind { K_TOKEN, K_LINK, K_TENANTS, K_SUBS, K_ROLES, K_ROLEDEF, K_LIGHTHOUSE, K_COST };
+/* K_PIM + enum pim_list: the three PIM lists. */
+enum kind { K_TOKEN, K_LINK, K_TENANTS, K_SUBS, K_ROLES, K_ROLEDEF, K_LIGHTHOUSE, K_COST,
+	    K_PIM, K_PIM_ACTIVE, K_PIM_REQUEST, K_GRAPH, K_COST_RESOURCE };
 
-static const char *const kind_names[] = { "token",	      "link",		 "tenants",
-					  "subscriptions",    "role_assignments", "role_definition",
-					  "lighthouse",	      "cost" };
+static const char *const kind_names[] = {
+	"token",      "link",	 "tenants",	     "subscriptions", "role_assignments",
+	"role_definition", "lighthouse", "cost",	     "pim_eligibility", "pim_assignment",
+	"pim_request", "graph",	 "cost_resource",
+};
 
 struct collector;
 
 struct ident {
 	struct session_ident si;	/* sign-in state; si.user points back here */
+	struct session_ident graph_si;	/* the same principal signed in to Microsoft Graph */
 	struct collector *c;
 	const struct account *acct;
 	int64_t id;
 	bool failed_any;
 	bool finished;		/* nothing of its own is pending */
+	bool graph_started;	/* group checks sent (or recorded as impossible) */
 	bool done;		/* ... and the role definitions it may need are read: REC_IDENTITY_DONE */
 	int pending;		/* reads submitted and not yet done */
+	char (*groups)[37];	/* group ids to check with Graph (lower case, distinct) */
+	size_t n_groups, cap_groups;
+	char (*res_subs)[37];	/* subscriptions whose per-resource cost was asked for */
+	size_t n_res_subs, cap_res_subs;
 };
 
 /* One request chain (a list and its nextLink pages). */
@@ -49,6 +62,7 @@ struct chain {
 	char sub[37];
 	long rows;		/* cost rows over all pages */
 	int page;
+	size_t group0, ngroups; /* K_GRAPH: the batch of ident->groups asked */
 };
 
 struct collector {
@@ -62,6 +76,7 @@ struct collector {
 	size_t n;
 	char first[11], last[11];
 	char *cost_body;
+	char *cost_resource_body;
 	struct smap roledefs;	/* role GUIDs requested (lowercase; no values) */
 	int roledef_pending;	/* role definition reads in flight */
 	volatile sig_atomic_t *stop;
@@ -113,6 +128,7 @@ sink_emit(struct collector *c, enum rec_type t, int64_t id, const void *rec)
 	return rc;
 }
 
+static bool graph_start(struct collector *c, struct ident *id);
 /*
  * An identity is done when its own reads are, and no role definition is still being read: the
  * rules read the definitions of its roles, which another identity may have asked for first.
@@ -129,7 +145,11 @@ maybe_done(struct ident *id)
 static void
 maybe_finish(struct ident *id)
 {
-	if (id->finished || id->pending > 0 || id->si.token_pending)
+	if (id->finished || id->pending > 0 || id->si.token_pending || id->graph_si.token_pending)
+		return;
+	/* ARM is read: now the groups it named, once, with Microsoft Graph */
+	if (!id->graph_started && !*id->c->stop && graph_start(id->c, id) &&
+	    (id->pending > 0 || id->graph_si.token_pending))
 		return;
 	id->finished = true;
 	id->c->finished++;
@@ -219,7 +239,9 @@ static void
 submit(struct collector *c, struct chain *ch, const char *method, const char *url,
        const char *json_body)
 {
-	struct http_req *r = session_req(&ch->ident->si, method, url);
+	struct http_req *r = session_req(ch->kind == K_GRAPH ? &ch->ident->graph_si
+							    : &ch->ident->si,
+					 method, url);
 
 	if (json_body) {
 		r->body = xstrdup(json_body);
@@ -247,12 +269,105 @@ submit_arm(struct collector *c, struct ident *id, enum kind k, const char *sub, 
 	free(url);
 }
 
+/* ---- Microsoft Graph: the groups named in the identity's grants ---------------- */
+
+/* Add a GUID to a set (lower case); false when it is there already or not a GUID. */
+static bool
+id_set_add(char (**v)[37], size_t *n, size_t *cap, const char *guid)
+{
+	char g[37];
+
+	if (!is_guid(guid))
+		return false;
+	for (int i = 0; i < 37; i++)
+		g[i] = (char)((guid[i] >= 'A' && guid[i] <= 'Z') ? guid[i] + 32 : guid[i]);
+	for (size_t i = 0; i < *n; i++)
+		if (memcmp((*v)[i], g, 37) == 0)
+			return false;
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 8;
+		*v = xrealloc(*v, *cap * sizeof(**v));
+	}
+	memcpy((*v)[(*n)++], g, 37);
+	return true;
+}
+
+/* Groups [from, from + n) of id could not be checked: recorded as unverified. */
+static void
+groups_unverified(struct collector *c, struct ident *id, size_t from, size_t n,
+		  enum read_outcome outcome, long http_status, const char *code,
+		  const char *message)
+{
+	for (size_t i = from; i < from + n && i < id->n_groups; i++) {
+		struct group_check_rec g = { .group_id = id->groups[i],
+					     .outcome = outcome,
+					     .http_status = http_status,
+					     .error_code = code && *code ? code : NULL,
+					     .error_message = message && *message ? message : NULL };
+		sink_emit(c, REC_GROUP_CHECK, id->id, &g);
+	}
+}
+
+/* Signed in to Graph: checkMemberGroups for the groups, GRAPH_BATCH at a time. */
+static void
+graph_send(struct collector *c, struct ident *id)
+{
+	for (size_t i = 0; i < id->n_groups; i += GRAPH_BATCH) {
+		const char *ids[GRAPH_BATCH];
+		size_t n = id->n_groups - i < GRAPH_BATCH ? id->n_groups - i : GRAPH_BATCH;
+		for (size_t k = 0; k < n; k++)
+			ids[k] = id->groups[i + k];
+		char *body = access_member_groups_body(ids, n);
+		char *url = xasprintf("%s/v1.0/servicePrincipals/%s/checkMemberGroups",
+				      c->o->ep.graph_url, id->si.oid);
+		struct chain *ch = chain_new(id, K_GRAPH, NULL);
+		ch->group0 = i;
+		ch->ngroups = n;
+		submit(c, ch, "POST", url, body);
+		free(url);
+		free(body);
+	}
+}
+
+/*
+ * After the identity's ARM reads: check the groups they named, or record why not. True when
+ * a Graph sign-in was started.
+ */
+static bool
+graph_start(struct collector *c, struct ident *id)
+{
+	id->graph_started = true;
+	if (id->n_groups == 0 || !id->si.signed_in || id->si.signin_failed)
+		return false;
+	if (c->o->ep.graph_url == NULL || c->o->ep.graph_resource == NULL) {
+		groups_unverified(c, id, 0, id->n_groups, READ_FAILED, 0, "GraphNotRead",
+				  "no Microsoft Graph endpoint for this run");
+		return false;
+	}
+	if (id->acct->token_command) {
+		groups_unverified(c, id, 0, id->n_groups, READ_FAILED, 0, "NoGraphToken",
+				  "a token command gives an ARM token only: group membership "
+				  "not verified");
+		return false;
+	}
+	id->graph_si.acct = id->acct;
+	id->graph_si.id = id->id;
+	id->graph_si.user = id;
+	id->graph_si.resource = c->o->ep.graph_resource;
+	session_start(c->session, &id->graph_si);
+	return true;
+}
+
 static void
 after_signin(struct session_ident *si, void *payload)
 {
 	struct collector *c = payload;
 	struct ident *id = si->user;
 
+	if (si == &id->graph_si) {
+		graph_send(c, id);
+		return;
+	}
 	sink_emit(c, REC_IDENTITY_OK, id->id, si->oid);
 	submit_arm(c, id, K_LINK, NULL,
 		   "/providers/Microsoft.ManagementPartner/partners?api-version=" API_PARTNER, NULL);
@@ -266,6 +381,12 @@ signin_failed(struct session_ident *si, const struct http_req *r, void *payload)
 	struct collector *c = payload;
 	struct ident *id = si->user;
 
+	if (si == &id->graph_si) {
+		/* group membership stays unverified; the identity's ARM reads stand */
+		groups_unverified(c, id, 0, id->n_groups, READ_FAILED, r ? r->status : 0,
+				  "GraphSignInFailed", si->error);
+		return;
+	}
 	if (r) {
 		struct chain ch = { .ident = id, .kind = K_TOKEN };
 		record_failure(c, &ch, r, NULL, si->error);
@@ -306,6 +427,23 @@ safe_path(const char *p)
 	return true;
 }
 
+/*
+ * The identity holds a grant on a single resource of sub: read the subscription's cost per
+ * resource too (once), so the rules can attribute exactly those resources.
+ */
+static void
+cost_by_resource(struct collector *c, struct ident *id, const char *sub)
+{
+	char path[256];
+
+	if (!id_set_add(&id->res_subs, &id->n_res_subs, &id->cap_res_subs, sub))
+		return;
+	snprintf(path, sizeof(path),
+		 "/subscriptions/%s/providers/Microsoft.CostManagement/query?api-version=" API_COST,
+		 sub);
+	submit_arm(c, id, K_COST_RESOURCE, sub, path, c->cost_resource_body);
+}
+
 static int
 fwd_emit(void *payload, enum rec_type t, int64_t identity, const void *rec)
 {
@@ -340,9 +478,37 @@ fwd_emit(void *payload, enum rec_type t, int64_t identity, const void *rec)
 			 "?api-version=" API_COST,
 			 s->subscription_id);
 		submit_arm(c, id, K_COST, s->subscription_id, path, c->cost_body);
+		for (int l = PIM_ELIGIBLE; l <= PIM_REQUEST; l++) {
+			snprintf(path, sizeof(path),
+				 "/subscriptions/%s/providers/Microsoft.Authorization/%s"
+				 "?$filter=assignedTo(%%27%s%%27)&api-version=" API_PIM,
+				 s->subscription_id, pim_resource_type((enum pim_list)l),
+				 id->si.oid);
+			submit_arm(c, id, (enum kind)(K_PIM + l), s->subscription_id, path, NULL);
+		}
+	} else if (t == REC_PIM) {
+		const struct pim_rec *p = rec;
+		if (strcmp(p->kind, "request") != 0 && strcmp(p->scope_level, "resource") == 0)
+			cost_by_resource(c, id, p->subscription_id);
+		if (p->principal_type && str_ieq(p->principal_type, "Group") &&
+		    !str_ieq(p->principal_id, id->si.oid))
+			id_set_add(&id->groups, &id->n_groups, &id->cap_groups, p->principal_id);
+	} else if (t == REC_LIGHTHOUSE) {
+		const struct lighthouse_rec *l = rec;
+		for (size_t i = 0; i < l->n_auths; i++)
+			if ((l->managed_by_tenant_id == NULL ||
+			     str_ieq(l->managed_by_tenant_id, id->acct->tenant_id)) &&
+			    !str_ieq(l->auths[i].principal_id, id->si.oid))
+				id_set_add(&id->groups, &id->n_groups, &id->cap_groups,
+					   l->auths[i].principal_id);
 	} else if (t == REC_ROLE_ASSIGNMENT) {
 		const struct role_assignment_rec *a = rec;
 		c->assignments++;
+		if (strcmp(a->scope_level, "resource") == 0)
+			cost_by_resource(c, id, a->subscription_id);
+		if (a->principal_type && str_ieq(a->principal_type, "Group") &&
+		    !str_ieq(a->principal_id, id->si.oid))
+			id_set_add(&id->groups, &id->n_groups, &id->cap_groups, a->principal_id);
 		if (roledef_add(c, a->role_guid)) {
 			if (safe_path(a->role_definition_id)) {
 				char *path = xasprintf("%s?api-version=" API_AUTHZ,
@@ -380,7 +546,67 @@ cost_unreadable(struct collector *c, struct chain *ch, const struct http_req *r,
 		.error_code = code ? code : (*bcode ? bcode : NULL),
 		.error_message = message ? message : (*bmsg ? bmsg : (r->cc ? r->errbuf : NULL)),
 	};
-	sink_emit(c, REC_COST_STATUS, ch->ident->id, &s);
+	sink_emit(c, ch->kind == K_COST ? REC_COST_STATUS : REC_COST_RESOURCE_STATUS, ch->ident->id,
+		  &s);
+	cJSON_Delete(root);
+}
+
+/* The cost query (or the per-resource one) of ch ended with this outcome. */
+static void
+cost_done(struct collector *c, struct chain *ch, long http_status)
+{
+	struct cost_status_rec s = { .subscription_id = ch->sub,
+				     .outcome = ch->rows > 0 ? COST_OK : COST_NONE,
+				     .http_status = http_status };
+
+	sink_emit(c, ch->kind == K_COST ? REC_COST_STATUS : REC_COST_RESOURCE_STATUS, ch->ident->id,
+		  &s);
+}
+
+static bool
+is_pim(enum kind k)
+{
+	return k == K_PIM || k == K_PIM_ACTIVE || k == K_PIM_REQUEST;
+}
+
+/*
+ * A PIM list of ch ended: read, denied (the subscription is then evaluated on role
+ * assignments alone) or failed. code/message default to the ARM error of r's body.
+ */
+static void
+pim_status(struct collector *c, struct chain *ch, enum read_outcome o, const struct http_req *r)
+{
+	cJSON *root = NULL;
+	const char *code = "", *msg = "";
+
+	if (o != READ_OK && r->resp.len) {
+		root = cJSON_ParseWithLength(r->resp.ptr, r->resp.len);
+		arm_error(root, &code, &msg);
+	}
+	struct pim_status_rec s = { .subscription_id = ch->sub,
+				    .list = pim_kind_name((enum pim_list)(ch->kind - K_PIM)),
+				    .outcome = o,
+				    .http_status = r->status,
+				    .error_code = *code ? code : NULL,
+				    .error_message = *msg ? msg : (r->cc ? r->errbuf : NULL) };
+	sink_emit(c, REC_PIM_STATUS, ch->ident->id, &s);
+	cJSON_Delete(root);
+}
+
+/* A checkMemberGroups batch was denied (403) or failed: its groups stay unverified. */
+static void
+graph_unverified(struct collector *c, struct chain *ch, enum read_outcome o,
+		 const struct http_req *r)
+{
+	cJSON *root = NULL;
+	const char *code = "", *msg = "";
+
+	if (r->resp.len) {
+		root = cJSON_ParseWithLength(r->resp.ptr, r->resp.len);
+		arm_error(root, &code, &msg);
+	}
+	groups_unverified(c, ch->ident, ch->group0, ch->ngroups, o, r->status, code,
+			  *msg ? msg : (r->cc ? r->errbuf : NULL));
 	cJSON_Delete(root);
 }
 
@@ -398,7 +624,16 @@ chain_failed(struct collector *c, struct chain *ch, const struct http_req *r, co
 				r->status);
 		break;
 	case K_COST:
+	case K_COST_RESOURCE:
 		cost_unreadable(c, ch, r, code, message);
+		break;
+	case K_PIM:
+	case K_PIM_ACTIVE:
+	case K_PIM_REQUEST:
+		pim_status(c, ch, READ_FAILED, r);
+		break;
+	case K_GRAPH:
+		graph_unverified(c, ch, READ_FAILED, r);
 		break;
 	default:
 		break;
@@ -412,14 +647,10 @@ follow(struct collector *c, struct chain *ch, const cJSON *root, const struct ht
 	const char *next = arm_next_link(root);
 
 	if (next == NULL) {
-		if (ch->kind == K_COST) {
-			struct cost_status_rec s = {
-				.subscription_id = ch->sub,
-				.outcome = ch->rows > 0 ? COST_OK : COST_NONE,
-				.http_status = r->status,
-			};
-			sink_emit(c, REC_COST_STATUS, ch->ident->id, &s);
-		}
+		if (ch->kind == K_COST || ch->kind == K_COST_RESOURCE)
+			cost_done(c, ch, r->status);
+		else if (is_pim(ch->kind))
+			pim_status(c, ch, READ_OK, r);
 		read_done(c, ch);
 		free(ch);
 		return;
@@ -463,17 +694,25 @@ on_done(struct http_req *r, void *payload)
 		free(ch);
 		goto out;
 	}
-	if (ch->kind == K_COST && r->status == 204) {
-		struct cost_status_rec s = { .subscription_id = ch->sub,
-					     .outcome = ch->rows > 0 ? COST_OK : COST_NONE,
-					     .http_status = 204 };
-		sink_emit(c, REC_COST_STATUS, id->id, &s);
+	bool cost = ch->kind == K_COST || ch->kind == K_COST_RESOURCE;
+	if (cost && r->status == 204) {
+		cost_done(c, ch, 204);
 		read_done(c, ch);
 		free(ch);
 		goto out;
 	}
-	if (ch->kind == K_COST && (r->status == 400 || r->status == 401 || r->status == 403 ||
-				   r->status == 404)) {
+	if ((is_pim(ch->kind) || ch->kind == K_GRAPH) && (r->status == 401 || r->status == 403)) {
+		/* denied: a fact to report (the rules fall back to what ARM showed) */
+		if (ch->kind == K_GRAPH)
+			graph_unverified(c, ch, READ_FORBIDDEN, r);
+		else
+			pim_status(c, ch, READ_FORBIDDEN, r);
+		read_done(c, ch);
+		free(ch);
+		goto out;
+	}
+	if (cost && (r->status == 400 || r->status == 401 || r->status == 403 ||
+		     r->status == 404)) {
 		/* Cost is unreadable for this principal: a fact to report, not a failed run. */
 		cost_unreadable(c, ch, r, NULL, NULL);
 		read_done(c, ch);
@@ -514,10 +753,24 @@ on_done(struct http_req *r, void *payload)
 	case K_LIGHTHOUSE:
 		rc = arm_emit_lighthouse(root, ch->sub, &c->fwd, id->id, &err);
 		break;
-	case K_COST: {
+	case K_COST:
+	case K_COST_RESOURCE: {
 		long rows = 0;
 		rc = arm_emit_cost(root, ch->sub, &c->fwd, id->id, &rows, &err);
 		ch->rows += rows;
+		break;
+	}
+	case K_PIM:
+	case K_PIM_ACTIVE:
+	case K_PIM_REQUEST:
+		rc = access_emit_pim(root, (enum pim_list)(ch->kind - K_PIM), ch->sub, &c->fwd,
+				     id->id, &err);
+		break;
+	case K_GRAPH: {
+		const char *asked[GRAPH_BATCH];
+		for (size_t i = 0; i < ch->ngroups; i++)
+			asked[i] = id->groups[ch->group0 + i];
+		rc = access_emit_member_groups(root, asked, ch->ngroups, &c->fwd, id->id, &err);
 		break;
 	}
 	case K_TOKEN:
@@ -530,7 +783,7 @@ on_done(struct http_req *r, void *payload)
 		free(ch);
 		goto out;
 	}
-	if (ch->kind == K_LINK || ch->kind == K_ROLEDEF) {
+	if (ch->kind == K_LINK || ch->kind == K_ROLEDEF || ch->kind == K_GRAPH) {
 		read_done(c, ch);
 		free(ch);
 	} else
@@ -560,6 +813,7 @@ collect_run(const struct collect_opts *o, const struct accounts *accounts, const
 	c.fwd.emit = fwd_emit;
 	c.fwd.payload = &c;
 	c.cost_body = arm_cost_query_body(c.first, c.last);
+	c.cost_resource_body = arm_cost_query_body_by(c.first, c.last, "ResourceId");
 	c.session = session_open(&o->ep, 64u << 20, &hooks);
 	c.engine = session_engine(c.session);
 	c.n = accounts->n;
@@ -614,10 +868,15 @@ collect_run(const struct collect_opts *o, const struct accounts *accounts, const
 
 	/* Frees queued requests (and their chains), then wipes the tokens. */
 	session_free(c.session);
-	for (size_t i = 0; i < c.n; i++)
+	for (size_t i = 0; i < c.n; i++) {
 		session_ident_release(&c.idents[i].si);
+		session_ident_release(&c.idents[i].graph_si);
+		free(c.idents[i].groups);
+		free(c.idents[i].res_subs);
+	}
 	free(c.idents);
 	smap_release(&c.roledefs, NULL);
+	free(c.cost_resource_body);
 	free(c.cost_body);
 	json_arena_uninstall();
 	return rc;

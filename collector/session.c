@@ -110,7 +110,7 @@ session_start(struct session *s, struct session_ident *si)
 	char *url = auth_token_url(s->o.login_url, a->tenant_id);
 	struct http_req *r = http_req_new("POST", url);
 	free(url);
-	r->body = auth_token_body(a->client_id, secret, s->o.resource);
+	r->body = auth_token_body(a->client_id, secret, si->resource ? si->resource : s->o.resource);
 	r->content_type = "application/x-www-form-urlencoded";
 	r->is_token = true;
 	r->principal = si;

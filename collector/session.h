@@ -20,6 +20,7 @@
 
 struct session_ident {
 	const struct account *acct;
+	const char *resource;	/* token audience; NULL: the session's (ARM) */
 	int64_t id;		/* the sink's identity id */
 	void *user;		/* the owner's per-identity state */
 	char oid[37];		/* the token's oid claim, once signed in */
@@ -59,6 +60,8 @@ struct azure_endpoint {
 	const char *login_url;	/* identity platform, no trailing slash */
 	const char *resource;	/* token audience: the cloud's ARM resource, even when
 				 * arm_url is overridden */
+	const char *graph_url;	/* Microsoft Graph, no trailing slash (NULL: not read) */
+	const char *graph_resource; /* its token audience, even when graph_url is overridden */
 	const char *ca_bundle;	/* NULL: the system store */
 	int concurrency;	/* transfers at once */
 	long connect_timeout_ms;

@@ -29,6 +29,11 @@ enum stmt_id {
 	ST_FAILURE,
 	ST_IDENTITY_DONE,
 	ST_READ_DONE,
+	ST_PIM,
+	ST_PIM_STATUS,
+	ST_GROUP_CHECK,
+	ST_COST_RESOURCE,
+	ST_COST_RESOURCE_STATUS,
 	ST__COUNT
 };
 
@@ -42,7 +47,13 @@ static const char *const stmt_files[ST__COUNT] = {
 	"@queries/cost_status_insert.sql", "@queries/cost_insert.sql",
 	"@queries/failure_insert.sql",	   "@queries/identity_done.sql",
 	"@queries/read_done.sql",
+	"@queries/failure_insert.sql",	   "@queries/pim_insert.sql",
+	"@queries/pim_status_insert.sql",  "@queries/group_check_insert.sql",
+	"@queries/cost_resource_insert.sql", "@queries/cost_resource_status_insert.sql",
 };
+
+static const char *const read_outcome_names[] = { "ok", "forbidden", "failed" };
+static const char *const cost_outcome_names[] = { "ok", "no_cost", "unreadable" };
 
 /*
  * Cost rows are by far the most numerous (a row per day and resource group):
@@ -431,6 +442,33 @@ emit_lighthouse(struct store *s, int64_t id, const struct lighthouse_rec *r)
 	return 0;
 }
 
+static int
+emit_pim(struct store *s, int64_t id, const struct pim_rec *r)
+{
+	sqlite3_stmt *st = s->st[ST_PIM];
+
+	db_bind_int(st, ":run_id", s->run_id);
+	db_bind_int(st, ":identity_id", id);
+	db_bind_text(st, ":subscription_id", r->subscription_id);
+	db_bind_text(st, ":kind", r->kind);
+	db_bind_text(st, ":item_id", r->item_id);
+	db_bind_text(st, ":scope", r->scope);
+	db_bind_text(st, ":scope_level", r->scope_level);
+	db_bind_text(st, ":resource_group", r->resource_group);
+	db_bind_text(st, ":role_guid", r->role_guid);
+	db_bind_text(st, ":principal_id", r->principal_id);
+	db_bind_text(st, ":principal_type", r->principal_type);
+	db_bind_text(st, ":member_type", r->member_type);
+	db_bind_text(st, ":assignment_type", r->assignment_type);
+	db_bind_text(st, ":request_type", r->request_type);
+	db_bind_text(st, ":status", r->status);
+	db_bind_text(st, ":start_time", r->start_time);
+	db_bind_text(st, ":end_time", r->end_time);
+	db_bind_text(st, ":eligibility_id", r->eligibility_id);
+	db_bind_text(st, ":created_on", r->created_on);
+	return step(s, st);
+}
+
 static int store_emit_one(struct store *s, enum rec_type type, int64_t id, const void *rec);
 
 int
@@ -511,14 +549,14 @@ store_emit_one(struct store *s, enum rec_type type, int64_t id, const void *rec)
 		return emit_role_definition(s, rec);
 	case REC_LIGHTHOUSE:
 		return emit_lighthouse(s, id, rec);
-	case REC_COST_STATUS: {
-		static const char *const names[] = { "ok", "no_cost", "unreadable" };
+	case REC_COST_STATUS:
+	case REC_COST_RESOURCE_STATUS: {
 		const struct cost_status_rec *r = rec;
-		st = s->st[ST_COST_STATUS];
+		st = s->st[type == REC_COST_STATUS ? ST_COST_STATUS : ST_COST_RESOURCE_STATUS];
 		db_bind_int(st, ":run_id", s->run_id);
 		db_bind_int(st, ":identity_id", id);
 		db_bind_text(st, ":subscription_id", r->subscription_id);
-		db_bind_text(st, ":status", names[r->outcome]);
+		db_bind_text(st, ":status", cost_outcome_names[r->outcome]);
 		db_bind_int(st, ":http_status", r->http_status);
 		db_bind_text(st, ":error_code", r->error_code);
 		db_bind_text(st, ":error_message", r->error_message);
@@ -550,11 +588,48 @@ store_emit_one(struct store *s, enum rec_type type, int64_t id, const void *rec)
 		return step(s, st);
 	}
 	case REC_PIM:
-	case REC_PIM_STATUS:
-	case REC_GROUP_CHECK:
-	case REC_COST_RESOURCE:
-	case REC_COST_RESOURCE_STATUS:
-		/* their tables come with migration 0009 (PIM, Graph group checks, cost per resource) */
+		return emit_pim(s, id, rec);
+	case REC_PIM_STATUS: {
+		const struct pim_status_rec *r = rec;
+		st = s->st[ST_PIM_STATUS];
+		db_bind_int(st, ":run_id", s->run_id);
+		db_bind_int(st, ":identity_id", id);
+		db_bind_text(st, ":subscription_id", r->subscription_id);
+		db_bind_text(st, ":list", r->list);
+		db_bind_text(st, ":status", read_outcome_names[r->outcome]);
+		db_bind_int(st, ":http_status", r->http_status);
+		db_bind_text(st, ":error_code", r->error_code);
+		db_bind_text(st, ":error_message", r->error_message);
+		return step(s, st);
+	}
+	case REC_GROUP_CHECK: {
+		const struct group_check_rec *r = rec;
+		st = s->st[ST_GROUP_CHECK];
+		db_bind_int(st, ":run_id", s->run_id);
+		db_bind_int(st, ":identity_id", id);
+		db_bind_text(st, ":group_id", r->group_id);
+		db_bind_text(st, ":status", read_outcome_names[r->outcome]);
+		if (r->outcome == READ_OK)
+			db_bind_int(st, ":member", r->member);
+		else
+			db_bind_text(st, ":member", NULL);
+		db_bind_int(st, ":http_status", r->http_status);
+		db_bind_text(st, ":error_code", r->error_code);
+		db_bind_text(st, ":error_message", r->error_message);
+		return step(s, st);
+	}
+	case REC_COST_RESOURCE: {
+		const struct cost_resource_rec *r = rec;
+		st = s->st[ST_COST_RESOURCE];
+		db_bind_int(st, ":run_id", s->run_id);
+		db_bind_int(st, ":identity_id", id);
+		db_bind_text(st, ":subscription_id", r->subscription_id);
+		db_bind_text(st, ":usage_date", r->usage_date);
+		db_bind_text(st, ":resource_id", r->resource_id);
+		db_bind_double(st, ":cost", r->cost);
+		db_bind_text(st, ":currency", r->currency ? r->currency : "");
+		return step(s, st);
+	}
 	case REC__COUNT:
 		break;
 	}

@@ -67,8 +67,10 @@ expect_eq "Northwind other subscriptions still read" 3 \
 	"$(q "$DB" "select count(*) from cost_status where subscription_id like '504%' and subscription_id <> '50400001-0000-4000-8000-000000000000'")"
 ok "503 storm recorded after the retry cap"
 
-# Expired token: a second token request for Fabrikam, then the tenants list succeeded.
-expect_eq "Fabrikam token requests" 2 "$(logq "print(sum(1 for r in rows if r['path']=='/$FABRIKAM/oauth2/v2.0/token'))")"
+# Expired token: a second ARM token request for Fabrikam, then the tenants list succeeded (its
+# Microsoft Graph token, for the group checks, is requested once on its own).
+expect_eq "Fabrikam ARM token requests" 2 "$(logq "print(sum(1 for r in rows if r['path']=='/$FABRIKAM/oauth2/v2.0/token' and 'graph.microsoft.com' not in r['body']))")"
+expect_eq "Fabrikam Graph token requests" 1 "$(logq "print(sum(1 for r in rows if r['path']=='/$FABRIKAM/oauth2/v2.0/token' and 'graph.microsoft.com' in r['body']))")"
 expect_eq "Fabrikam tenants stored" 1 \
 	"$(q "$DB" "select count(*) > 0 from tenant t join identity i using (identity_id) where i.tenant_id = '$FABRIKAM'")"
 ok "expired token refreshed once"
