@@ -108,7 +108,7 @@ cmd_collect(int argc, char **argv)
 	long concurrency = 16, timeout_s = 120;
 	bool quiet = false;
 	char period[8], first[11], last[11];
-	char *arm = NULL, *login = NULL;
+	char *arm = NULL, *login = NULL, *graph = NULL;
 	struct accounts accts = { 0 };
 	struct db db = DB_INIT;
 	struct store *store = NULL;
@@ -207,6 +207,7 @@ cmd_collect(int argc, char **argv)
 		goto out;
 	arm = ep.arm; /* owned here from now on (freed at out) */
 	login = ep.login;
+	graph = ep.graph;
 
 	/* Validate all input before the database is touched. */
 	if ((accounts_path ? accounts_load(accounts_path, &accts, &err)
@@ -293,5 +294,6 @@ out:
 	free(partner_ids);
 	free(arm);
 	free(login);
+	free(graph);
 	return rc;
 }
