@@ -46,8 +46,7 @@ static const char *const stmt_files[ST__COUNT] = {
 	"@queries/lighthouse_insert.sql",  "@queries/lighthouse_auth_insert.sql",
 	"@queries/cost_status_insert.sql", "@queries/cost_insert.sql",
 	"@queries/failure_insert.sql",	   "@queries/identity_done.sql",
-	"@queries/read_done.sql",
-	"@queries/failure_insert.sql",	   "@queries/pim_insert.sql",
+	"@queries/read_done.sql",	   "@queries/pim_insert.sql",
 	"@queries/pim_status_insert.sql",  "@queries/group_check_insert.sql",
 	"@queries/cost_resource_insert.sql", "@queries/cost_resource_status_insert.sql",
 };
