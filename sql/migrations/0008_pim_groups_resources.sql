@@ -1,4 +1,4 @@
--- 0009: who holds access, more exactly (issue 10): Privileged Identity Management schedules,
+-- 0008: who holds access, more exactly (issue 10): Privileged Identity Management schedules,
 -- group membership verified with Microsoft Graph, and cost per resource where access is on
 -- single resources. The collector reads these per identity (collector/collector.c); the rule
 -- views read them (views/20_pair_access.sql, 40_pair_eval.sql).
