@@ -80,7 +80,26 @@ cli_endpoints_resolve(const char *cmd, const struct cli_endpoint_opts *in,
 	if (out->cloud == NULL)
 		return usage_error(cmd, "--cloud '%s' must be public, china or usgov", in->cloud);
 	out->arm = cli_normalise_url(in->arm_url ? in->arm_url : out->cloud->arm);
-	out->login = cli_normalise_url(in->login_url ? in->login_url : out->cloud->login);
+	/*
+	 * Login: --login-url, else AZURE_AUTHORITY_HOST as the Azure SDKs read it (a host name
+	 * alone means https://), else the cloud's.
+	 */
+	const char *authority = getenv("AZURE_AUTHORITY_HOST");
+	const char *login_opt = "--login-url";
+	if (in->login_url) {
+		out->login = cli_normalise_url(in->login_url);
+	} else if (authority && *authority) {
+		login_opt = "AZURE_AUTHORITY_HOST";
+		if (strstr(authority, "://") == NULL)
+			out->login = xasprintf("https://%s", authority);
+		else
+			out->login = xstrdup(authority);
+		char *n = cli_normalise_url(out->login);
+		free(out->login);
+		out->login = n;
+	} else {
+		out->login = cli_normalise_url(out->cloud->login);
+	}
 	/*
 	 * Graph: --graph-url, else the cloud's; an --arm-url on a loopback host (the fake Azure
 	 * endpoint, which serves Graph too) is also the default Graph endpoint, so such a run
@@ -90,7 +109,7 @@ cli_endpoints_resolve(const char *cmd, const struct cli_endpoint_opts *in,
 				       : in->arm_url && http_is_loopback(out->arm) ? out->arm
 										    : out->cloud->graph);
 	if ((rc = cli_check_url(cmd, "--arm-url", out->arm)) != 0 ||
-	    (rc = cli_check_url(cmd, "--login-url", out->login)) != 0 ||
+	    (rc = cli_check_url(cmd, login_opt, out->login)) != 0 ||
 	    (rc = cli_check_url(cmd, "--graph-url", out->graph)) != 0)
 		goto fail;
 	if (in->ca_bundle && access(in->ca_bundle, R_OK) != 0) {
