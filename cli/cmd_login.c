@@ -39,6 +39,16 @@ print_help(void)
 	       "Exit status: 0 signed in, 1 the sign-in failed, 2 usage error.\n");
 }
 
+static void
+print_logout_help(void)
+{
+	printf("usage: palscope logout\n\n"
+	       "Forget the sign-in of 'palscope login': delete the refresh token kept in\n"
+	       "$XDG_STATE_HOME/palscope/login.json (default ~/.local/state/palscope/).\n\n"
+	       "Exit status: 0 done (also when there was no sign-in), 1 the file could not be\n"
+	       "deleted, 2 usage error.\n");
+}
+
 static int
 cmd_logout(int argc, char **argv)
 {
@@ -47,7 +57,7 @@ cmd_logout(int argc, char **argv)
 	bool removed;
 
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		print_help();
+		print_logout_help();
 		return EXIT_OK;
 	}
 	if (argc > 1)

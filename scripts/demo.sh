@@ -4,6 +4,8 @@
 # collect every demo identity into a SQLite file and write the reports.
 # Nothing but 127.0.0.1 is contacted; the demo secrets are fake strings.
 # Usage: bash scripts/demo.sh [OUTDIR]   (default: demo-out/)
+# PALSCOPE_BIN=/usr/bin/palscope bash scripts/demo.sh runs an installed palscope instead of
+# building one (CI does so with the .deb).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -11,12 +13,16 @@ out=${1:-demo-out}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-bash scripts/deps.sh
-if [ ! -x build/palscope ]; then
-	cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+if [ -n "${PALSCOPE_BIN:-}" ]; then
+	palscope=$PALSCOPE_BIN
+else
+	bash scripts/deps.sh
+	if [ ! -x build/palscope ]; then
+		cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+	fi
+	cmake --build build -j"$(nproc)" >/dev/null
+	palscope=$root/build/palscope
 fi
-cmake --build build -j"$(nproc)" >/dev/null
-palscope=$root/build/palscope
 fake=$root/tests/fake_azure
 
 rm -f "$out/palscope.db" "$out/palscope.db-wal" "$out/palscope.db-shm"

@@ -2,7 +2,7 @@
 # Install the Debian packages palscope needs to build and test, if missing.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libsqlite3-dev sqlite3 libcurl4-openssl-dev libssl-dev
-      libcjson-dev libcsv-dev libcmocka-dev python3 openssl curl clang)
+      libcjson-dev libcsv-dev libcmocka-dev python3 openssl curl clang scdoc mandoc man-db zsh)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
