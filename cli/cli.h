@@ -4,6 +4,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "collector/session.h"
@@ -50,6 +51,9 @@ int cli_check_url(const char *cmd, const char *opt, const char *url);
 
 /* 1 to 12 digits (a partner location / MPN ID). */
 bool cli_valid_partner_id(const char *s);
+
+/* A run id: 1 to 18 digits, not 0. */
+bool cli_parse_run_id(const char *s, int64_t *out);
 
 /* --cloud, --arm-url, --login-url and --ca-bundle as given (NULL = not given). */
 struct cli_endpoint_opts {

@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "db/as_of.h"
 #include "db/db.h"
 #include "reports/report.h"
 
@@ -16,12 +17,14 @@
 static void
 print_help(void)
 {
-	printf("usage: palscope report <name> [--db FILE] [--period YYYY-MM] [--out FILE|-] "
-	       "[--excel]\n\nreports:\n");
+	printf("usage: palscope report <name> [--db FILE] [--period YYYY-MM | --run ID] "
+	       "[--out FILE|-] [--excel]\n\nreports:\n");
 	for (const struct report_spec *s = report_specs; s->name; s++)
 		printf("  %-14s %s\n", s->name, s->summary);
 	printf("\n  --db FILE         database (default $PALSCOPE_DB, else palscope.db)\n"
 	       "  --period YYYY-MM  the month to report (default: the newest run's period)\n"
+	       "  --run ID          the run's period as of run ID: only the runs of the period up\n"
+	       "                    to and including ID (palscope db runs lists them)\n"
 	       "  --out FILE|-      write to FILE (atomically) or '-' for stdout (default)\n"
 	       "  --excel           UTF-8 byte order mark and CRLF line ends, for Excel\n\n"
 	       "The rules are SQL views: sqlite3 palscope.db 'select * from subscription_status'\n"
@@ -65,15 +68,17 @@ cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
 					      { "period", required_argument, NULL, 'p' },
+					      { "run", required_argument, NULL, 'r' },
 					      { "out", required_argument, NULL, 'o' },
 					      { "excel", no_argument, NULL, 'x' },
 					      { "help", no_argument, NULL, 'h' },
 					      { NULL, 0, NULL, 0 } };
-	const char *dbpath = NULL, *period = NULL, *out = NULL;
+	const char *dbpath = NULL, *period = NULL, *out = NULL, *run = NULL;
 	const struct report_spec *spec = NULL;
 	struct db db = DB_INIT;
 	struct err err = ERR_INIT;
-	char first[11], last[11], dflt[16];
+	char first[11], last[11], dflt[16], run_period[16];
+	int64_t run_id = 0;
 	unsigned flags = 0;
 	size_t rows = 0;
 	int c, rc = EXIT_OK;
@@ -86,6 +91,9 @@ cmd_report(int argc, char **argv)
 			break;
 		case 'p':
 			period = optarg;
+			break;
+		case 'r':
+			run = optarg;
 			break;
 		case 'o':
 			out = optarg;
@@ -109,6 +117,11 @@ cmd_report(int argc, char **argv)
 		return usage_error("report", "unknown report '%s'", argv[optind]);
 	if (period && !period_parse(period, first, last))
 		return usage_error("report", "bad period '%s' (want YYYY-MM)", period);
+	if (run && !cli_parse_run_id(run, &run_id))
+		return usage_error("report", "bad --run '%s' (want a run id, see palscope db runs)", run);
+	if (run && period)
+		return usage_error("report", "--run and --period exclude each other (a run has its "
+				   "period)");
 
 	/*
 	 * Reports stream rows, but SQLite's page caches, sorters and materialised
@@ -118,6 +131,11 @@ cmd_report(int argc, char **argv)
 	sqlite3_soft_heap_limit64(48LL << 20);
 	if (db_open(&db, default_db_path(dbpath), 0, &err) < 0)
 		goto fail;
+	if (run) {
+		if (db_as_of_run(&db, run_id, run_period, sizeof(run_period), &err) < 0)
+			goto fail;
+		period = run_period;
+	}
 	if (period == NULL) {
 		if (report_default_period(&db, dflt, sizeof(dflt), &err) < 0)
 			goto fail;
@@ -127,7 +145,8 @@ cmd_report(int argc, char **argv)
 	if (report_write_path(&db, spec, period, out, flags, &rows, &err) < 0)
 		goto fail;
 	if (out && strcmp(out, "-") != 0)
-		log_info("wrote %zu rows to '%s' (period %s)", rows, out, period);
+		log_info("wrote %zu rows to '%s' (period %s%s%s)", rows, out, period,
+			 run ? ", as of run " : "", run ? run : "");
 	goto done;
 fail:
 	log_error("%s", err.msg);

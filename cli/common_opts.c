@@ -69,6 +69,23 @@ cli_valid_partner_id(const char *s)
 	return true;
 }
 
+bool
+cli_parse_run_id(const char *s, int64_t *out)
+{
+	size_t n = strlen(s);
+	int64_t v = 0;
+
+	if (n == 0 || n > 18)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		v = v * 10 + (*s - '0');
+	}
+	*out = v;
+	return v > 0;
+}
+
 int
 cli_endpoints_resolve(const char *cmd, const struct cli_endpoint_opts *in,
 		      struct cli_endpoints *out)

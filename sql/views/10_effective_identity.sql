@@ -9,8 +9,8 @@
 -- A sign-in that failed has no object id: it is the principal that the same accounts line (tenant,
 -- kind, client id or label) signed in as before, so a failed sign-in replaces that principal's
 -- earlier run (the failure is the newest answer).
--- Only runs whose summaries are built count: a collect still writing its run is not in effect
--- until it ends (migrations/0006_run_summary.sql).
+-- Only runs in effect count (views/05_run_in_effect.sql: summaries built; `--run ID` narrows it
+-- to the runs of ID's period up to ID).
 -- ord orders the period's identities the same way whichever runs they come from (accounts line,
 -- then principal): the tie-breaks of the views use it, so combining runs never changes which
 -- identity an explanation names. identity_name is what explanations call the identity.
@@ -35,6 +35,5 @@ FROM (SELECT c.*,
 			   AND coalesce(j.client_id, j.label, '') = coalesce(i.client_id, i.label, '')
 			 ORDER BY j.identity_id DESC LIMIT 1),
 			i.auth_kind || ':' || coalesce(i.client_id, i.label, ''))) AS principal_key
-	    FROM run r JOIN identity i ON i.run_id = r.run_id
-	    WHERE EXISTS (SELECT 1 FROM run_summary rs WHERE rs.run_id = r.run_id)) c) e
+	    FROM run_in_effect r JOIN identity i ON i.run_id = r.run_id) c) e
 WHERE e.rn = 1;

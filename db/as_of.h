@@ -1,0 +1,27 @@
+/*
+ * Evaluating the rule views "as of" one run (palscope report --run, palscope diff, why --since).
+ * The views read runs through run_in_effect (sql/views/05_run_in_effect.sql). db_as_of_run gives
+ * the connection TEMP copies of every view of sql/views/ (the same text: the rules stay in one
+ * place) over a TEMP run_in_effect that holds only the runs of the run's period up to and
+ * including it; unqualified names resolve to the TEMP schema first, so every report query then
+ * answers as of that run. Nothing is written to the database (works on a read-only file).
+ */
+#ifndef PALSCOPE_DB_AS_OF_H
+#define PALSCOPE_DB_AS_OF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db/db.h"
+
+/*
+ * Evaluate as of run_id from now on; its period goes to period ("YYYY-MM", n >= 8; may be NULL).
+ * RC_NOTFOUND when there is no such run, RC_ERROR when it is not in effect yet (still being
+ * collected). Calling it again replaces the previous run.
+ */
+int db_as_of_run(struct db *db, int64_t run_id, char *period, size_t n, struct err *err);
+
+/* Back to the database's own views (every run in effect). */
+int db_as_of_clear(struct db *db, struct err *err);
+
+#endif

@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Build the demo partner as it is one collection later: scenarios/demo.json changed.
+
+`palscope diff` and `why --since` (issue 12) compare two collections. This script reads
+demo.json (make_demo.py) and writes the same partner after these changes, each the way Azure
+itself changes (the model answers every request as the real API does: server.py):
+
+  Northwind Traders      the collector's partner link is deleted (DELETE .../partners/{id})
+  Adventure Works        the collector's Contributor on the subscription becomes Reader
+  Woodgrove Bank         the Lighthouse delegation of 'Woodgrove Core Banking' is removed
+  Tailspin Toys          'Tailspin Games' moves to Wide World Importers' directory (a move to
+                         another directory drops the old tenant's role assignments; WWI's
+                         collector is given Contributor there)
+  =Formula Foods AB      the collector's client secret was rotated in Entra: the secret in the
+                         accounts file now fails (AADSTS7000215)
+  Contoso Ltd            'Contoso Production' has no cost after 2026-09-30 (usage stops)
+  Litware, Inc.          'Litware Operations' is disabled; 'Litware Web' cost is no longer
+                         readable (403 RBACAccessDenied)
+  Lucerne Publishing     'Lucerne Finance' moves from PayAsYouGo to an MSDN offer (quotaId)
+  Müller & Söhne         the Monitoring Reader assignment on 'Müller Produktion' is removed
+
+Run:  python3 make_changed.py [OUT]   (default: demo-changed.json next to this script)
+"""
+
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CONTRIB = "b24988ac-6180-42a0-ab88-20f7382dd24c"
+READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
+MONREADER = "43d0d8ad-25c7-4714-9337-8ba259a9fe05"
+
+
+def tid(n):
+    return "a%07d-0000-4000-8000-000000000000" % n
+
+
+def sub(t, k):
+    return "5%02d%05d-0000-4000-8000-000000000000" % (t, k)
+
+
+def oid(t, k):
+    return "0b%02d%04d-0000-4000-8000-000000000000" % (t, k)
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "demo-changed.json")
+    with open(os.path.join(HERE, "demo.json"), encoding="utf-8") as fh:
+        sc = json.load(fh)
+    sc["_comment"] = "demo.json one collection later (make_changed.py)"
+    subs = {s["id"]: s for s in sc["subscriptions"]}
+
+    # Northwind: link deleted.
+    del sc["links"][oid(4, 1)]
+    # Adventure Works: Contributor -> Reader on its subscription.
+    for ra in sc["role_assignments"]:
+        if ra["principalId"] == oid(5, 1) and ra["scope"] == "/subscriptions/" + sub(5, 1):
+            ra["roleDefinitionId"] = READER
+    # Woodgrove: the delegation of Core Banking removed.
+    sc["lighthouse"] = [lh for lh in sc["lighthouse"] if lh["subscriptionId"] != sub(9, 1)]
+    # Tailspin Games moves to Wide World Importers' tenant.
+    subs[sub(6, 1)]["tenantId"] = tid(7)
+    subs[sub(6, 1)].pop("managementGroups", None)
+    sc["role_assignments"] = [ra for ra in sc["role_assignments"]
+                              if not ra["scope"].lower().startswith("/subscriptions/" + sub(6, 1))]
+    sc["role_assignments"].append({"principalId": oid(7, 1), "roleDefinitionId": CONTRIB,
+                                   "scope": "/subscriptions/" + sub(6, 1),
+                                   "createdOn": "2025-03-01T09:00:00.0000000Z"})
+    # Formula Foods: the secret was rotated (the accounts file's one is now wrong).
+    for p in sc["principals"]:
+        if p["id"] == oid(3, 1):
+            p["clientSecret"] = "rotated-" + p["clientSecret"]
+    # Contoso Production: no cost after September.
+    sc["costs"][sub(1, 1)]["to"] = "2026-09-30"
+    # Litware: Operations disabled, Web cost unreadable.
+    subs[sub(8, 3)]["state"] = "Disabled"
+    subs[sub(8, 4)]["cost"] = "forbidden"
+    # Lucerne Finance: another offer.
+    subs[sub(10, 1)]["quotaId"] = "MSDN_2014-09-01"
+    # Müller Produktion: Monitoring Reader removed.
+    sc["role_assignments"] = [ra for ra in sc["role_assignments"]
+                              if not (ra["principalId"] == oid(2, 1) and
+                                      ra["roleDefinitionId"] == MONREADER)]
+
+    with open(out, "w", encoding="utf-8") as fh:
+        json.dump(sc, fh, indent=1, ensure_ascii=False)
+        fh.write("\n")
+
+
+if __name__ == "__main__":
+    main()
