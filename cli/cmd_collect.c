@@ -24,7 +24,8 @@ static void
 print_help(void)
 {
 	printf("usage: palscope collect --accounts FILE --partner-id ID [--partner-id ID ...]\n"
-	       "                        [--db FILE] [--period YYYY-MM] [--cloud public|china|usgov]\n"
+	       "                        [--db FILE] [--period YYYY-MM [--allow-partial-period]]\n"
+	       "                        [--cloud public|china|usgov]\n"
 	       "                        [--arm-url URL] [--login-url URL] [--graph-url URL]\n"
 	       "                        [--ca-bundle FILE]\n"
 	       "                        [--concurrency N] [--timeout SECONDS] [--quiet]\n\n"
@@ -37,7 +38,10 @@ print_help(void)
 	       "                     label. Without it: AZURE_TENANT_ID, AZURE_CLIENT_ID,\n"
 	       "                     AZURE_CLIENT_SECRET\n"
 	       "  --partner-id ID    your partner (location) ID; repeat for several\n"
-	       "  --period YYYY-MM   month of cost to read (default: the previous month)\n"
+	       "  --period YYYY-MM   month of cost to read (default: the previous month); a\n"
+	       "                     month not over yet is refused, one to come always\n"
+	       "  --allow-partial-period  collect the current month anyway: the run is marked\n"
+	       "                     and every report on it says its cost is incomplete\n"
 	       "  --cloud NAME       public (default), china or usgov endpoints\n"
 	       "  --arm-url URL      Resource Manager endpoint (overrides --cloud)\n"
 	       "  --login-url URL    identity platform endpoint (overrides --cloud)\n"
@@ -84,12 +88,13 @@ int
 cmd_collect(int argc, char **argv)
 {
 	enum { O_DB = 256, O_ACCOUNTS, O_PARTNER, O_PERIOD, O_CLOUD, O_ARM, O_LOGIN, O_GRAPH, O_CA,
-	       O_CONC, O_TIMEOUT };
+	       O_CONC, O_TIMEOUT, O_PARTIAL };
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, O_DB },
 		{ "accounts", required_argument, NULL, O_ACCOUNTS },
 		{ "partner-id", required_argument, NULL, O_PARTNER },
 		{ "period", required_argument, NULL, O_PERIOD },
+		{ "allow-partial-period", no_argument, NULL, O_PARTIAL },
 		{ "cloud", required_argument, NULL, O_CLOUD },
 		{ "arm-url", required_argument, NULL, O_ARM },
 		{ "login-url", required_argument, NULL, O_LOGIN },
@@ -106,7 +111,7 @@ cmd_collect(int argc, char **argv)
 	const char **partner_ids = NULL;
 	size_t n_partner = 0;
 	long concurrency = 16, timeout_s = 120;
-	bool quiet = false;
+	bool quiet = false, allow_partial = false, partial_period = false;
 	char period[8], first[11], last[11];
 	char *arm = NULL, *login = NULL, *graph = NULL;
 	struct accounts accts = { 0 };
@@ -137,6 +142,9 @@ cmd_collect(int argc, char **argv)
 			break;
 		case O_PERIOD:
 			period_opt = optarg;
+			break;
+		case O_PARTIAL:
+			allow_partial = true;
 			break;
 		case O_CLOUD:
 			cloud = optarg;
@@ -195,6 +203,21 @@ cmd_collect(int argc, char **argv)
 					 period_opt);
 			goto out;
 		}
+		/* The month's cost is final only once it is over (UTC; PALSCOPE_NOW in tests). */
+		enum period_when when = period_when(period);
+		if (when == PERIOD_FUTURE) {
+			rc = usage_error("collect", "%s has not begun: it has no cost to collect yet",
+					 period);
+			goto out;
+		}
+		if (when == PERIOD_CURRENT && !allow_partial) {
+			rc = usage_error("collect",
+					 "%s is not over; its cost is incomplete: use "
+					 "--allow-partial-period to collect it anyway",
+					 period);
+			goto out;
+		}
+		partial_period = when == PERIOD_CURRENT;
 	} else {
 		period_previous(period, sizeof(period));
 		period_parse(period, first, last);
@@ -225,7 +248,7 @@ cmd_collect(int argc, char **argv)
 	}
 	struct run_info ri = { .kind = "collect", .period = period, .cloud = cloud,
 			       .arm_url = arm, .partner_ids = partner_ids,
-			       .n_partner_ids = n_partner };
+			       .n_partner_ids = n_partner, .partial_period = partial_period };
 	if (store_begin_run(&db, &ri, &store, &err) < 0) {
 		log_error("%s", err.msg);
 		rc = EXIT_FAILED;
@@ -255,6 +278,9 @@ cmd_collect(int argc, char **argv)
 	if (!quiet)
 		log_info("run %lld: %zu identities, period %s, %s", (long long)store_run_id(store),
 			 accts.n, period, arm);
+	if (partial_period && !quiet)
+		log_warn("%s is not over: run %lld is marked partial-period (its cost is incomplete)",
+			 period, (long long)store_run_id(store));
 	int crc = collect_run(&co, &accts, ids, &sink, &cli_stop_flag, &sum, &err);
 	int64_t run_id = store_run_id(store);
 	const char *status = cli_got_signal || crc < 0 ? "incomplete"

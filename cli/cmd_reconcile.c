@@ -11,6 +11,7 @@
 #include "common/util.h"
 #include "db/db.h"
 #include "import/pc.h"
+#include "reports/period.h"
 #include "reports/report.h"
 
 #include <getopt.h>
@@ -121,6 +122,9 @@ cmd_reconcile(int argc, char **argv)
 			goto fail;
 		period = dflt;
 	}
+	if ((erc = report_period_check(&db, period, &err)) < 0)
+		goto fail;
+	report_period_warn_partial(&db, period);
 	now_iso(today, sizeof(today));
 	today[10] = '\0';
 	if ((erc = pc_temp_tables(&db, today, &err)) < 0 ||

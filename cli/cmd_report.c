@@ -8,6 +8,7 @@
 #include "common/util.h"
 #include "db/as_of.h"
 #include "db/db.h"
+#include "reports/period.h"
 #include "reports/report.h"
 
 #include <getopt.h>
@@ -141,7 +142,10 @@ cmd_report(int argc, char **argv)
 			goto fail;
 		period = dflt;
 	}
+	if (report_period_check(&db, period, &err) < 0)
+		goto fail;
 	warn_runs(&db, period);
+	report_period_warn_partial(&db, period);
 	if (report_write_path(&db, spec, period, out, flags, &rows, &err) < 0)
 		goto fail;
 	if (out && strcmp(out, "-") != 0)

@@ -12,6 +12,7 @@
 #include "common/xalloc.h"
 #include "db/db.h"
 #include "reports/report_csv.h"
+#include "reports/period.h"
 #include "reports/report.h"
 
 #include <ctype.h>
@@ -523,6 +524,9 @@ cmd_why(int argc, char **argv)
 			goto fail;
 		period = dflt;
 	}
+	if (report_period_check(&db, period, &err) < 0)
+		goto fail;
+	report_period_warn_partial(&db, period);
 	if (report_why_prepare(&db, period, &err) < 0 ||
 	    db_prepare(&db, "@reports/why_match.sql", &st, &err) < 0)
 		goto fail;

@@ -181,6 +181,19 @@ period_previous(char *out, size_t n)
 	snprintf(out, n, "%04d-%02d", y, m);
 }
 
+enum period_when
+period_when(const char *period)
+{
+	int y = 0, m = 0;
+	time_t now = now_epoch();
+
+	if (sscanf(period, "%4d-%2d", &y, &m) != 2 || m < 1 || m > 12)
+		return PERIOD_OVER;
+	time_t start = ymd_to_epoch(y, m, 1);
+	time_t end = m == 12 ? ymd_to_epoch(y + 1, 1, 1) : ymd_to_epoch(y, m + 1, 1);
+	return now < start ? PERIOD_FUTURE : now < end ? PERIOD_CURRENT : PERIOD_OVER;
+}
+
 time_t
 http_date_parse(const char *s)
 {

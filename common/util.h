@@ -42,6 +42,10 @@ bool period_parse(const char *period, char *first, char *last);
 /* The calendar month before the current one, "YYYY-MM" (8 bytes). */
 void period_previous(char *out, size_t n);
 
+/* Where a month ("YYYY-MM", valid) is against now (now_epoch, UTC): over, running or to come. */
+enum period_when { PERIOD_OVER, PERIOD_CURRENT, PERIOD_FUTURE };
+enum period_when period_when(const char *period);
+
 /* Parse an HTTP date (RFC 7231 IMF-fixdate) to epoch; -1 on failure. */
 time_t http_date_parse(const char *s);
 

@@ -241,6 +241,7 @@ begin_run(struct db *db, const struct run_info *info, bool commit_run, struct st
 	db_bind_text(st, ":arm_url", info->arm_url ? info->arm_url : "");
 	db_bind_int(st, ":pid", (int64_t)getpid());
 	db_bind_text(st, ":host", host_name(host, sizeof(host)));
+	db_bind_int(st, ":partial_period", info->partial_period ? 1 : 0);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		rc = err_set(err, RC_DB, "cannot start a run: %s", sqlite3_errmsg(db->h));
 		goto fail_rollback;

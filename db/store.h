@@ -8,6 +8,8 @@
 #ifndef PALSCOPE_DB_STORE_H
 #define PALSCOPE_DB_STORE_H
 
+#include <stdbool.h>
+
 #include "db/db.h"
 #include "model/records.h"
 
@@ -20,6 +22,7 @@ struct run_info {
 	const char *arm_url;
 	const char *const *partner_ids;
 	size_t n_partner_ids;
+	bool partial_period;	/* collected before the period ended (run.partial_period) */
 };
 
 /* Insert the run row (committed at once) and open the first data transaction. */

@@ -1,5 +1,6 @@
 -- palscope report summary: counts by status and by reason code, usage and attributed cost per
--- currency, and the runs used. One row per fact: section, key, customers, subscriptions, amount,
+-- currency, the runs used, and a partial_period row per run in effect collected before the period
+-- ended (collect --allow-partial-period). One row per fact: section, key, customers, subscriptions, amount,
 -- currency, detail.
 WITH s AS MATERIALIZED (SELECT * FROM subscription_status WHERE period = :period),
      c AS MATERIALIZED (SELECT * FROM customer_status WHERE period = :period),
@@ -7,6 +8,14 @@ WITH s AS MATERIALIZED (SELECT * FROM subscription_status WHERE period = :period
 SELECT section, key, customers, subscriptions, amount, currency, detail FROM (
 	SELECT 1 AS sec, 0 AS ord, 'period' AS section, :period AS key, NULL AS customers,
 	       NULL AS subscriptions, NULL AS amount, '' AS currency, '' AS detail
+	UNION ALL
+	SELECT 1, 1, 'partial_period', CAST(p.run_id AS TEXT), NULL, NULL, NULL, '',
+	       'run ' || p.run_id || ' was collected on ' || p.collected_on || ', before ' || :period ||
+	       ' ended (--allow-partial-period): its cost is incomplete'
+	FROM (SELECT r.run_id, substr(r.started_at, 1, 10) AS collected_on FROM run r
+	      WHERE r.partial_period = 1 AND r.period = :period
+		AND r.run_id IN (SELECT ei.run_id FROM effective_identity ei
+				 WHERE ei.period = :period)) p
 	UNION ALL
 	SELECT 2, r.run_id, 'run', CAST(r.run_id AS TEXT), NULL, NULL, NULL, '',
 	       r.kind || ' ' || r.status || ', started ' || r.started_at || ', ' ||

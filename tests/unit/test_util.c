@@ -55,6 +55,25 @@ test_util__previous_period(void **state)
 	now_set_override(NULL);
 }
 
+/* A month is over at 00:00:00 UTC of the next month's first day, not a second before. */
+static void
+test_util__period_when(void **state)
+{
+	(void)state;
+	now_set_override("2026-12-31T23:59:59Z");
+	assert_int_equal(period_when("2026-12"), PERIOD_CURRENT);
+	assert_int_equal(period_when("2026-11"), PERIOD_OVER);
+	assert_int_equal(period_when("2027-01"), PERIOD_FUTURE);
+	now_set_override("2027-01-01T00:00:00Z");
+	assert_int_equal(period_when("2026-12"), PERIOD_OVER);
+	assert_int_equal(period_when("2027-01"), PERIOD_CURRENT);
+	assert_int_equal(period_when("2027-02"), PERIOD_FUTURE);
+	now_set_override("2028-02-29T12:00:00Z");
+	assert_int_equal(period_when("2028-02"), PERIOD_CURRENT);
+	assert_int_equal(period_when("2028-03"), PERIOD_FUTURE);
+	now_set_override(NULL);
+}
+
 static void
 test_util__times(void **state)
 {
@@ -112,6 +131,7 @@ main(void)
 		cmocka_unit_test(test_util__guid),
 		cmocka_unit_test(test_util__period),
 		cmocka_unit_test(test_util__previous_period),
+		cmocka_unit_test(test_util__period_when),
 		cmocka_unit_test(test_util__times),
 		cmocka_unit_test(test_scope__parse),
 		cmocka_unit_test(test_scope__trailing_guid),
