@@ -18,6 +18,9 @@ CREATE VIEW effective_identity AS
 SELECT e.period, e.period_start, e.period_end, e.run_id, e.run_status, e.identity_id,
        e.tenant_id, e.client_id, e.label, e.object_id, e.auth_kind, e.status, e.error,
        e.identity_name, e.principal_key, e.reads_done, e.reads_done = 0 AS interrupted,
+       -- the sign-in's AADSTS code ("... AADSTS700016: ..."), NULL without one
+       CASE WHEN instr(e.error, 'AADSTS') > 0
+	    THEN CAST(substr(e.error, instr(e.error, 'AADSTS') + 6) AS INTEGER) END AS aadsts,
        row_number() OVER (PARTITION BY e.period
 			  ORDER BY coalesce(e.source_line, 0), e.principal_key) AS ord
 FROM (SELECT c.*,

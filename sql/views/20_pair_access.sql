@@ -16,6 +16,8 @@
 -- Eligibility: the role_eligibility table by GUID; otherwise (custom or unlisted) eligible when
 -- any action or dataAction is not a read ('*' and 'Microsoft.Support/*' are writes); a role whose
 -- definition could not be read is counted eligible. eligibility_known = 0 for the last two.
+-- A role assignment whose principalType is Unknown (the portal's "Identity not found": a deleted
+-- user, group or service principal whose assignments were not removed) says so in scope_desc.
 -- start_jd: julianday of max(assignment createdOn or delegation createdAt, link createdTime);
 -- 0 when neither is known.
 CREATE VIEW pair_access AS
@@ -46,7 +48,10 @@ SELECT g.run_id, g.identity_id, g.subscription_id, g.source, g.assignment_id, g.
 		      WHEN 'lighthouse' THEN ' via Lighthouse'
 		      WHEN 'lighthouse_group' THEN ' via Lighthouse through ''' ||
 			      coalesce(g.via_principal, '?') || ''' (membership inferred)'
-		      ELSE '' END AS scope_desc,
+		      ELSE '' END ||
+       CASE WHEN g.principal_type = 'Unknown' COLLATE NOCASE
+	    THEN ' (principal Unknown: identity not found, a deleted identity still holding the role)'
+	    ELSE '' END AS scope_desc,
        max(coalesce(julianday(g.created), 0), coalesce(julianday(g.link_created), 0)) AS start_jd
 FROM (
 	SELECT a.*, e.role_name AS table_name, e.eligible AS table_eligible,

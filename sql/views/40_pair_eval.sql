@@ -45,6 +45,12 @@ SELECT y.*,
        coalesce(nullif(min(			    coalesce(CASE WHEN y.collection_failed THEN (SELECT ord FROM reason_code
 								 WHERE code = 'COLLECTION_FAILED'
 								   AND kind = 'blocking') END, 1e9),
+			    coalesce(CASE WHEN y.principal_deleted THEN (SELECT ord FROM reason_code
+								 WHERE code = 'PRINCIPAL_DELETED'
+								   AND kind = 'blocking') END, 1e9),
+			    coalesce(CASE WHEN y.principal_disabled THEN (SELECT ord FROM reason_code
+								 WHERE code = 'PRINCIPAL_DISABLED'
+								   AND kind = 'blocking') END, 1e9),
 			    coalesce(CASE WHEN y.subscription_not_active THEN (SELECT ord FROM reason_code
 								 WHERE code = 'SUBSCRIPTION_NOT_ACTIVE'
 								   AND kind = 'blocking') END, 1e9),
@@ -91,6 +97,8 @@ SELECT q.*,
 		 FROM (SELECT rc.code FROM reason_code rc
 		       WHERE CASE rc.code
 			     WHEN 'COLLECTION_FAILED' THEN q.collection_failed
+			     WHEN 'PRINCIPAL_DELETED' THEN q.principal_deleted
+			     WHEN 'PRINCIPAL_DISABLED' THEN q.principal_disabled
 			     WHEN 'SUBSCRIPTION_NOT_ACTIVE' THEN q.subscription_not_active
 			     WHEN 'NO_LINK' THEN q.no_link
 			     WHEN 'LINK_WRONG_PARTNER_ID' THEN q.link_wrong_partner_id
@@ -108,8 +116,13 @@ SELECT q.*,
 		       ORDER BY rc.ord) k), '') AS codes
 FROM (
 	SELECT p.*,
-	       p.identity_status = 'failed' OR p.not_read IS NOT NULL OR NOT p.link_read OR
+	       (p.identity_status = 'failed' AND coalesce(p.aadsts, 0) NOT IN
+			(700016, 50034, 7000112, 50057)) OR p.not_read IS NOT NULL OR NOT p.link_read OR
 		       p.failure IS NOT NULL AS collection_failed,
+	       -- the sign-in answered that the principal is gone: deleted (application not in the
+	       -- tenant 700016, user 50034) or disabled (application 7000112, user 50057)
+	       p.identity_status = 'failed' AND p.aadsts IN (700016, 50034) AS principal_deleted,
+	       p.identity_status = 'failed' AND p.aadsts IN (7000112, 50057) AS principal_disabled,
 	       lower(coalesce(p.state, '')) IN ('disabled', 'deleted') AS subscription_not_active,
 	       p.link_read AND NOT p.link_active AS no_link,
 	       p.link_active AND p.expected_partner_ids IS NOT NULL AND NOT p.partner_id_ok AS link_wrong_partner_id,
@@ -141,7 +154,7 @@ FROM (
 		       ei.ord AS identity_ord, ei.interrupted,
 		       ei.identity_name, ei.client_id, ei.object_id,
 		       ei.tenant_id AS identity_tenant_id, ei.status AS identity_status,
-		       ei.error AS identity_error,
+		       ei.error AS identity_error, ei.aadsts,
 		       s.subscription_id, s.tenant_id, s.display_name AS subscription_name,
 		       s.state, s.quota_id,
 		       s.tenant_id <> ei.tenant_id COLLATE NOCASE AS via_lighthouse,

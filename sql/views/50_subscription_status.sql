@@ -16,10 +16,7 @@ SELECT x.period, x.tenant_id, coalesce(x.tenant_name, x.tenant_id) AS customer_n
        coalesce(x.currency, '') AS currency,
        CASE rc.code
        WHEN 'COLLECTION_FAILED' THEN
-	       CASE WHEN x.identity_status = 'failed' THEN
-			    'Sign-in as ' || x.who || ' to tenant ' || x.identity_tenant_id || ' failed (' ||
-			    coalesce(x.identity_error, 'no error recorded') ||
-			    '); fix its credentials in the accounts file and run palscope collect again'
+	       CASE WHEN x.identity_status = 'failed' THEN x.signin_story
 		    WHEN x.interrupted AND NOT x.link_read THEN
 			    'The collection was interrupted before the partner link of ' || x.who ||
 			    ' in tenant ' || x.identity_tenant_id || ' was read, and no earlier ' ||
@@ -35,6 +32,8 @@ SELECT x.period, x.tenant_id, coalesce(x.tenant_name, x.tenant_id) AS customer_n
 		    ELSE 'A required read for ' || x.who || ' in tenant ' || x.identity_tenant_id ||
 			    ' failed (' || x.failure ||
 			    '); check its access and run palscope collect again' END
+       WHEN 'PRINCIPAL_DELETED' THEN x.signin_story
+       WHEN 'PRINCIPAL_DISABLED' THEN x.signin_story
        WHEN 'SUBSCRIPTION_NOT_ACTIVE' THEN
 	       'The subscription is ' || x.state || ' and only active subscriptions count; ' ||
 	       're-enable it if it should earn attribution'
@@ -135,6 +134,11 @@ SELECT x.period, x.tenant_id, coalesce(x.tenant_name, x.tenant_id) AS customer_n
 FROM (
 	SELECT w.*,
 	       '''' || w.identity_name || '''' AS who,
+	       -- a failed sign-in: what it said and the fix, as the customers report says them
+	       CASE WHEN w.identity_status = 'failed' THEN
+		       (SELECT upper(substr(s.failure, 1, 1)) || substr(s.failure, 2) || '; ' || s.fix
+			FROM identity_status s
+			WHERE s.period = w.period AND s.identity_id = w.identity_id) END AS signin_story,
 	       CASE WHEN w.via_lighthouse THEN 'the managing tenant ' ELSE 'tenant ' END ||
 		       w.identity_tenant_id AS where_link,
 	       CASE WHEN instr(coalesce(w.expected_partner_ids, ''), ';') > 0

@@ -4,8 +4,37 @@
 -- subscriptions it saw. An identity whose run was interrupted before it finished (and that no
 -- complete run of the period replaces) fails the reads it did not complete: "the collection was
 -- interrupted before ... was read", never "not linked" or "no subscription".
+-- A sign-in that answered that the principal is gone gives principal_code (issue 10): deleted
+-- (AADSTS700016 application not found in the tenant, 50034 user not found) or disabled (7000112
+-- application, 50057 user): the customer is MISSING, not UNKNOWN ("if the identity that was
+-- used for PAL is deleted or disabled, the ACR attribution stops", Microsoft Learn). An expired
+-- secret (7000222) or a wrong one (7000215) stays COLLECTION_FAILED. fix is what to do; the
+-- customers and subscriptions reports both take failure and fix from here.
 CREATE VIEW identity_status AS
 SELECT z.*,
+       CASE WHEN z.status = 'failed' AND z.aadsts IN (700016, 50034) THEN 'PRINCIPAL_DELETED'
+	    WHEN z.status = 'failed' AND z.aadsts IN (7000112, 50057) THEN 'PRINCIPAL_DISABLED'
+       END AS principal_code,
+       CASE WHEN z.status = 'failed' AND z.aadsts IN (700016, 50034, 7000112, 50057) THEN
+		    'the identity that held the link is gone (' ||
+		    CASE WHEN z.aadsts IN (700016, 50034) THEN 'deleted' ELSE 'disabled' END ||
+		    ') and attribution through it stops: link another identity with access (signed ' ||
+		    'in as an identity holding an eligible role on the customer''s subscriptions, ' ||
+		    '`az managementpartner create --partner-id ' ||
+		    coalesce(CASE WHEN instr(z.expected_partner_ids, ';') > 0
+				  THEN substr(z.expected_partner_ids, 1,
+					      instr(z.expected_partner_ids, ';') - 1)
+				  ELSE z.expected_partner_ids END, '<your partner ID>') ||
+		    '`) and put it in the accounts file in place of ''' || z.identity_name || '''' ||
+		    CASE WHEN z.aadsts IN (7000112, 50057) THEN ', or re-enable ''' ||
+			      z.identity_name || '''' ELSE '' END
+	    WHEN z.status = 'failed' AND z.aadsts = 7000222 THEN
+		    'renew the secret of ''' || z.identity_name || ''' (its client secret has expired: ' ||
+		    'add a new one under Certificates & secrets of its app registration), put the new ' ||
+		    'value in its secret variable and run palscope collect again'
+	    WHEN z.status = 'failed' THEN
+		    'fix its credentials in the accounts file and run palscope collect again'
+	    ELSE 'fix it and run palscope collect again' END AS fix,
        CASE WHEN z.status = 'failed' OR z.not_signed_in THEN 'sign-in'
 	    WHEN NOT z.link_read THEN 'link'
 	    WHEN z.subscriptions_failure IS NOT NULL OR z.subscriptions_not_read THEN 'subscriptions'

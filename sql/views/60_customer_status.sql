@@ -2,7 +2,8 @@
 -- customers included) plus every accounts-file tenant whose identities saw no subscription at all
 -- (a managing tenant that only sees delegated subscriptions gets no row). ATTRIBUTED if any of its
 -- subscriptions is; UNKNOWN/COLLECTION_FAILED when a sign-in, partner-link read or subscription
--- list of its own identities failed; with no subscription NO_LINK, LINK_WRONG_PARTNER_ID or else
+-- list of its own identities failed (MISSING/PRINCIPAL_DELETED or PRINCIPAL_DISABLED when the
+-- sign-in said the identity is gone: views/55_identity_status.sql); with no subscription NO_LINK, LINK_WRONG_PARTNER_ID or else
 -- NO_RBAC; otherwise the status and code of the subscription that got furthest. reasons lists
 -- every code of its subscriptions in evaluation order. attributed_usage sums the attributed cost
 -- of its attributed subscriptions in one currency (the largest). This is the customers report.
@@ -40,7 +41,7 @@ WITH subs AS (
 		      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
 ),
 fail AS (
-	SELECT period, tenant_id, failure, identity_name, min(ord) AS ord
+	SELECT period, tenant_id, failure, fix, principal_code, identity_name, min(ord) AS ord
 	FROM identity_status WHERE failed_read IS NOT NULL
 	GROUP BY period, tenant_id
 ),
@@ -79,11 +80,12 @@ cust AS (
 )
 SELECT c.period, c.tenant_id, c.customer_name,
        CASE WHEN c.n_attr > 0 THEN 'ATTRIBUTED'
+	    WHEN f.principal_code IS NOT NULL THEN 'MISSING'
 	    WHEN f.tenant_id IS NOT NULL THEN 'UNKNOWN'
 	    WHEN c.n_subs = 0 THEN 'MISSING'
 	    ELSE c.top_status END AS status,
        CASE WHEN c.n_attr > 0 THEN ''
-	    WHEN f.tenant_id IS NOT NULL THEN 'COLLECTION_FAILED'
+	    WHEN f.tenant_id IS NOT NULL THEN coalesce(f.principal_code, 'COLLECTION_FAILED')
 	    WHEN c.n_subs = 0 THEN
 		    CASE b.link_level WHEN 3 THEN 'NO_RBAC' WHEN 2 THEN 'LINK_WRONG_PARTNER_ID'
 			 ELSE 'NO_LINK' END
@@ -91,7 +93,7 @@ SELECT c.period, c.tenant_id, c.customer_name,
        (SELECT group_concat(rc.code, ';')
 	FROM (SELECT code FROM reason_code
 	      WHERE instr(';' || c.all_reasons || ';', ';' || code || ';') > 0
-		 OR (code = 'COLLECTION_FAILED' AND f.tenant_id IS NOT NULL)
+		 OR (code = coalesce(f.principal_code, 'COLLECTION_FAILED') AND f.tenant_id IS NOT NULL)
 		 OR (c.n_subs = 0 AND f.tenant_id IS NULL AND code =
 		     CASE b.link_level WHEN 3 THEN 'NO_RBAC' WHEN 2 THEN 'LINK_WRONG_PARTNER_ID'
 			  ELSE 'NO_LINK' END)
@@ -111,8 +113,7 @@ SELECT c.period, c.tenant_id, c.customer_name,
 	       CASE WHEN c.c_n_currencies > 1 THEN ' (costs in other currencies than ' ||
 			    c.c_currency || ' are left out)' ELSE '' END || '.'
        WHEN f.tenant_id IS NOT NULL THEN
-	       upper(substr(f.failure, 1, 1)) || substr(f.failure, 2) ||
-	       '; fix it and run palscope collect again.'
+	       upper(substr(f.failure, 1, 1)) || substr(f.failure, 2) || '; ' || f.fix || '.'
        WHEN c.n_subs = 0 THEN
 	       CASE b.link_level
 	       WHEN 3 THEN

@@ -953,6 +953,9 @@ class Handler(BaseHTTPRequestHandler):
                                   "administrator of the tenant or consented to by any user in the tenant. "
                                   "You may have sent your authentication request to the wrong tenant."
                                   % (form.get("client_id", ""), model.tenants[tid].get("displayName", tid)))
+        if p.get("disabled"):  # the service principal's accountEnabled is false
+            return self.aad_error(400, "unauthorized_client", 7000112,
+                                  "Application '%s'(%s) is disabled." % (p["clientId"], p.get("displayName", "")))
         if "client_secret" not in form and "client_assertion" not in form:
             return self.aad_error(401, "invalid_client", 7000216,
                                   "'client_assertion', 'client_secret' or 'request' is required for the "
@@ -969,6 +972,12 @@ class Handler(BaseHTTPRequestHandler):
                                   "Invalid client secret provided. Ensure the secret being sent in the request "
                                   "is the client secret value, not the client secret ID, for a secret added to "
                                   "app '%s'." % p["clientId"])
+        elif p.get("secretExpired"):  # the right value, past its endDateTime
+            return self.aad_error(401, "invalid_client", 7000222,
+                                  "The provided client secret keys for app '%s' are expired. Visit the Azure "
+                                  "portal to create new keys for your app: https://aka.ms/NewClientSecret, or "
+                                  "consider using certificate credentials for added security: "
+                                  "https://aka.ms/certCreds." % p["clientId"])
         return self.issue_token(p, tid, resource)
 
     def issue_token(self, p, tid, resource, style="v2"):

@@ -83,6 +83,10 @@ AADSTS = {
              "administrator of the tenant or consented to by any user in the tenant. You might have sent "
              "your authentication request to the wrong tenant."),
     70000: ("invalid_grant", "Provided grant is invalid or malformed."),
+    # a deleted or disabled user (scenario: signin_error on the person's principal in a tenant)
+    50034: ("invalid_grant", "The user account {upn} does not exist in the {tenant_name} directory. To "
+                             "sign into this application, the account must be added to the directory."),
+    50057: ("invalid_grant", "The user account is disabled."),
     9002313: ("invalid_request", "Invalid request. Request is malformed or invalid."),
 }
 

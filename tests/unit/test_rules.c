@@ -113,6 +113,9 @@ static const struct sub_case {
 	{ SUB(25), "ATTRIBUTED", "", "", 62, 31, "resource vm1 in vm-rg" },
 	{ SUB(26), "UNKNOWN", "USAGE_UNREADABLE", "USAGE_UNREADABLE;CSP_SUBSCRIPTION", NOUSE, NOUSE,
 	  "cost visibility policy" },
+	{ SUB(27), "ATTRIBUTED", "", "", 31, 31,
+	  "Contributor at subscription (principal Unknown: identity not found, a deleted identity "
+	  "still holding the role)" },
 	{ SUB(30), "ATTRIBUTED", "", "", 93, 93, "via Lighthouse" },
 	{ SUB(31), "MISSING", "NO_RBAC", "NO_RBAC", 93, NOUSE, "just-in-time" },
 	{ SUB(32), "ATTRIBUTED", "", "", 124, 31, "lh-rg" },
@@ -180,7 +183,7 @@ static const struct cust_case {
 	int subs, attributed;
 	double usage;
 } cust_cases[] = {
-	{ TEN(01), "Contoso Ltd", "ATTRIBUTED", "", 24, 12, 667 },
+	{ TEN(01), "Contoso Ltd", "ATTRIBUTED", "", 25, 13, 698 },
 	{ TEN(02), "Fabrikam, Inc.", "MISSING", "LINK_WRONG_PARTNER_ID", 1, 0, 0 },
 	{ TEN(03), "Northwind (label)", "MISSING", "NO_RBAC", 0, 0, 0 },
 	{ TEN(04), "Litware", "UNKNOWN", "COLLECTION_FAILED", 0, 0, 0 },
@@ -190,6 +193,10 @@ static const struct cust_case {
 	{ TEN(08), "Proseware", "ATTRIBUTED", "", 1, 1, 31 },
 	/* TEN(09) is the managing tenant: no subscriptions of its own, no row. */
 	{ TEN(10), "Lighthouse Customer", "ATTRIBUTED", "", 3, 2, 124 },
+	/* sign-ins that said the principal is gone, and an expired secret (not gone) */
+	{ TEN(11), "Deleted app", "MISSING", "PRINCIPAL_DELETED", 0, 0, 0 },
+	{ TEN(12), "disabled.user@example.com", "MISSING", "PRINCIPAL_DISABLED", 0, 0, 0 },
+	{ TEN(13), "Expired secret", "UNKNOWN", "COLLECTION_FAILED", 0, 0, 0 },
 };
 
 static void
@@ -224,6 +231,47 @@ test_rules__customer_rollup(void **state)
 	}
 	sqlite3_finalize(st);
 	assert_int_equal(n, sizeof(cust_cases) / sizeof(cust_cases[0]));
+}
+
+/* Deleted and disabled principals: MISSING with the fix to link another identity; an expired
+ * secret stays UNKNOWN with "renew the secret"; reasons name the code. */
+static void
+test_rules__gone_principals(void **state)
+{
+	static const struct {
+		const char *tenant, *reasons, *fix;
+	} cases[] = {
+		{ TEN(11), "PRINCIPAL_DELETED",
+		  "AADSTS700016: Application with identifier 'c1100000-0000-4000-8000-000000000041' was "
+		  "not found in the directory 'Deleted Co'.); the identity that held the link is gone "
+		  "(deleted) and attribution through it stops: link another identity with access" },
+		{ TEN(12), "PRINCIPAL_DISABLED",
+		  "the identity that held the link is gone (disabled) and attribution through it stops: "
+		  "link another identity with access (signed in as an identity holding an eligible role "
+		  "on the customer's subscriptions, `az managementpartner create --partner-id 1234567`) "
+		  "and put it in the accounts file in place of 'disabled.user@example.com', or re-enable "
+		  "'disabled.user@example.com'." },
+		{ TEN(13), "COLLECTION_FAILED", "; renew the secret of 'Expired secret' (its client secret "
+						"has expired" },
+	};
+	struct err err = ERR_INIT;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		sqlite3_stmt *st = NULL;
+		assert_int_equal(db_prepare(&db,
+					    "SELECT reasons, explanation FROM customer_status "
+					    "WHERE period = '2026-10' AND tenant_id = ?",
+					    &st, &err),
+				 0);
+		sqlite3_bind_text(st, 1, cases[i].tenant, -1, SQLITE_STATIC);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_string_equal((const char *)sqlite3_column_text(st, 0), cases[i].reasons);
+		if (strstr((const char *)sqlite3_column_text(st, 1), cases[i].fix) == NULL)
+			fail_msg("%s: explanation [%s] lacks [%s]", cases[i].tenant,
+				 sqlite3_column_text(st, 1), cases[i].fix);
+		sqlite3_finalize(st);
+	}
 }
 
 static void
@@ -319,6 +367,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rules__every_subscription),
 		cmocka_unit_test(test_rules__customer_rollup),
+		cmocka_unit_test(test_rules__gone_principals),
 		cmocka_unit_test(test_rules__periods_and_default),
 		cmocka_unit_test(test_rules__golden_reports),
 		cmocka_unit_test(test_rules__atomic_write_leaves_no_file_on_error),
