@@ -25,6 +25,8 @@
 #define API_COST "2023-11-01"
 #define API_PIM "2020-10-01"
 #define GRAPH_BATCH 20 /* checkMemberGroups takes at most 20 group ids */
+/* identities in progress per transfer (--concurrency): see struct collector */
+#define COLLECT_SLOTS_PER_TRANSFER 4
 
 /* K_PIM + enum pim_list: the three PIM lists. */
 enum kind { K_TOKEN, K_LINK, K_TENANTS, K_SUBS, K_ROLES, K_ROLEDEF, K_LIGHTHOUSE, K_COST,
@@ -53,6 +55,7 @@ struct ident {
 	size_t n_groups, cap_groups;
 	char (*res_subs)[37];	/* subscriptions whose per-resource cost was asked for */
 	size_t n_res_subs, cap_res_subs;
+	struct ident *next;	/* on the free list or the reap list */
 };
 
 /* One request chain (a list and its nextLink pages). */
@@ -72,8 +75,24 @@ struct collector {
 	const struct sink *sink;
 	struct sink fwd;	/* intercepts records to schedule follow-up reads */
 	struct chain *cur;	/* the chain whose page is being parsed */
-	struct ident *idents;
-	size_t n;
+	/*
+	 * Identities are read through a window of slots (a few per transfer), not all at
+	 * once: an identity takes a slot when it starts and gives it back when it is finished,
+	 * and the next one starts then. What the run holds (requests queued, tokens, group
+	 * sets) is bounded by the window, not by the number of identities.
+	 */
+	const struct accounts *accounts;
+	const int64_t *ids;
+	size_t n;		/* identities in the run */
+	size_t next;		/* the next one to start */
+	struct ident *idents;	/* the slots */
+	size_t n_slots;
+	struct ident *free_slots;
+	struct ident *reap;	/* finished: released at the next callback (see reap()) */
+	bool reaping;
+	int64_t *waiting;	/* finished identities waiting for role definitions to be read */
+	size_t n_waiting, cap_waiting;
+	int n_ok, n_failed;
 	char first[11], last[11];
 	char *cost_body;
 	char *cost_resource_body;
@@ -136,10 +155,40 @@ static bool graph_start(struct collector *c, struct ident *id);
 static void
 maybe_done(struct ident *id)
 {
-	if (id->done || !id->finished || id->c->roledef_pending > 0)
+	struct collector *c = id->c;
+	bool failed = id->failed_any || id->si.signin_failed;
+
+	if (id->done || !id->finished)
 		return;
 	id->done = true;
-	sink_emit(id->c, REC_IDENTITY_DONE, id->id, NULL);
+	if (failed)
+		c->n_failed++;
+	if (c->roledef_pending > 0) {
+		/* done when the definitions are read (flush_waiting); ok unless failed */
+		if (c->n_waiting == c->cap_waiting) {
+			c->cap_waiting = c->cap_waiting ? 2 * c->cap_waiting : 64;
+			c->waiting = xrealloc(c->waiting, c->cap_waiting * sizeof(*c->waiting));
+		}
+		c->waiting[c->n_waiting++] = failed ? -id->id : id->id;
+		return;
+	}
+	if (!failed)
+		c->n_ok++;
+	sink_emit(c, REC_IDENTITY_DONE, id->id, NULL);
+}
+
+/* No role definition is being read: the identities that waited for them are done. */
+static void
+flush_waiting(struct collector *c)
+{
+	for (size_t i = 0; i < c->n_waiting; i++) {
+		int64_t v = c->waiting[i];
+
+		if (v > 0)
+			c->n_ok++;
+		sink_emit(c, REC_IDENTITY_DONE, v > 0 ? v : -v, NULL);
+	}
+	c->n_waiting = 0;
 }
 
 static void
@@ -155,6 +204,69 @@ maybe_finish(struct ident *id)
 	id->c->finished++;
 	maybe_done(id);
 	progress(id->c, false);
+	/* nothing refers to the slot any more once the callback that got here returns */
+	id->next = id->c->reap;
+	id->c->reap = id;
+}
+
+/* Start identities while slots are free. */
+static void
+start_next(struct collector *c)
+{
+	while (c->free_slots && c->next < c->n && !*c->stop) {
+		struct ident *id = c->free_slots;
+		size_t i = c->next++;
+
+		c->free_slots = id->next;
+		memset(id, 0, sizeof(*id));
+		id->c = c;
+		id->acct = &c->accounts->v[i];
+		id->id = c->ids[i];
+		id->si.acct = id->acct;
+		id->si.id = id->id;
+		id->si.user = id;
+		session_start(c->session, &id->si);
+		maybe_finish(id);
+	}
+}
+
+static void
+release_slot(struct ident *id)
+{
+	session_ident_release(&id->si);
+	session_ident_release(&id->graph_si);
+	free(id->groups);
+	free(id->res_subs);
+	memset(id, 0, sizeof(*id));
+}
+
+/*
+ * Give the slots of finished identities back and start the next identities. Called on
+ * entry to every engine callback: an identity on the reap list finished in an earlier
+ * callback, which has returned, so neither the engine nor the session refers to it.
+ * Starting an identity can call back synchronously (a token command); those calls
+ * do not reap (reaping is set).
+ */
+static void
+reap(struct collector *c)
+{
+	if (c->reaping)
+		return;
+	c->reaping = true;
+	for (;;) {
+		while (c->reap) {
+			struct ident *id = c->reap;
+
+			c->reap = id->next;
+			release_slot(id);
+			id->next = c->free_slots;
+			c->free_slots = id;
+		}
+		start_next(c);
+		if (!c->reap || !c->free_slots || c->next >= c->n || *c->stop)
+			break;
+	}
+	c->reaping = false;
 }
 
 /* The reads of an identity whose completion is recorded (struct read_rec). */
@@ -364,6 +476,7 @@ after_signin(struct session_ident *si, void *payload)
 	struct collector *c = payload;
 	struct ident *id = si->user;
 
+	reap(c);
 	if (si == &id->graph_si) {
 		graph_send(c, id);
 		return;
@@ -381,6 +494,7 @@ signin_failed(struct session_ident *si, const struct http_req *r, void *payload)
 	struct collector *c = payload;
 	struct ident *id = si->user;
 
+	reap(c);
 	if (si == &id->graph_si) {
 		/* group membership stays unverified; the identity's ARM reads stand */
 		groups_unverified(c, id, 0, id->n_groups, READ_FAILED, r ? r->status : 0,
@@ -397,7 +511,7 @@ signin_failed(struct session_ident *si, const struct http_req *r, void *payload)
 static void
 token_done(struct session_ident *si, void *payload)
 {
-	(void)payload;
+	reap(payload);
 	maybe_finish(si->user);
 }
 
@@ -674,13 +788,11 @@ on_done(struct http_req *r, void *payload)
 	struct err err = ERR_INIT;
 	int rc = 0;
 
+	reap(c);
 	r->tag = NULL; /* the chain is ours now: freed below or passed to the next page */
 	id->pending--;
-	if (ch->kind == K_ROLEDEF && --c->roledef_pending == 0) {
-		/* identities that waited for the definitions are done (this one at out) */
-		for (size_t i = 0; i < c->n; i++)
-			maybe_done(&c->idents[i]);
-	}
+	if (ch->kind == K_ROLEDEF && --c->roledef_pending == 0)
+		flush_waiting(c); /* (this one is done at out, if it is finished) */
 	json_arena_open(); /* every tree parsed below is deleted at out: */
 	if (r->cc != CURLE_OK) {
 		chain_failed(c, ch, r, NULL, NULL);
@@ -817,7 +929,17 @@ collect_run(const struct collect_opts *o, const struct accounts *accounts, const
 	c.session = session_open(&o->ep, 64u << 20, &hooks);
 	c.engine = session_engine(c.session);
 	c.n = accounts->n;
-	c.idents = xcalloc(c.n ? c.n : 1, sizeof(*c.idents));
+	c.accounts = accounts;
+	c.ids = ids;
+	/* enough identities in progress to keep every transfer busy: most wait on one request */
+	c.n_slots = (size_t)(o->ep.concurrency > 0 ? o->ep.concurrency : 16) * COLLECT_SLOTS_PER_TRANSFER;
+	if (c.n_slots > c.n)
+		c.n_slots = c.n ? c.n : 1;
+	c.idents = xcalloc(c.n_slots, sizeof(*c.idents));
+	for (size_t i = c.n_slots; i-- > 0;) {
+		c.idents[i].next = c.free_slots;
+		c.free_slots = &c.idents[i];
+	}
 	c.t0 = now_ms();
 	/*
 	 * glibc returns the top of the heap to the kernel whenever 128 KB of it is
@@ -828,31 +950,39 @@ collect_run(const struct collect_opts *o, const struct accounts *accounts, const
 	 */
 	mallopt(M_TRIM_THRESHOLD, 8 << 20);
 	json_arena_install();
-	for (size_t i = 0; i < c.n; i++) {
-		c.idents[i].c = &c;
-		c.idents[i].acct = &accounts->v[i];
-		c.idents[i].id = ids[i];
-		c.idents[i].si.acct = &accounts->v[i];
-		c.idents[i].si.id = ids[i];
-		c.idents[i].si.user = &c.idents[i];
+	/*
+	 * Each identity's reads follow its token; a finished identity's slot goes to the
+	 * next one. The engine stops when nothing is queued: identities that finished in
+	 * its last callbacks are reaped here and the next ones started, until none is left.
+	 */
+	reap(&c);
+	for (;;) {
+		size_t started;
+
+		if (http_engine_run(c.engine, stop) < 0) {
+			rc = err_set(err, RC_HTTP, "the HTTP engine failed");
+			break;
+		}
+		if (*stop)
+			break;
+		started = c.next;
+		reap(&c);
+		if (c.next == started)
+			break;
 	}
-	/* Sign in as everybody first; each identity's reads follow its token. */
-	for (size_t i = 0; i < c.n && !*stop; i++) {
-		session_start(c.session, &c.idents[i].si);
-		maybe_finish(&c.idents[i]);
-	}
-	if (http_engine_run(c.engine, stop) < 0)
-		rc = err_set(err, RC_HTTP, "the HTTP engine failed");
 	progress(&c, true);
 
 	const struct http_stats *st = http_engine_stats(c.engine);
 	sum->identities = (int)c.n;
-	for (size_t i = 0; i < c.n; i++) {
-		if (c.idents[i].failed_any || c.idents[i].si.signin_failed)
-			sum->identities_failed++;
-		else if (c.idents[i].done)
-			sum->identities_ok++;
+	/* identities stopped part-way: failed if something failed, else neither */
+	for (size_t i = 0; i < c.n_slots; i++) {
+		struct ident *id = &c.idents[i];
+
+		if (id->c && !id->done && (id->failed_any || id->si.signin_failed))
+			c.n_failed++;
 	}
+	sum->identities_failed = c.n_failed;
+	sum->identities_ok = c.n_ok;
 	sum->subscriptions = c.subs;
 	sum->role_assignments = c.assignments;
 	sum->cost_rows = c.cost_rows;
@@ -868,13 +998,10 @@ collect_run(const struct collect_opts *o, const struct accounts *accounts, const
 
 	/* Frees queued requests (and their chains), then wipes the tokens. */
 	session_free(c.session);
-	for (size_t i = 0; i < c.n; i++) {
-		session_ident_release(&c.idents[i].si);
-		session_ident_release(&c.idents[i].graph_si);
-		free(c.idents[i].groups);
-		free(c.idents[i].res_subs);
-	}
+	for (size_t i = 0; i < c.n_slots; i++)
+		release_slot(&c.idents[i]);
 	free(c.idents);
+	free(c.waiting);
 	smap_release(&c.roledefs, NULL);
 	free(c.cost_resource_body);
 	free(c.cost_body);
