@@ -9,7 +9,29 @@
 
 #include "collector/session.h"
 
-enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+/*
+ * Exit statuses (README "Exit status"): 0 done; 1 a runtime failure or a partial result (some
+ * identity failed, no run for the period, a request failed); 2 a usage error or input that
+ * cannot be read or is not valid (nothing was changed); 3 the database or an output file cannot
+ * be used (locked, full, read-only, corrupt, not a palscope database).
+ */
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_DB_IO = 3 };
+
+struct db;
+struct err;
+
+/* The exit status of an RC_* code (common/err.h): the one place that maps them (main.c). */
+int cli_exit_status(int code);
+
+/* Print err's message as the one error line and return cli_exit_status(err->code). */
+int cli_fail(const struct err *err);
+
+/*
+ * db_open / db_connect (db/db.h) of --db (else $PALSCOPE_DB, else palscope.db), after a
+ * warning when an existing file is readable or writable by others (mode looser than 0600).
+ */
+int cli_db_open(struct db *db, const char *opt, unsigned flags, struct err *err);
+int cli_db_connect(struct db *db, const char *opt, unsigned flags, struct err *err);
 
 /* Each takes argv starting at the command name and returns an EXIT_* code. */
 int cmd_collect(int argc, char **argv);

@@ -53,7 +53,7 @@ print_help(void)
 	       "  --timeout SECONDS  per-request timeout (default 120)\n"
 	       "  -q, --quiet        no progress or summary, errors only\n\n"
 	       "Exit status: 0 all collected, 1 some identity failed (see the summary),\n"
-	       "2 usage error.\n");
+	       "2 usage error or bad input, 3 the database cannot be used.\n");
 }
 
 /* The failed identities of the run, ten at most, then where to see them all. */
@@ -241,17 +241,15 @@ cmd_collect(int argc, char **argv)
 	if (accts.cp1252_line)
 		log_warn("%s is not UTF-8: read as Windows-1252 from line %ld (save it as CSV UTF-8 "
 			 "to silence this)", accounts_path, accts.cp1252_line);
-	if (db_open(&db, default_db_path(dbpath), DB_CREATE, &err) < 0) {
-		log_error("%s", err.msg);
-		rc = EXIT_FAILED;
+	if (cli_db_open(&db, dbpath, DB_CREATE, &err) < 0) {
+		rc = cli_fail(&err);
 		goto out;
 	}
 	struct run_info ri = { .kind = "collect", .period = period, .cloud = cloud,
 			       .arm_url = arm, .partner_ids = partner_ids,
 			       .n_partner_ids = n_partner, .partial_period = partial_period };
 	if (store_begin_run(&db, &ri, &store, &err) < 0) {
-		log_error("%s", err.msg);
-		rc = EXIT_FAILED;
+		rc = cli_fail(&err);
 		goto out;
 	}
 	ids = xcalloc(accts.n, sizeof(*ids));
@@ -260,8 +258,7 @@ cmd_collect(int argc, char **argv)
 		if (store_add_identity(store, a->tenant_id, a->client_id, a->label,
 				       a->token_command ? "token_command" : "secret", a->line,
 				       &ids[i], &err) < 0) {
-			log_error("%s", err.msg);
-			rc = EXIT_FAILED;
+			rc = cli_fail(&err);
 			goto out;
 		}
 	}
@@ -286,11 +283,10 @@ cmd_collect(int argc, char **argv)
 	const char *status = cli_got_signal || crc < 0 ? "incomplete"
 			     : sum.identities_failed ? "partial"
 						     : "complete";
-	if (crc < 0)
-		log_error("%s", err.msg);
+	int crc_exit = crc < 0 ? cli_fail(&err) : EXIT_OK;
 	struct err e2 = ERR_INIT;
 	if (store_end_run(store, status, sum.requests, sum.retries, &e2) < 0) {
-		log_error("%s", e2.msg);
+		crc_exit = cli_fail(&e2);
 		crc = -1;
 	}
 	store = NULL;
@@ -308,7 +304,9 @@ cmd_collect(int argc, char **argv)
 	if (cli_got_signal) {
 		log_error("interrupted; run %lld is marked incomplete", (long long)run_id);
 		rc = EXIT_FAILED;
-	} else if (crc < 0 || sum.identities_failed) {
+	} else if (crc < 0) {
+		rc = crc_exit;
+	} else if (sum.identities_failed) {
 		rc = EXIT_FAILED;
 	}
 out:

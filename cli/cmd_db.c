@@ -29,7 +29,10 @@ print_help(void)
 	       "  --db FILE   database (default $PALSCOPE_DB, else palscope.db)\n");
 }
 
-/* Delete old runs in one transaction (keep < 0: no --keep-periods), then VACUUM on request. */
+/*
+ * Delete old runs in one transaction (keep < 0: no --keep-periods), then VACUUM on request.
+ * Returns 0 or an RC_* code with err set.
+ */
 static int
 prune_runs(struct db *db, long keep, const char *before, bool vacuum, struct err *err)
 {
@@ -37,7 +40,7 @@ prune_runs(struct db *db, long keep, const char *before, bool vacuum, struct err
 	int rc, n;
 
 	if ((rc = db_begin(db, err)) < 0)
-		return EXIT_FAILED;
+		return rc;
 	if ((rc = db_prepare(db, "@queries/prune_runs.sql", &st, err)) == 0) {
 		if (keep >= 0)
 			db_bind_int(st, ":keep", keep);
@@ -52,12 +55,12 @@ prune_runs(struct db *db, long keep, const char *before, bool vacuum, struct err
 		rc = db_commit(db, err);
 	if (rc < 0) {
 		db_rollback(db);
-		return EXIT_FAILED;
+		return rc;
 	}
 	printf("deleted %d run%s\n", n, n == 1 ? "" : "s");
-	if (vacuum && db_exec(db, "VACUUM", err) < 0)
-		return EXIT_FAILED;
-	return EXIT_OK;
+	if (vacuum && (rc = db_exec(db, "VACUUM", err)) < 0)
+		return rc;
+	return 0;
 }
 
 int
@@ -119,23 +122,17 @@ cmd_db(int argc, char **argv)
 	if (before && !period_parse(before, first, last))
 		return usage_error("db", "bad --before '%s' (want YYYY-MM)", before);
 
-	if (access(default_db_path(dbpath), F_OK) != 0) {
-		fprintf(stderr, "palscope: error: database '%s' does not exist\n",
-			default_db_path(dbpath));
-		return EXIT_FAILED;
-	}
 	/* Read the file as it is: no migration, no view or summary rebuild. prune writes: it
 	 * opens the file as every writer does (migrated to this binary's schema). */
-	if ((prune ? db_open(&db, default_db_path(dbpath), 0, &err)
-		   : db_connect(&db, default_db_path(dbpath), DB_READONLY, &err)) < 0) {
-		fprintf(stderr, "palscope: error: %s\n", err.msg);
-		return EXIT_FAILED;
+	if ((prune ? cli_db_open(&db, dbpath, 0, &err)
+		   : cli_db_connect(&db, dbpath, DB_READONLY, &err)) < 0) {
+		rc = cli_fail(&err);
+		goto out;
 	}
 	if (strcmp(action, "version") == 0) {
 		int version = 0;
 		if (db_user_version(&db, &version, &err) < 0) {
-			fprintf(stderr, "palscope: error: %s\n", err.msg);
-			rc = EXIT_FAILED;
+			rc = cli_fail(&err);
 		} else {
 			printf("schema %d (this palscope supports %d)\n", version,
 			       db_schema_version());
@@ -143,9 +140,8 @@ cmd_db(int argc, char **argv)
 		goto out;
 	}
 	if (prune) {
-		rc = prune_runs(&db, keep ? nkeep : -1, before, vacuum, &err);
-		if (rc != EXIT_OK)
-			fprintf(stderr, "palscope: error: %s\n", err.msg);
+		if (prune_runs(&db, keep ? nkeep : -1, before, vacuum, &err) < 0)
+			rc = cli_fail(&err);
 		goto out;
 	}
 	/* A file read as it is may predate the partial_period column (migration 0007). */
@@ -158,8 +154,7 @@ cmd_db(int argc, char **argv)
 	st = NULL;
 	if (db_prepare(&db, flag ? "@reports/db_runs.sql" : "@reports/db_runs_pre0007.sql", &st,
 		       &err) < 0) {
-		fprintf(stderr, "palscope: error: %s\n", err.msg);
-		rc = EXIT_FAILED;
+		rc = cli_fail(&err);
 		goto out;
 	}
 	printf("%-5s %-8s %-8s %-11s %-21s %-21s %-9s %s\n", "run", "kind", "period", "status",

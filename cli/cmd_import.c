@@ -43,8 +43,8 @@ print_help(void)
 	       "  --include-groups   keep assignments held through groups (the role assignment\n"
 	       "                     files were made with --include-groups)\n"
 	       "  --label NAME       what reports call the identity (default: import)\n\n"
-	       "Exit status: 0 imported, 1 database error, 2 bad usage or bad input (nothing\n"
-	       "stored).\n");
+	       "Exit status: 0 imported, 2 bad usage or bad input, 3 the database cannot be\n"
+	       "used (nothing stored on any error).\n");
 }
 
 static void
@@ -159,22 +159,13 @@ cmd_import(int argc, char **argv)
 	/* Read and check every file before the database is touched. */
 	im = import_new(&io);
 	int irc = import_load(im, argv + optind, (size_t)(argc - optind), &err);
-	if (irc == 0) {
-		if (db_open(&db, default_db_path(dbpath), DB_CREATE, &err) < 0) {
-			print_notes(im);
-			log_error("%s", err.msg);
-			rc = EXIT_FAILED;
-			goto out;
-		}
+	if (irc == 0 && (irc = cli_db_open(&db, dbpath, DB_CREATE, &err)) == 0)
 		irc = import_store(&db, im, &run_id, &err);
-	}
 	print_notes(im);
 	if (irc < 0) {
-		log_error("%s", err.msg);
-		log_error("nothing was imported");
-		rc = irc == RC_DB || (irc == RC_IO && strncmp(err.msg, "cannot open '", 13) != 0)
-			     ? EXIT_FAILED
-			     : EXIT_USAGE;
+		struct err e1 = err;
+		err_set(&e1, err.code ? err.code : irc, "%s; nothing was imported", err.msg);
+		rc = cli_fail(&e1);
 		goto out;
 	}
 	print_summary(&db, run_id);

@@ -69,7 +69,8 @@ print_help(void)
 	       "  --concurrency N    transfers at once (default 16)\n"
 	       "  --timeout SECONDS  per-request timeout (default 120)\n"
 	       "  -q, --quiet        only the table, no summary line\n\n"
-	       "Exit status: 0 done, 1 some identity failed (after the summary), 2 usage error.\n");
+	       "Exit status: 0 done, 1 some identity failed (after the summary), 2 usage error\n"
+	       "or bad input, 3 the audit database cannot be used.\n");
 }
 
 struct link_args {
@@ -462,9 +463,10 @@ run_history(const struct link_args *a)
 			rc = usage_error("link", "database '%s' does not exist", path);
 		return rc;
 	}
-	if (db_open(&db, path, 0, &err) < 0) {
-		log_error("%s", err.msg);
-		return EXIT_FAILED;
+	if (cli_db_open(&db, path, 0, &err) < 0) {
+		rc = cli_fail(&err);
+		db_close(&db);
+		return rc;
 	}
 	if (a->csv) {
 		static const char *const hdr[] = {
@@ -483,12 +485,12 @@ run_history(const struct link_args *a)
 		       "CMD", "IDENTITY", "TENANT", "CHANGE", "BEFORE", "AFTER", "OUTCOME", "HTTP",
 		       "REQUEST ID");
 	}
-	if (link_audit_history(&db, a->tenant, a->limit ? a->limit : -1, hist_row, &h, &err) < 0) {
-		log_error("%s", err.msg);
-		rc = EXIT_FAILED;
+	if (link_audit_history(&db, a->tenant, a->limit ? a->limit : -1, hist_row, &h, &err) < 0)
+		rc = cli_fail(&err);
+	if (a->csv && report_csv_end(&h.o) < 0 && rc == EXIT_OK) {
+		err_set(&err, RC_IO, "cannot write to standard output: %s", strerror(h.o.errnum));
+		rc = cli_fail(&err);
 	}
-	if (a->csv && report_csv_end(&h.o) < 0)
-		rc = EXIT_FAILED;
 	if (!a->csv && h.rows == 0)
 		printf("(no link changes recorded)\n");
 	db_close(&db);
@@ -542,9 +544,8 @@ run_links(struct link_args *a)
 
 	bool writes = a->cmd == LINK_CMD_APPLY || a->cmd == LINK_CMD_REMOVE;
 	if (writes) {
-		if (db_open(&db, default_db_path(a->dbpath), DB_CREATE, &err) < 0) {
-			log_error("%s", err.msg);
-			rc = EXIT_FAILED;
+		if (cli_db_open(&db, a->dbpath, DB_CREATE, &err) < 0) {
+			rc = cli_fail(&err);
 			goto out;
 		}
 		struct link_batch_info bi = {
@@ -556,8 +557,7 @@ run_links(struct link_args *a)
 			.identities = (int)accts.n,
 		};
 		if (link_audit_begin(&db, &bi, &audit, &err) < 0) {
-			log_error("%s", err.msg);
-			rc = EXIT_FAILED;
+			rc = cli_fail(&err);
 			goto out;
 		}
 	}
@@ -574,12 +574,13 @@ run_links(struct link_args *a)
 	};
 	res = xcalloc(accts.n ? accts.n : 1, sizeof(*res));
 	int lrc = link_run(&o, &accts, res, &cli_stop_flag, &st, &err);
-	if (lrc < 0)
-		log_error("%s", err.msg);
+	int lrc_exit = lrc < 0 ? cli_fail(&err) : EXIT_OK;
 
 	if (a->cmd == LINK_CMD_SHOW) {
-		if (print_show(res, accts.n, a->csv) < 0)
+		if (print_show(res, accts.n, a->csv) < 0 && lrc == 0) {
 			lrc = -1;
+			lrc_exit = EXIT_DB_IO;
+		}
 	} else {
 		print_plan(res, accts.n, a->cmd);
 	}
@@ -593,7 +594,7 @@ run_links(struct link_args *a)
 		struct err e2 = ERR_INIT;
 		if (link_audit_end(audit, status, st.created + st.updated + st.removed, st.failed,
 				   &e2) < 0) {
-			log_error("%s", e2.msg);
+			lrc_exit = cli_fail(&e2);
 			lrc = -1;
 		}
 		audit = NULL;
@@ -602,7 +603,9 @@ run_links(struct link_args *a)
 		log_error("interrupted: identities not done are listed as failed; run the command "
 			  "again (it reads every link first, so nothing is done twice)");
 		rc = EXIT_FAILED;
-	} else if (lrc < 0 || st.failed) {
+	} else if (lrc < 0) {
+		rc = lrc_exit;
+	} else if (st.failed) {
 		rc = EXIT_FAILED;
 	} else {
 		rc = EXIT_OK;

@@ -63,10 +63,8 @@ cmd_logout(int argc, char **argv)
 	if (argc > 1)
 		return usage_error("logout", "unexpected argument '%s'", argv[1]);
 	if (token_cache_paths(NULL, file, sizeof(file), &err) < 0 ||
-	    token_cache_remove(&removed, &err) < 0) {
-		log_error("%s", err.msg);
-		return EXIT_FAILED;
-	}
+	    token_cache_remove(&removed, &err) < 0)
+		return cli_fail(&err);
 	if (log_level >= LOG_WARN)
 		fprintf(stderr, removed ? "palscope: signed out (deleted %s)\n"
 					: "palscope: not signed in (no %s)\n",
@@ -150,8 +148,7 @@ cmd_login(int argc, char **argv)
 	struct devicecode_opts dopt = { .ep = &aep, .tenant = tenant, .client_id = client,
 					.stop = &cli_stop_flag };
 	if (devicecode_login(&dopt, &cred, &claims, &err) < 0) {
-		log_error("%s", err.msg);
-		rc = EXIT_FAILED;
+		rc = cli_fail(&err);
 		goto out;
 	}
 	/* Signing in to a guest tenant: the home tenant's object id is the one already known. */
@@ -159,8 +156,7 @@ cmd_login(int argc, char **argv)
 	    str_ieq(old.home_tenant, cred.home_tenant))
 		memcpy(cred.oid, old.oid, sizeof(cred.oid));
 	if (token_cache_save(&cred, ep.login, &err) < 0) {
-		log_error("%s", err.msg);
-		rc = EXIT_FAILED;
+		rc = cli_fail(&err);
 		goto out;
 	}
 	if (log_level >= LOG_WARN)

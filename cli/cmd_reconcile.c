@@ -81,7 +81,7 @@ cmd_reconcile(int argc, char **argv)
 	char first[11], last[11], dflt[16], today[32];
 	unsigned flags = 0;
 	size_t rows = 0;
-	int c, rc = EXIT_OK, erc;
+	int c, rc = EXIT_OK;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
@@ -115,39 +115,34 @@ cmd_reconcile(int argc, char **argv)
 	if (period && !period_parse(period, first, last))
 		return usage_error("reconcile", "bad period '%s' (want YYYY-MM)", period);
 
-	if ((erc = db_open(&db, default_db_path(dbpath), 0, &err)) < 0)
+	if (cli_db_open(&db, dbpath, 0, &err) < 0)
 		goto fail;
 	if (period == NULL) {
-		if ((erc = report_default_period(&db, dflt, sizeof(dflt), &err)) < 0)
+		if (report_default_period(&db, dflt, sizeof(dflt), &err) < 0)
 			goto fail;
 		period = dflt;
 	}
-	if ((erc = report_period_check(&db, period, &err)) < 0)
+	if (report_period_check(&db, period, &err) < 0)
 		goto fail;
 	report_period_warn_partial(&db, period);
 	now_iso(today, sizeof(today));
 	today[10] = '\0';
-	if ((erc = pc_temp_tables(&db, today, &err)) < 0 ||
-	    (erc = pc_load(&db, pcfile, &info, &err)) < 0)
+	if (pc_temp_tables(&db, today, &err) < 0 || pc_load(&db, pcfile, &info, &err) < 0)
 		goto fail;
 	if (info.pal_rows == 0)
 		log_warn("'%s' has no PAL (Partner Admin Link) rows among its %ld rows", pcfile,
 			 info.rows);
 	else if (strstr(info.months, period) == NULL)
 		log_warn("'%s' has no PAL rows for %s (it holds %s)", pcfile, period, info.months);
-	if ((erc = report_write_path(&db, info.by_subscription ? &by_subscription : &by_customer,
-				     period, out, flags, &rows, &err)) < 0)
+	if (report_write_path(&db, info.by_subscription ? &by_subscription : &by_customer, period,
+			      out, flags, &rows, &err) < 0)
 		goto fail;
 	log_info("reconciled %s by %s: %ld Partner Center rows, %ld PAL, %zu rows written",
 		 period, info.by_subscription ? "subscription" : "customer", info.rows,
 		 info.pal_rows, rows);
 	goto done;
 fail:
-	log_error("%s", err.msg);
-	rc = erc == RC_PARSE || erc == RC_USAGE ||
-			     (erc == RC_IO && strncmp(err.msg, "cannot open '", 13) == 0)
-		     ? EXIT_USAGE
-		     : EXIT_FAILED;
+	rc = cli_fail(&err);
 done:
 	db_close(&db);
 	return rc;

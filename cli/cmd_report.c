@@ -130,7 +130,7 @@ cmd_report(int argc, char **argv)
 	 * it frees cache pages first, it never fails a query).
 	 */
 	sqlite3_soft_heap_limit64(48LL << 20);
-	if (db_open(&db, default_db_path(dbpath), 0, &err) < 0)
+	if (cli_db_open(&db, dbpath, 0, &err) < 0)
 		goto fail;
 	if (run) {
 		if (db_as_of_run(&db, run_id, run_period, sizeof(run_period), &err) < 0)
@@ -153,8 +153,7 @@ cmd_report(int argc, char **argv)
 			 run ? ", as of run " : "", run ? run : "");
 	goto done;
 fail:
-	log_error("%s", err.msg);
-	rc = EXIT_FAILED;
+	rc = cli_fail(&err);
 done:
 	db_close(&db);
 	return rc;

@@ -391,7 +391,7 @@ print_customer(struct why_out *o, struct db *db, sqlite3_stmt *cst, const char *
 		}
 	}
 	if (rc != SQLITE_DONE) {
-		rc = err_set(err, RC_DB, "why: %s", sqlite3_errmsg(db->h));
+		rc = err_set(err, RC_DB, "why: %s", db_errmsg(db));
 		goto out;
 	}
 	rc = 0;
@@ -517,7 +517,7 @@ cmd_why(int argc, char **argv)
 		return usage_error("why", "bad period '%s' (want YYYY-MM)", period);
 	o.colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 
-	if (db_open(&db, default_db_path(dbpath), 0, &err) < 0)
+	if (cli_db_open(&db, dbpath, 0, &err) < 0)
 		goto fail;
 	if (period == NULL) {
 		if (report_default_period(&db, dflt, sizeof(dflt), &err) < 0)
@@ -541,7 +541,7 @@ cmd_why(int argc, char **argv)
 			goto fail;
 	}
 	if (step_rc != SQLITE_DONE) {
-		err_set(&err, RC_DB, "why: %s", sqlite3_errmsg(db.h));
+		err_set(&err, RC_DB, "why: %s", db_errmsg(&db));
 		goto fail;
 	}
 	if (n > MAX_CUSTOMERS)
@@ -555,8 +555,7 @@ cmd_why(int argc, char **argv)
 	}
 	goto done;
 fail:
-	log_error("%s", err.msg);
-	rc = EXIT_FAILED;
+	rc = cli_fail(&err);
 done:
 	sqlite3_finalize(st);
 	db_close(&db);

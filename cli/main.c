@@ -7,11 +7,13 @@
  */
 #include "cli/cli.h"
 #include "common/log.h"
+#include "db/db.h"
 #include "version.h"
 
 #include <curl/curl.h>
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +75,61 @@ default_db_path(const char *opt)
 	if (env && *env)
 		return env;
 	return "palscope.db";
+}
+
+int
+cli_exit_status(int code)
+{
+	switch (code) {
+	case RC_OK:
+		return EXIT_OK;
+	case RC_USAGE:
+	case RC_INPUT:
+	case RC_PARSE:
+		return EXIT_USAGE;
+	case RC_DB:
+	case RC_IO:
+		return EXIT_DB_IO;
+	default:
+		return EXIT_FAILED;
+	}
+}
+
+int
+cli_fail(const struct err *err)
+{
+	log_error("%s", err->msg[0] ? err->msg : "failed");
+	return cli_exit_status(err->code ? err->code : RC_ERROR);
+}
+
+/* The database file is for its owner only: say so when an existing one is not. */
+static void
+warn_db_mode(const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 077))
+		log_warn("database '%s' can be read or written by others (mode %04o): it holds "
+			 "your customers' data; chmod 600 '%s'",
+			 path, (unsigned)(sb.st_mode & 07777), path);
+}
+
+int
+cli_db_open(struct db *db, const char *opt, unsigned flags, struct err *err)
+{
+	const char *path = default_db_path(opt);
+
+	warn_db_mode(path);
+	return db_open(db, path, flags, err);
+}
+
+int
+cli_db_connect(struct db *db, const char *opt, unsigned flags, struct err *err)
+{
+	const char *path = default_db_path(opt);
+
+	warn_db_mode(path);
+	return db_connect(db, path, flags, err);
 }
 
 static void
@@ -155,8 +212,8 @@ main(int argc, char **argv)
 	curl_global_cleanup();
 
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		log_error("cannot write to standard output");
-		rc = EXIT_FAILED;
+		log_error("cannot write to standard output: %s", strerror(errno ? errno : EIO));
+		rc = EXIT_DB_IO;
 	}
 	return rc;
 }

@@ -211,7 +211,7 @@ accounts_load(const char *path, struct accounts *out, struct err *err)
 
 	memset(out, 0, sizeof(*out));
 	if ((rc = csvin_open(&in, path, err)) < 0) {
-		if (rc == RC_IO)
+		if (rc == RC_INPUT)
 			err_prefix(err, "accounts file: ");
 		else if (strstr(err->msg, "is empty"))
 			err_set(err, RC_USAGE, "%s: empty file (expected a header row with tenant_id)",

@@ -959,8 +959,8 @@ collect_run(const struct collect_opts *o, const struct accounts *accounts, const
 	for (;;) {
 		size_t started;
 
-		if (http_engine_run(c.engine, stop) < 0) {
-			rc = err_set(err, RC_HTTP, "the HTTP engine failed");
+		if (http_engine_run(c.engine, stop, err) < 0) {
+			rc = err->code;
 			break;
 		}
 		if (*stop)

@@ -242,8 +242,9 @@ devicecode_login(const struct devicecode_opts *o, struct user_credential *c,
 	r->done = on_devicecode;
 	r->payload = &d;
 	http_submit(d.engine, r);
-	if (http_engine_run(d.engine, o->stop) < 0)
-		fail(&d, "the HTTP engine failed");
+	struct err herr = ERR_INIT;
+	if (http_engine_run(d.engine, o->stop, &herr) < 0)
+		fail(&d, "%s", herr.msg);
 	session_free(s);
 	if (*o->stop && d.rc == 0 && d.access_token == NULL)
 		fail(&d, "interrupted before the sign-in was completed");

@@ -632,20 +632,19 @@ finish(struct http_engine *e, CURL *h, CURLcode cc)
 }
 
 static int
-socket_action(struct http_engine *e, curl_socket_t fd, int ev)
+socket_action(struct http_engine *e, curl_socket_t fd, int ev, struct err *err)
 {
 	int still = 0;
 	CURLMcode mc = curl_multi_socket_action(e->multi, fd, ev, &still);
 
-	if (mc != CURLM_OK) {
-		log_error("libcurl: %s", curl_multi_strerror(mc));
-		return -1;
-	}
+	if (mc != CURLM_OK)
+		return err_set(err, RC_HTTP, "the HTTP engine failed: libcurl: %s",
+			       curl_multi_strerror(mc));
 	return 0;
 }
 
 int
-http_engine_run(struct http_engine *e, volatile sig_atomic_t *stop)
+http_engine_run(struct http_engine *e, volatile sig_atomic_t *stop, struct err *err)
 {
 	struct epoll_event evs[64];
 
@@ -660,8 +659,8 @@ http_engine_run(struct http_engine *e, volatile sig_atomic_t *stop)
 		/* Due libcurl timers, among them the start of newly added transfers. */
 		long due = -1;
 		curl_multi_timeout(e->multi, &due);
-		if (due == 0 && socket_action(e, CURL_SOCKET_TIMEOUT, 0) < 0)
-			return -1;
+		if (due == 0 && socket_action(e, CURL_SOCKET_TIMEOUT, 0, err) < 0)
+			return RC_HTTP;
 		CURLMsg *m;
 		int left;
 		bool finished = false;
@@ -685,10 +684,9 @@ http_engine_run(struct http_engine *e, volatile sig_atomic_t *stop)
 		if (due >= 0 && due < timeout)
 			timeout = (int)due;
 		int n = epoll_wait(e->epfd, evs, (int)(sizeof(evs) / sizeof(evs[0])), timeout);
-		if (n < 0 && errno != EINTR) {
-			log_error("epoll_wait: %s", strerror(errno));
-			return -1;
-		}
+		if (n < 0 && errno != EINTR)
+			return err_set(err, RC_HTTP, "the HTTP engine failed: epoll_wait: %s",
+				       strerror(errno));
 		for (int i = 0; i < n; i++) {
 			int ev = 0;
 			if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
@@ -697,8 +695,8 @@ http_engine_run(struct http_engine *e, volatile sig_atomic_t *stop)
 				ev |= CURL_CSELECT_OUT;
 			if (evs[i].events & EPOLLERR)
 				ev |= CURL_CSELECT_ERR;
-			if (socket_action(e, evs[i].data.fd, ev) < 0)
-				return -1;
+			if (socket_action(e, evs[i].data.fd, ev, err) < 0)
+				return RC_HTTP;
 		}
 	}
 	/* Stopped: abandon in-flight transfers. */

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "common/buf.h"
+#include "common/err.h"
 
 struct http_engine;
 struct http_req;
@@ -120,9 +121,9 @@ void http_engine_wakeup(struct http_engine *e);
 /*
  * Run until no request is queued or in flight, or *stop becomes true (then
  * in-flight transfers are abandoned and queued ones dropped without callback).
- * Returns 0, or -1 on a libcurl multi error.
+ * Returns 0, or RC_HTTP with err set (the cause: a libcurl multi or epoll error).
  */
-int http_engine_run(struct http_engine *e, volatile sig_atomic_t *stop);
+int http_engine_run(struct http_engine *e, volatile sig_atomic_t *stop, struct err *err);
 
 const struct http_stats *http_engine_stats(const struct http_engine *e);
 

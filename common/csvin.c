@@ -257,7 +257,7 @@ refill(struct csvin *c, struct err *err)
 	c->cpos = 0;
 	if (c->clen == 0) {
 		if (c->fp && ferror(c->fp))
-			return err_set(err, RC_IO, "cannot read '%s': %s", c->name, strerror(errno));
+			return err_set(err, RC_INPUT, "cannot read '%s': %s", c->name, strerror(errno));
 		c->eof = true;
 		return 0;
 	}
@@ -419,7 +419,7 @@ csvin_open(struct csvin **out, const char *path, struct err *err)
 
 	*out = NULL;
 	if (fp == NULL)
-		return err_set(err, RC_IO, "cannot open '%s': %s", path, strerror(errno));
+		return err_set(err, RC_INPUT, "cannot open '%s': %s", path, strerror(errno));
 	rc = csvin_open_fp(out, fp, path, err);
 	if (rc < 0)
 		fclose(fp);

@@ -19,7 +19,15 @@ enum {
 	RC_AUTH = -7,
 	RC_PARSE = -8,
 	RC_THROTTLED = -9,
+	RC_INPUT = -10,	/* a file or value the user gave cannot be read or is not valid */
 };
+
+/*
+ * How the codes reach the exit status (cli/main.c, cli_exit_status, the one place):
+ * RC_USAGE, RC_INPUT, RC_PARSE -> 2 (usage or bad input); RC_DB, RC_IO -> 3 (the
+ * database or a file palscope writes cannot be used: locked, full, read-only, corrupt);
+ * every other code -> 1 (a runtime failure).
+ */
 
 struct err {
 	int code;

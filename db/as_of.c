@@ -19,7 +19,7 @@ db_as_of_clear(struct db *db, struct err *err)
 
 		if (sqlite3_prepare_v2(db->h, "SELECT name FROM temp.sqlite_schema WHERE type = 'view'",
 				       -1, &st, NULL) != SQLITE_OK)
-			return err_set(err, RC_DB, "database '%s': %s", db->path, sqlite3_errmsg(db->h));
+			return err_set(err, RC_DB, "database '%s': %s", db->path, db_errmsg(db));
 		if (sqlite3_step(st) == SQLITE_ROW)
 			drop = sqlite3_mprintf("DROP VIEW temp.\"%w\"", sqlite3_column_text(st, 0));
 		sqlite3_finalize(st);
@@ -52,7 +52,7 @@ run_lookup(struct db *db, int64_t run_id, char *period, size_t n, struct err *er
 			     "database '%s' has no run %" PRId64 " (palscope db runs lists them)",
 			     db->path, run_id);
 	else if (rc != SQLITE_ROW)
-		rc = err_set(err, RC_DB, "database '%s': %s", db->path, sqlite3_errmsg(db->h));
+		rc = err_set(err, RC_DB, "database '%s': %s", db->path, db_errmsg(db));
 	else if (sqlite3_column_int(st, 1) == 0)
 		rc = err_set(err, RC_ERROR,
 			     "run %" PRId64 " is still being collected (it is not in effect until it "

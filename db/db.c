@@ -11,6 +11,76 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The directory of path ("." for a bare file name) into out. */
+static void
+dir_of(const char *path, char *out, size_t n)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+
+	if (slash == NULL)
+		snprintf(out, n, ".");
+	else if (slash == path)
+		snprintf(out, n, "/");
+	else
+		snprintf(out, n, "%.*s", (int)(slash - path), path);
+}
+
+const char *
+db_errmsg(struct db *db)
+{
+	static char buf[1024];
+	const char *msg = db->h ? sqlite3_errmsg(db->h) : "out of memory";
+	int code = db->h ? sqlite3_extended_errcode(db->h) & 0xff : SQLITE_NOMEM;
+	int sys = db->h ? sqlite3_system_errno(db->h) : 0;
+	const char *path = db->path ? db->path : "?";
+	char dir[512];
+
+	dir_of(db->path, dir, sizeof(dir));
+	if (code == SQLITE_IOERR && sys == ENOSPC)
+		code = SQLITE_FULL;
+	else if (code == SQLITE_IOERR && sys == EROFS)
+		code = SQLITE_READONLY;
+	switch (code) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		snprintf(buf, sizeof(buf),
+			 "%s: another process holds a lock on it (waited %d s); try again when it "
+			 "has finished",
+			 msg, DB_BUSY_TIMEOUT_MS / 1000);
+		break;
+	case SQLITE_FULL:
+		snprintf(buf, sizeof(buf), "%s: no space left on device for '%s' (directory '%s')",
+			 msg, path, dir);
+		break;
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+		/* The journal (-wal, -shm) lives next to the file: say which of them is the cause. */
+		if (access(dir, W_OK) != 0)
+			snprintf(buf, sizeof(buf), "%s: directory '%s' of '%s' cannot be written: %s",
+				 msg, dir, path, strerror(errno));
+		else if (db->path && access(db->path, W_OK) != 0)
+			snprintf(buf, sizeof(buf), "%s: '%s' (directory '%s') cannot be written: %s",
+				 msg, path, dir, strerror(errno));
+		else
+			snprintf(buf, sizeof(buf), "%s: '%s' or its journal in directory '%s'%s%s", msg,
+				 path, dir, sys ? ": " : "", sys ? strerror(sys) : "");
+		break;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		snprintf(buf, sizeof(buf),
+			 "%s: the file is damaged or is not a database (restore it from a backup, "
+			 "or give another --db)",
+			 msg);
+		break;
+	case SQLITE_IOERR:
+		snprintf(buf, sizeof(buf), "%s%s%s", msg, sys ? ": " : "", sys ? strerror(sys) : "");
+		break;
+	default:
+		snprintf(buf, sizeof(buf), "%s", msg);
+	}
+	return buf;
+}
+
 static int
 migration_number(const char *name)
 {
@@ -39,7 +109,7 @@ db_exec(struct db *db, const char *sql, struct err *err)
 	char *msg = NULL;
 
 	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		err_set(err, RC_DB, "database '%s': %s", db->path, msg ? msg : sqlite3_errmsg(db->h));
+		err_set(err, RC_DB, "database '%s': %s", db->path, db_errmsg(db));
 		sqlite3_free(msg);
 		return RC_DB;
 	}
@@ -75,7 +145,7 @@ pragma_int(struct db *db, const char *sql, int *out, struct err *err)
 		*out = sqlite3_column_int(st, 0);
 		rc = 0;
 	} else {
-		rc = err_set(err, RC_DB, "database '%s': %s", db->path, sqlite3_errmsg(db->h));
+		rc = err_set(err, RC_DB, "database '%s': %s", db->path, db_errmsg(db));
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -220,12 +290,12 @@ db_views_apply(struct db *db, int (*on_change)(struct db *, struct err *), struc
 		goto out_rollback;
 	if (sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO palscope_meta VALUES ('views', ?)", -1,
 			       &st, NULL) != SQLITE_OK) {
-		rc = err_set(err, RC_DB, "%s", sqlite3_errmsg(db->h));
+		rc = err_set(err, RC_DB, "database '%s': %s", db->path, db_errmsg(db));
 		goto out_rollback;
 	}
 	sqlite3_bind_text(st, 1, all.p, (int)all.len, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = err_set(err, RC_DB, "%s", sqlite3_errmsg(db->h));
+		rc = err_set(err, RC_DB, "database '%s': %s", db->path, db_errmsg(db));
 		goto out_rollback;
 	}
 	sqlite3_finalize(st);
@@ -251,22 +321,24 @@ db_connect(struct db *db, const char *path, unsigned flags, struct err *err)
 	int rc;
 
 	db->path = xstrdup(path);
-	if (!(flags & DB_READONLY) && (flags & DB_CREATE)) {
+	if (!(flags & DB_READONLY) && (flags & DB_CREATE) && access(path, F_OK) != 0) {
 		/* Create the file ourselves so it is 0600 from the first byte. */
 		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 		if (fd < 0)
 			return err_set(err, RC_IO, "cannot create database '%s': %s", path,
 				       strerror(errno));
 		close(fd);
+	} else if (access(path, F_OK) != 0 && errno == ENOENT) {
+		return err_set(err, RC_INPUT, "database '%s' does not exist", path);
 	}
 	if (sqlite3_open_v2(path, &db->h, oflags, NULL) != SQLITE_OK) {
-		rc = err_set(err, RC_DB, "cannot open database '%s': %s", path,
-			     db->h ? sqlite3_errmsg(db->h) : "out of memory");
+		rc = err_set(err, RC_DB, "cannot open database '%s': %s", path, db_errmsg(db));
 		db_close(db);
 		return rc;
 	}
 	sqlite3_extended_result_codes(db->h, 1);
-	rc = db_exec(db, "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;", err);
+	sqlite3_busy_timeout(db->h, DB_BUSY_TIMEOUT_MS);
+	rc = db_exec(db, "PRAGMA foreign_keys = ON;", err);
 	if (rc == 0 && !(flags & DB_READONLY))
 		rc = db_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", err);
 	if (rc == 0) {
@@ -317,8 +389,8 @@ db_prepare(struct db *db, const char *text, sqlite3_stmt **out, struct err *err)
 
 	*out = NULL;
 	if (sqlite3_prepare_v2(db->h, sql, -1, out, &tail) != SQLITE_OK)
-		return err_set(err, RC_DB, "cannot prepare %s: %s",
-			       text[0] == '@' ? text + 1 : "statement", sqlite3_errmsg(db->h));
+		return err_set(err, RC_DB, "database '%s': cannot prepare %s: %s", db->path,
+			       text[0] == '@' ? text + 1 : "statement", db_errmsg(db));
 	if (tail && !only_space_or_comments(tail)) {
 		sqlite3_finalize(*out);
 		*out = NULL;
@@ -379,6 +451,6 @@ db_step_done(struct db *db, sqlite3_stmt *st, struct err *err)
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return err_set(err, RC_DB, "database '%s': %s", db->path, sqlite3_errmsg(db->h));
+		return err_set(err, RC_DB, "database '%s': %s", db->path, db_errmsg(db));
 	return 0;
 }

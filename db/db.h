@@ -19,6 +19,9 @@ enum {
 	DB_READONLY = 1 << 1,	/* open read-only; refuses to migrate */
 };
 
+/* How long a statement waits for another process's lock before it fails (SQLITE_BUSY). */
+#define DB_BUSY_TIMEOUT_MS 5000
+
 struct db {
 	sqlite3 *h;
 	char *path;
@@ -40,6 +43,13 @@ int db_open(struct db *db, const char *path, unsigned flags, struct err *err);
  */
 int db_connect(struct db *db, const char *path, unsigned flags, struct err *err);
 void db_close(struct db *db);
+
+/*
+ * The connection's last error in words that say what happened: SQLite's message, and
+ * for a locked, full, read-only or corrupt file what that means, naming the file and
+ * its directory. Points into a static buffer the next call overwrites.
+ */
+const char *db_errmsg(struct db *db);
 
 /* The file's PRAGMA user_version. */
 int db_user_version(struct db *db, int *version, struct err *err);

@@ -156,7 +156,7 @@ run_cost(struct store *s, sqlite3_stmt *st)
 
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return err_set(&s->err, RC_DB, "cannot store cost: %s", sqlite3_errmsg(s->db->h));
+		return err_set(&s->err, RC_DB, "cannot store cost: %s", db_errmsg(s->db));
 	return 0;
 }
 
@@ -243,7 +243,7 @@ begin_run(struct db *db, const struct run_info *info, bool commit_run, struct st
 	db_bind_text(st, ":host", host_name(host, sizeof(host)));
 	db_bind_int(st, ":partial_period", info->partial_period ? 1 : 0);
 	if (sqlite3_step(st) != SQLITE_ROW) {
-		rc = err_set(err, RC_DB, "cannot start a run: %s", sqlite3_errmsg(db->h));
+		rc = err_set(err, RC_DB, "cannot start a run: %s", db_errmsg(db));
 		goto fail_rollback;
 	}
 	s->run_id = sqlite3_column_int64(st, 0);
@@ -320,7 +320,7 @@ store_add_identity(struct store *s, const char *tenant_id, const char *client_id
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_ROW)
-		return err_set(err, RC_DB, "cannot store identity: %s", sqlite3_errmsg(s->db->h));
+		return err_set(err, RC_DB, "cannot store identity: %s", db_errmsg(s->db));
 	return 0;
 }
 

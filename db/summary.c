@@ -21,7 +21,7 @@ exec_file(struct db *db, const char *name, int64_t run_id, struct err *err)
 
 		if (sqlite3_prepare_v2(db->h, sql, -1, &st, &tail) != SQLITE_OK)
 			return err_set(err, RC_DB, "cannot prepare %s: %s", name,
-				       sqlite3_errmsg(db->h));
+				       db_errmsg(db));
 		sql = tail;
 		if (st == NULL)		/* only whitespace or comments were left */
 			break;
@@ -31,7 +31,7 @@ exec_file(struct db *db, const char *name, int64_t run_id, struct err *err)
 			;
 		if (rc != SQLITE_DONE) {
 			err_set(err, RC_DB, "database '%s': %s: %s", db->path, name,
-				sqlite3_errmsg(db->h));
+				db_errmsg(db));
 			sqlite3_finalize(st);
 			return RC_DB;
 		}
@@ -100,7 +100,7 @@ db_summaries_update(struct db *db, int *built, struct err *err)
 		runs[n++] = sqlite3_column_int64(st, 0);
 	}
 	if (rc != SQLITE_DONE)
-		rc = err_set(err, RC_DB, "database '%s': %s", db->path, sqlite3_errmsg(db->h));
+		rc = err_set(err, RC_DB, "database '%s': %s", db->path, db_errmsg(db));
 	else
 		rc = 0;
 	sqlite3_finalize(st);

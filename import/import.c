@@ -988,7 +988,7 @@ import_add_file(struct import *im, const char *path, struct err *err)
 	int rc = 0;
 
 	if (fp == NULL)
-		return err_set(err, RC_IO, "cannot open '%s': %s", path, strerror(errno));
+		return err_set(err, RC_INPUT, "cannot open '%s': %s", path, strerror(errno));
 	n = fread(head, 1, sizeof(head), fp);
 	int fb = first_byte(head, n);
 	/* a header line may start with spaces past the first 64 bytes: only JSON needs care */
@@ -997,7 +997,7 @@ import_add_file(struct import *im, const char *path, struct err *err)
 	}
 	if (fb == 0 && n < sizeof(head)) {
 		if (ferror(fp)) {
-			rc = err_set(err, RC_IO, "cannot read '%s': %s", path, strerror(errno));
+			rc = err_set(err, RC_INPUT, "cannot read '%s': %s", path, strerror(errno));
 			goto out;
 		}
 		rc = load_empty(im, path, err);
@@ -1024,7 +1024,7 @@ import_add_file(struct import *im, const char *path, struct err *err)
 		}
 		if (ferror(fp)) {
 			buf_release(&b);
-			rc = err_set(err, RC_IO, "cannot read '%s': %s", path, strerror(errno));
+			rc = err_set(err, RC_INPUT, "cannot read '%s': %s", path, strerror(errno));
 			goto out;
 		}
 		size_t len = b.len;
@@ -1033,7 +1033,7 @@ import_add_file(struct import *im, const char *path, struct err *err)
 		goto out;
 	}
 	if (fseek(fp, 0, SEEK_SET) != 0) {
-		rc = err_set(err, RC_IO, "cannot rewind '%s': %s", path, strerror(errno));
+		rc = err_set(err, RC_INPUT, "cannot rewind '%s': %s", path, strerror(errno));
 		goto out;
 	}
 	if ((rc = csvin_open_fp(&c, fp, path, err)) < 0)

@@ -51,7 +51,7 @@ link_audit_begin(struct db *db, const struct link_batch_info *info, struct link_
 	db_bind_text(st, ":started_at", now);
 	db_bind_int(st, ":identities", info->identities);
 	if (sqlite3_step(st) != SQLITE_ROW) {
-		rc = err_set(err, RC_DB, "cannot start the link audit: %s", sqlite3_errmsg(db->h));
+		rc = err_set(err, RC_DB, "cannot start the link audit: %s", db_errmsg(db));
 		goto fail;
 	}
 	a->batch_id = sqlite3_column_int64(st, 0);
@@ -86,7 +86,7 @@ link_audit_change_begin(struct link_audit *a, const struct link_change_start *c,
 		*change_id = sqlite3_column_int64(st, 0);
 	else
 		rc = err_set(err, RC_DB, "cannot write the link audit: %s",
-			     sqlite3_errmsg(a->db->h));
+			     db_errmsg(a->db));
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return rc;
@@ -186,7 +186,7 @@ link_audit_history(struct db *db, const char *tenant_id, long limit,
 			break;
 	}
 	if (s != SQLITE_ROW && s != SQLITE_DONE)
-		rc = err_set(err, RC_DB, "cannot read the link audit: %s", sqlite3_errmsg(db->h));
+		rc = err_set(err, RC_DB, "cannot read the link audit: %s", db_errmsg(db));
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -456,8 +456,8 @@ link_run(const struct link_run_opts *o, const struct accounts *accts, struct lin
 	for (size_t i = 0; i < L.n && !*stop; i++)
 		if (res[i].selected)
 			session_start(L.session, &L.ids[i].si);
-	if (http_engine_run(L.engine, stop) < 0)
-		rc = err_set(err, RC_HTTP, "the HTTP engine failed");
+	if (http_engine_run(L.engine, stop, err) < 0)
+		rc = err->code;
 
 	const struct http_stats *hs = http_engine_stats(L.engine);
 	st->requests = hs->requests;

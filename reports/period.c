@@ -28,7 +28,7 @@ report_period_check(struct db *db, const char *period, struct err *err)
 	if (found)
 		rc = 0;
 	else if (rc != SQLITE_DONE)
-		rc = err_set(err, RC_DB, "database '%s': %s", db->path, sqlite3_errmsg(db->h));
+		rc = err_set(err, RC_DB, "database '%s': %s", db->path, db_errmsg(db));
 	else if (n == 0)
 		rc = err_set(err, RC_NOTFOUND, "no run for %s; database '%s' holds no run at all "
 			     "(run 'palscope collect' or 'palscope import' first)", period, db->path);

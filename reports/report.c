@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -79,7 +80,7 @@ report_default_period(struct db *db, char *out, size_t n, struct err *err)
 		rc = err_set(err, RC_NOTFOUND, "database '%s' holds no run; run 'palscope collect' first",
 			     db->path);
 	} else {
-		rc = err_set(err, RC_DB, "database '%s': %s", db->path, sqlite3_errmsg(db->h));
+		rc = err_set(err, RC_DB, "database '%s': %s", db->path, db_errmsg(db));
 	}
 out:
 	sqlite3_finalize(st);
@@ -151,12 +152,13 @@ report_write(struct db *db, const struct report_spec *spec, const char *period, 
 			break;
 	}
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		rc = err_set(err, RC_DB, "report '%s': %s", spec->name, sqlite3_errmsg(db->h));
+		rc = err_set(err, RC_DB, "report '%s': %s", spec->name, db_errmsg(db));
 		goto out;
 	}
 	if (report_csv_end(&o) < 0) {
+		errno = o.errnum;
 		rc = err_set(err, RC_IO, "cannot write report '%s': %s", spec->name,
-			     strerror(errno ? errno : EIO));
+			     strerror(o.errnum));
 		goto out;
 	}
 	rc = 0;
@@ -167,45 +169,67 @@ out:
 	return rc;
 }
 
+/*
+ * An output file that cannot be written, named with its directory: "cannot write 'out/x.csv'
+ * (directory 'out'): No space left on device".
+ */
+static int
+out_error(struct err *err, const char *verb, const char *path, int e)
+{
+	const char *slash = strrchr(path, '/');
+	int dlen = slash == NULL ? 1 : slash == path ? 1 : (int)(slash - path);
+
+	return err_set(err, RC_IO, "cannot %s '%s' (directory '%.*s'): %s", verb, path, dlen,
+		       slash == NULL ? "." : path, strerror(e ? e : EIO));
+}
+
 int
 report_write_path(struct db *db, const struct report_spec *spec, const char *period,
 		  const char *path, unsigned flags, size_t *rows, struct err *err)
 {
 	char *tmp = NULL;
 	FILE *fp = NULL;
+	struct stat sb;
 	int rc;
 
 	if (path == NULL || strcmp(path, "-") == 0)
 		return report_write(db, spec, period, stdout, flags, rows, err);
 
-	tmp = xasprintf("%s.tmp", path);
+	/*
+	 * Anything but a regular file (a device such as /dev/stdout, a pipe, a symbolic link) is
+	 * written in place, never replaced by the renamed temporary file.
+	 */
+	bool special = lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode);
+	tmp = special ? xstrdup(path) : xasprintf("%s.tmp", path);
 	fp = fopen(tmp, "w");
 	if (fp == NULL) {
-		rc = err_set(err, RC_IO, "cannot create '%s': %s", tmp, strerror(errno));
+		rc = out_error(err, "create", path, errno);
 		goto out;
 	}
+	errno = 0;
 	rc = report_write(db, spec, period, fp, flags, rows, err);
+	if (rc == RC_IO)
+		rc = out_error(err, "write", path, errno);
 	if (rc < 0)
 		goto out;
-	if (fsync(fileno(fp)) != 0 && errno != EINVAL) {
-		rc = err_set(err, RC_IO, "cannot write '%s': %s", tmp, strerror(errno));
+	if (!special && fsync(fileno(fp)) != 0 && errno != EINVAL) {
+		rc = out_error(err, "write", path, errno);
 		goto out;
 	}
 	if (fclose(fp) != 0) {
 		fp = NULL;
-		rc = err_set(err, RC_IO, "cannot write '%s': %s", tmp, strerror(errno));
+		rc = out_error(err, "write", path, errno);
 		goto out;
 	}
 	fp = NULL;
-	if (rename(tmp, path) != 0) {
-		rc = err_set(err, RC_IO, "cannot rename '%s' to '%s': %s", tmp, path,
-			     strerror(errno));
+	if (!special && rename(tmp, path) != 0) {
+		rc = out_error(err, "replace", path, errno);
 		goto out;
 	}
 out:
 	if (fp)
 		fclose(fp);
-	if (rc < 0 && tmp)
+	if (rc < 0 && tmp && !special)
 		unlink(tmp);
 	free(tmp);
 	return rc;

@@ -63,8 +63,10 @@ int report_write(struct db *db, const struct report_spec *spec, const char *peri
 		 unsigned flags, size_t *rows, struct err *err);
 
 /*
- * report_write to path: NULL or "-" is stdout, anything else is written to "<path>.tmp" and
- * renamed over path only when complete, so a failed run leaves no half-written report.
+ * report_write to path: NULL or "-" is stdout; a regular file (or a new one) is written to
+ * "<path>.tmp" and renamed over path only when complete, so a failed run leaves no half-written
+ * report; a device, pipe or symbolic link is written in place. Errors name path and its
+ * directory (RC_IO).
  */
 int report_write_path(struct db *db, const struct report_spec *spec, const char *period,
 		      const char *path, unsigned flags, size_t *rows, struct err *err);

@@ -1,11 +1,21 @@
 #include "reports/report_csv.h"
 
 #include <csv.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/xalloc.h"
+
+/* A write failed: keep the first failure's errno for the message. */
+static void
+mark_failed(struct report_csv *o)
+{
+	if (!o->failed)
+		o->errnum = errno ? errno : EIO;
+	o->failed = true;
+}
 
 void
 report_csv_begin(struct report_csv *o, FILE *fp, bool excel)
@@ -14,15 +24,16 @@ report_csv_begin(struct report_csv *o, FILE *fp, bool excel)
 	o->excel = excel;
 	o->in_row = false;
 	o->failed = false;
+	o->errnum = 0;
 	if (excel && fputs("\xEF\xBB\xBF", fp) == EOF)
-		o->failed = true;
+		mark_failed(o);
 }
 
 static void
 separator(struct report_csv *o)
 {
 	if (o->in_row && fputc(',', o->fp) == EOF)
-		o->failed = true;
+		mark_failed(o);
 	o->in_row = true;
 }
 
@@ -46,12 +57,12 @@ report_csv_text(struct report_csv *o, const char *s, size_t len)
 		tmp[0] = '\'';
 		memcpy(tmp + 1, s, len);
 		if (csv_fwrite(o->fp, tmp, len + 1) != 0)
-			o->failed = true;
+			mark_failed(o);
 		free(tmp);
 		return;
 	}
 	if (csv_fwrite(o->fp, s, len) != 0)
-		o->failed = true;
+		mark_failed(o);
 }
 
 void
@@ -59,7 +70,7 @@ report_csv_int(struct report_csv *o, int64_t v)
 {
 	separator(o);
 	if (fprintf(o->fp, "%" PRId64, v) < 0)
-		o->failed = true;
+		mark_failed(o);
 }
 
 void
@@ -92,7 +103,7 @@ report_csv_money(struct report_csv *o, double v)
 	separator(o);
 	csv_format_money(v, num, sizeof(num));
 	if (fputs(num, o->fp) == EOF)
-		o->failed = true;
+		mark_failed(o);
 }
 
 void
@@ -105,7 +116,7 @@ void
 report_csv_end_row(struct report_csv *o)
 {
 	if (fputs(o->excel ? "\r\n" : "\n", o->fp) == EOF)
-		o->failed = true;
+		mark_failed(o);
 	o->in_row = false;
 }
 
@@ -113,6 +124,6 @@ int
 report_csv_end(struct report_csv *o)
 {
 	if (fflush(o->fp) != 0 || ferror(o->fp))
-		o->failed = true;
+		mark_failed(o);
 	return o->failed ? -1 : 0;
 }

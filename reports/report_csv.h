@@ -18,6 +18,7 @@ struct report_csv {
 	bool excel;	/* CRLF line ends (the BOM is written by report_csv_begin) */
 	bool in_row;	/* a cell was written on the current row */
 	bool failed;	/* a write failed; checked by report_csv_end() */
+	int errnum;	/* errno of the first failed write */
 };
 
 /* Start a document on fp; writes the UTF-8 BOM when excel. */

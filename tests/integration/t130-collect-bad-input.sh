@@ -67,7 +67,7 @@ cp "$T/ok.db" "$T/newer.db"
 sqlite3 "$T/newer.db" "pragma user_version = 999"
 sum=$(sha256sum "$T/newer.db")
 collect --db "$T/newer.db" --accounts "$T/a.csv" --partner-id 1234567 --period 2026-10
-expect_eq "newer db: exit" 1 "$RC"
+expect_eq "newer db: exit (3: the database cannot be used)" 3 "$RC"
 grep -q "newer than this palscope" "$T/collect.err" || fail "newer db message"
 expect_eq "newer db unchanged" "$sum" "$(sha256sum "$T/newer.db")"
 ok "newer database refused and unchanged"

@@ -99,6 +99,42 @@ test_db__refuses_foreign(void **state)
 	assert_non_null(strstr(err.msg, "not a palscope database"));
 }
 
+/* A --db that does not exist is the user's input (RC_INPUT, exit 2), and it is not created. */
+static void
+test_db__missing_file_is_input_error(void **state)
+{
+	struct db db = DB_INIT;
+	struct err err = ERR_INIT;
+	(void)state;
+
+	assert_int_equal(db_open(&db, path, 0, &err), RC_INPUT);
+	assert_non_null(strstr(err.msg, "does not exist"));
+	assert_int_equal(access(path, F_OK), -1);
+	db_close(&db);
+	assert_int_equal(db_connect(&db, path, DB_READONLY, &err), RC_INPUT);
+	db_close(&db);
+}
+
+/* A damaged file: RC_DB, and the message says what it means and names the file. */
+static void
+test_db__corrupt_file_explained(void **state)
+{
+	struct db db = DB_INIT;
+	struct err err = ERR_INIT;
+	FILE *fp;
+	(void)state;
+
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	for (int i = 0; i < 4096; i++)
+		fputc((i * 37 + 11) % 256, fp);
+	fclose(fp);
+	assert_int_equal(db_open(&db, path, 0, &err), RC_DB);
+	assert_non_null(strstr(err.msg, path));
+	assert_non_null(strstr(err.msg, "damaged or is not a database"));
+	db_close(&db);
+}
+
 static void
 test_db__every_embedded_query_prepares(void **state)
 {
@@ -186,6 +222,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_db__migrates_new_file_0600, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_db__refuses_newer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_db__refuses_foreign, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_db__missing_file_is_input_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_db__corrupt_file_explained, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_db__every_embedded_query_prepares, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_db__unknown_parameter_aborts, setup, teardown),
