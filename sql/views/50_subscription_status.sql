@@ -156,18 +156,25 @@ FROM (
 		       pe.cost_status, pe.cost_http_status,
 		       pe.cost_error_code, pe.cost_error_message, pe.currency, pe.total, pe.n_currencies,
 		       tn.name AS tenant_name,
-		       pe.interrupted AND (pe.collection_failed OR (pe.cost_status IS NULL AND
-			       pe.blocking = (SELECT ord FROM reason_code WHERE code = 'USAGE_UNREADABLE')))
+		       (pe.interrupted AND (pe.collection_failed OR (pe.cost_status IS NULL AND
+			       pe.blocking = (SELECT ord FROM reason_code WHERE code = 'USAGE_UNREADABLE'))))
+		       OR (pe.collection_failed AND NOT (pe.subscription_not_active OR
+			       pe.ea_dpor_expected OR pe.offer_excluded OR pe.no_usage))
 			       AS unread,
 		       -- a passing pair decides; else one whose run was interrupted before it read
-		       -- what it needed (what it did not read might have passed: UNKNOWN, never
-		       -- MISSING); else the pair that got furthest
+		       -- what it needed, or one whose read failed (after the retries) and that no
+		       -- fact of the subscription itself (state, offer, no cost) rules out: what it
+		       -- did not read might have passed, so UNKNOWN, never the MISSING of another
+		       -- pair; else the pair that got furthest
 		       row_number() OVER (PARTITION BY pe.period, pe.subscription_id
 					  ORDER BY pe.blocking > (SELECT max(ord) FROM reason_code
 								  WHERE kind = 'blocking') DESC,
-						   pe.interrupted AND (pe.collection_failed OR
+						   (pe.interrupted AND (pe.collection_failed OR
 							(pe.cost_status IS NULL AND pe.blocking = (SELECT ord
-							 FROM reason_code WHERE code = 'USAGE_UNREADABLE'))) DESC,
+							 FROM reason_code WHERE code = 'USAGE_UNREADABLE'))))
+						   OR (pe.collection_failed AND NOT
+							(pe.subscription_not_active OR pe.ea_dpor_expected OR
+							 pe.offer_excluded OR pe.no_usage)) DESC,
 						   pe.blocking DESC, pe.identity_ord) AS rn,
 		       max(pe.attributed) OVER (PARTITION BY pe.period, pe.subscription_id)
 			       AS sub_attributed,
