@@ -73,6 +73,7 @@ struct import {
 	struct sub **subs;	/* in order of first appearance */
 	size_t n_subs;
 	struct smap sub_index;	/* id -> struct sub * */
+	struct smap other_subs;	/* subscriptions listed for other tenants -> that tenant */
 	char *tenant_name, *tenant_domain, *user_name;
 	struct smap ra_subs;	/* subscriptions with role assignment data */
 	struct smap lh_subs;	/* subscriptions with Lighthouse data */
@@ -329,28 +330,83 @@ capture_subscription(void *payload, enum rec_type type, int64_t identity, const 
 	return 0;
 }
 
+/* Subscriptions az account list --all printed for other tenants: id -> that tenant. */
+static void
+remember_other(struct import *im, const char *sub, const char *tenant)
+{
+	char key[37];
+	int created;
+
+	lower_guid(sub, key);
+	void **slot = smap_slot(&im->other_subs, key, &created);
+	if (created)
+		*slot = xstrdup(tenant);
+}
+
+/*
+ * az account list --all lists the subscriptions of every tenant the user is
+ * signed in to: keep --tenant's (tenantId = the tenant whose token listed
+ * it), count the others, and fail only when none is of --tenant.
+ */
 static int
 load_accounts(struct import *im, struct jfile *f, struct err *err)
 {
 	const cJSON *e;
-	size_t i = 0;
+	size_t i = 0, kept = 0, left_out = 0, tenant_level = 0, other_tl = 0;
+	struct smap others = SMAP_INIT;
+	const char *first_other = NULL, *first_other_tid = NULL;
 
 	cJSON_ArrayForEach(e, f->list)
 	{
 		const char *id = arm_str(e, "id"), *tid = arm_str(e, "tenantId");
 		const char *home = arm_str(e, "homeTenantId");
 		i++;
-		if (!is_guid(id))
+		if (!is_guid(id)) {
+			smap_release(&others, NULL);
 			return err_set(err, RC_PARSE, "%s: entry %zu has no subscription 'id'",
 				       f->name, i);
-		if (tid == NULL || !str_ieq(tid, im->o->tenant))
+		}
+		if (tid == NULL || !is_guid(tid)) {
+			smap_release(&others, NULL);
 			return err_set(err, RC_PARSE,
-				       "%s: subscription %s was listed in tenant %s, not in --tenant "
-				       "%s (filter with --query \"[?tenantId=='%s']\")",
-				       f->name, id, tid ? tid : "(none)", im->o->tenant,
-				       im->o->tenant);
+				       "%s: entry %zu (subscription %s) has no 'tenantId' GUID",
+				       f->name, i, id);
+		}
+		/*
+		 * az login --allow-no-subscriptions adds a "tenant level account": id is
+		 * the tenant's, name "N/A(tenant level account)" (azure-cli-core
+		 * _profile.py _TENANT_LEVEL_ACCOUNT_NAME). It is no subscription.
+		 */
+		const char *nm = arm_str(e, "name");
+		bool tl = str_ieq(id, tid) || (nm && strcmp(nm, "N/A(tenant level account)") == 0);
+		if (!str_ieq(tid, im->o->tenant)) {
+			char t[37];
+			if (tl) {
+				other_tl++;
+				continue;
+			}
+			lower_guid(tid, t);
+			smap_slot(&others, t, NULL);
+			remember_other(im, id, t);
+			if (first_other == NULL) {
+				first_other = id;
+				first_other_tid = tid;
+			}
+			left_out++;
+			continue;
+		}
+		fill(&im->tenant_name, arm_str(e, "tenantDisplayName"));
+		fill(&im->tenant_domain, arm_str(e, "tenantDefaultDomain"));
+		fill(&im->user_name, arm_str(arm_obj(e, "user"), "name"));
+		if (tl) {
+			tenant_level++;
+			continue;
+		}
+		kept++;
 		struct sub *s = sub_get(im, id);
 		fill(&s->name, arm_str(e, "name"));
+		free(s->tenant); /* the subscription list's assumed tenant gives way */
+		s->tenant = NULL;
 		fill(&s->tenant, home ? home : tid);
 		fill(&s->state, arm_str(e, "state"));
 		const cJSON *m, *mbt = cJSON_GetObjectItemCaseSensitive(e, "managedByTenants");
@@ -361,11 +417,29 @@ load_accounts(struct import *im, struct jfile *f, struct err *err)
 			if (t)
 				sub_add_managed(s, t);
 		}
-		fill(&im->tenant_name, arm_str(e, "tenantDisplayName"));
-		fill(&im->tenant_domain, arm_str(e, "tenantDefaultDomain"));
-		fill(&im->user_name, arm_str(arm_obj(e, "user"), "name"));
 	}
-	note(im, "%s: az account list (%zu subscription%s)", f->name, i, i == 1 ? "" : "s");
+	size_t n_other_tenants = others.n;
+	smap_release(&others, NULL);
+	if (kept == 0 && tenant_level == 0 && first_other == NULL)
+		return err_set(err, RC_PARSE,
+			       "%s: nothing in it is of --tenant %s (only tenant level accounts of "
+			       "other tenants)",
+			       f->name, im->o->tenant);
+	if (kept == 0 && tenant_level == 0)
+		return err_set(err, RC_PARSE,
+			       "%s: subscription %s was listed in tenant %s, not in --tenant %s, and "
+			       "so were the other %zu: nothing in the file is of --tenant (the "
+			       "file of another tenant?)",
+			       f->name, first_other, first_other_tid, im->o->tenant, left_out - 1);
+	im->have_subs_source = true;
+	note(im, "%s: az account list (%zu subscription%s of --tenant%s)", f->name, kept,
+	     kept == 1 ? "" : "s", tenant_level ? "; its tenant level account is no subscription" : "");
+	if (left_out)
+		note(im, "%s: %zu subscription%s of %zu other tenant%s left out", f->name, left_out,
+		     left_out == 1 ? "" : "s", n_other_tenants, n_other_tenants == 1 ? "" : "s");
+	if (other_tl)
+		note(im, "%s: %zu tenant level account%s of other tenants left out", f->name,
+		     other_tl, other_tl == 1 ? "" : "s");
 	return 0;
 }
 
@@ -824,19 +898,33 @@ load_json(struct import *im, const char *name, const char *data, size_t len, str
 	im->emit_err = err;
 	switch (f->kind) {
 	case FK_ACCOUNTS:
-		im->have_subs_source = true;
 		return load_accounts(im, f, err);
 	case FK_SUBSCRIPTIONS: {
 		struct sink cap = { capture_subscription, im };
+		size_t no_tenant = 0;
 		im->have_subs_source = true;
+		/*
+		 * az account subscription list (api 2016-06-01) has no tenantId: the
+		 * list is GET /subscriptions of the signed-in tenant, so --tenant's.
+		 * An az account list entry of the same subscription names its tenant
+		 * (load_accounts replaces this one).
+		 */
+		cJSON *se;
+		cJSON_ArrayForEach(se, f->list)
+		{
+			if (cJSON_IsObject(se) && !has(se, "tenantId")) {
+				cJSON_AddStringToObject(se, "tenantId", im->o->tenant);
+				no_tenant++;
+			}
+		}
 		if ((rc = arm_emit_subscriptions(f->wrap, &cap, 0, err)) < 0) {
 			if (strncmp(err->msg, name, strlen(name)) != 0)
 				err_prefix(err, "%s: ", name);
 			return rc;
 		}
-		note(im, "%s: %s subscription list (%zu subscription%s%s)", name,
-		     strcmp(form, "ARM") == 0 ? "ARM" : "az account", n,
-		     n == 1 ? "" : "s", ", with quotaId");
+		note(im, "%s: %s subscription list (%zu subscription%s, with quotaId%s)", name,
+		     strcmp(form, "ARM") == 0 ? "ARM" : "az account", n, n == 1 ? "" : "s",
+		     no_tenant ? "; no tenantId: taken as --tenant's" : "");
 		return 0;
 	}
 	case FK_TENANTS: {
@@ -1466,6 +1554,7 @@ import_free(struct import *im)
 		sub_free(im->subs[i]);
 	free(im->subs);
 	smap_release(&im->sub_index, NULL);
+	smap_release(&im->other_subs, free);
 	smap_release(&im->ra_subs, NULL);
 	smap_release(&im->lh_subs, NULL);
 	smap_release(&im->direct, NULL);
