@@ -7,20 +7,22 @@ DELETE FROM pair_summary WHERE identity_id IN (SELECT identity_id FROM identity 
 DELETE FROM pair_rg_summary WHERE identity_id IN (SELECT identity_id FROM identity WHERE run_id = :run_id);
 DELETE FROM cost_summary WHERE identity_id IN (SELECT identity_id FROM identity WHERE run_id = :run_id);
 DELETE FROM cost_total_summary WHERE identity_id IN (SELECT identity_id FROM identity WHERE run_id = :run_id);
+DELETE FROM pair_pim_summary WHERE identity_id IN (SELECT identity_id FROM identity WHERE run_id = :run_id);
 
 -- The access aggregate per pair: counts and starts, the roles (distinct, sorted) and the
 -- eligible resource groups. pair_access is read once into pa.
 INSERT INTO pair_summary (identity_id, subscription_id, n_access, n_jit, n_eligible,
 			  n_eligible_known, n_eligible_undefined, n_eligible_whole, start_jd,
-			  whole_start_jd, covered_rgs, roles)
+			  whole_start_jd, covered_rgs, roles, n_pim_activated)
 WITH pa AS MATERIALIZED (
 	SELECT identity_id, subscription_id, jit, eligible, eligibility_known, basis,
-	       resource_group, start_jd, role_name, scope_desc
+	       resource_group, start_jd, role_name, scope_desc, pim_activated
 	FROM pair_access WHERE run_id = :run_id)
 SELECT g.identity_id, g.subscription_id, g.n_access, g.n_jit, g.n_eligible, g.n_eligible_known,
        g.n_eligible_undefined, g.n_eligible_whole, g.start_jd, g.whole_start_jd, g.covered_rgs,
-       lab.roles
+       lab.roles, g.n_pim_activated
 FROM (SELECT identity_id, subscription_id,
+	     sum(jit = 0 AND eligible AND pim_activated) AS n_pim_activated,
 	     sum(jit = 0) AS n_access, sum(jit = 1) AS n_jit,
 	     sum(jit = 0 AND eligible) AS n_eligible,
 	     sum(jit = 0 AND eligible AND eligibility_known) AS n_eligible_known,
@@ -40,6 +42,13 @@ LEFT JOIN (SELECT identity_id, subscription_id, group_concat(label, ';') AS role
 		 ORDER BY identity_id, subscription_id, role_name, scope_desc)
 	   GROUP BY identity_id, subscription_id) lab
 	ON lab.identity_id = g.identity_id AND lab.subscription_id = g.subscription_id;
+
+-- PIM per pair (views/22_pair_pim.sql).
+INSERT INTO pair_pim_summary (identity_id, subscription_id, n_eligible, eligible_roles,
+			      active_hours, period_hours, unreadable)
+SELECT identity_id, subscription_id, n_eligible, eligible_roles, active_hours, period_hours,
+       unreadable
+FROM pair_pim WHERE run_id = :run_id;
 
 -- Each eligible resource group's start per pair. pair_access.resource_group is an expression
 -- (no NOCASE collation), hence lower().

@@ -19,7 +19,9 @@
 -- A role assignment whose principalType is Unknown (the portal's "Identity not found": a deleted
 -- user, group or service principal whose assignments were not removed) says so in scope_desc.
 -- start_jd: julianday of max(assignment createdOn or delegation createdAt, link createdTime);
--- 0 when neither is known.
+-- 0 when neither is known. A role assignment that is a PIM activation (an 'Activated'
+-- roleAssignmentScheduleInstance of the same role and scope: pim_activated = 1) starts when its
+-- eligibility started, not when it was activated (views/22_pair_pim.sql counts its active time).
 CREATE VIEW pair_access AS
 WITH la AS (
 	SELECT x.*,
@@ -32,7 +34,7 @@ WITH la AS (
 SELECT g.run_id, g.identity_id, g.subscription_id, g.source, g.assignment_id, g.role_guid,
        coalesce(nullif(g.def_name, ''), g.table_name, g.role_guid) AS role_name,
        g.scope, g.scope_level, g.resource_group, g.principal_type, g.created, g.jit,
-       g.basis,
+       g.basis, g.pim_activated,
        g.basis IN ('listed', 'write_actions', 'definition_unavailable') AND
                coalesce(g.table_eligible, 1) = 1 AS eligible,
        g.basis = 'listed' AS eligibility_known,
@@ -73,8 +75,26 @@ FROM (
 		       ra.assignment_id, ra.role_guid, ra.scope, ra.scope_level,
 		       CASE WHEN ra.scope_level IN ('resource_group', 'resource')
 			    THEN coalesce(ra.resource_group, '') END AS resource_group,
-		       ra.principal_type, ra.created_on AS created, 0 AS jit, NULL AS via_principal
+		       ra.principal_type,
+		       CASE WHEN pa.role_guid IS NULL THEN ra.created_on
+			    ELSE coalesce((SELECT min(e.start_time) FROM pim_schedule e
+					   WHERE e.identity_id = ra.identity_id
+					     AND e.subscription_id = ra.subscription_id
+					     AND e.kind = 'eligible'
+					     AND (e.eligibility_id = pa.eligibility_id
+						  OR (e.role_guid = ra.role_guid AND e.scope = ra.scope))),
+					  ra.created_on) END AS created,
+		       0 AS jit, NULL AS via_principal, pa.role_guid IS NOT NULL AS pim_activated
 		FROM role_assignment ra
+		LEFT JOIN pim_schedule pa ON pa.identity_id = ra.identity_id
+			AND pa.subscription_id = ra.subscription_id AND pa.kind = 'active'
+			AND pa.assignment_type = 'Activated' AND pa.role_guid = ra.role_guid
+			AND pa.scope = ra.scope
+			AND pa.item_id = (SELECT min(x.item_id) FROM pim_schedule x
+					  WHERE x.identity_id = ra.identity_id
+					    AND x.subscription_id = ra.subscription_id
+					    AND x.kind = 'active' AND x.assignment_type = 'Activated'
+					    AND x.role_guid = ra.role_guid AND x.scope = ra.scope)
 		WHERE ra.scope_level <> 'other'
 		UNION ALL
 		SELECT la.run_id, la.identity_id, la.subscription_id,
@@ -87,7 +107,7 @@ FROM (
 			    ELSE 'Group (inferred)' END,
 		       la.created_at, lz.eligible,
 		       CASE WHEN lz.principal_id <> i.object_id
-			    THEN coalesce(lz.principal_name, lz.principal_id) END
+			    THEN coalesce(lz.principal_name, lz.principal_id) END, 0
 		FROM la
 		JOIN lighthouse_authorization lz
 			ON lz.identity_id = la.identity_id AND lz.subscription_id = la.subscription_id

@@ -6,9 +6,15 @@
 -- resource groups when access is below subscription scope (union over the pair's eligible
 -- grants). The code -> check mapping is spelt by name twice below (the CASE of codes, the lookups
 -- of blocking; a new check goes in both); the numbers live only in reason_code.
+-- PIM (views/22_pair_pim.sql): role assignments that are PIM activations are not permanent access;
+-- an identity whose access is only PIM-eligible, never active in the period, is PIM_ELIGIBLE_ONLY;
+-- one active only part of the period passes with PIM_PARTIAL and is attributed that share of the
+-- cost (active hours / hours in the period); PIM_UNREADABLE when a PIM list was denied.
 CREATE VIEW pair_eval AS
 SELECT z.*,
        CASE WHEN z.blocking < (SELECT max(ord) + 1 FROM reason_code) THEN NULL
+	    WHEN z.pim_only THEN
+		    z.total * min(1.0, z.pim_active_hours / z.pim_period_hours)
 	    WHEN z.whole_start_jd IS NOT NULL AND z.whole_start_jd < julianday(z.period_start) + 1
 		 THEN z.total
 	    -- per cost resource group: access counts from the earlier of the pair's
@@ -63,6 +69,9 @@ SELECT y.*,
 			    coalesce(CASE WHEN y.no_rbac THEN (SELECT ord FROM reason_code
 								 WHERE code = 'NO_RBAC'
 								   AND kind = 'blocking') END, 1e9),
+			    coalesce(CASE WHEN y.pim_eligible_only THEN (SELECT ord FROM reason_code
+								 WHERE code = 'PIM_ELIGIBLE_ONLY'
+								   AND kind = 'blocking') END, 1e9),
 			    coalesce(CASE WHEN y.role_not_eligible THEN (SELECT ord FROM reason_code
 								 WHERE code = 'ROLE_NOT_ELIGIBLE'
 								   AND kind = 'blocking') END, 1e9),
@@ -89,6 +98,12 @@ SELECT y.*,
 								   AND kind = 'blocking') END, 1e9),
 			    coalesce(CASE WHEN y.csp_subscription THEN (SELECT ord FROM reason_code
 								 WHERE code = 'CSP_SUBSCRIPTION'
+								   AND kind = 'blocking') END, 1e9),
+			    coalesce(CASE WHEN y.pim_partial THEN (SELECT ord FROM reason_code
+								 WHERE code = 'PIM_PARTIAL'
+								   AND kind = 'blocking') END, 1e9),
+			    coalesce(CASE WHEN y.pim_unreadable THEN (SELECT ord FROM reason_code
+								 WHERE code = 'PIM_UNREADABLE'
 								   AND kind = 'blocking') END, 1e9)), 1e9),
 		(SELECT max(ord) + 1 FROM reason_code)) AS blocking
 FROM (
@@ -103,6 +118,7 @@ SELECT q.*,
 			     WHEN 'NO_LINK' THEN q.no_link
 			     WHEN 'LINK_WRONG_PARTNER_ID' THEN q.link_wrong_partner_id
 			     WHEN 'NO_RBAC' THEN q.no_rbac
+			     WHEN 'PIM_ELIGIBLE_ONLY' THEN q.pim_eligible_only
 			     WHEN 'ROLE_NOT_ELIGIBLE' THEN q.role_not_eligible
 			     WHEN 'ASSIGNMENT_TOO_RECENT' THEN q.assignment_too_recent
 			     WHEN 'EA_DPOR_EXPECTED' THEN q.ea_dpor_expected
@@ -112,6 +128,8 @@ SELECT q.*,
 			     WHEN 'SCOPE_EXCLUDES_USAGE' THEN q.scope_excludes_usage
 			     WHEN 'ROLE_ELIGIBILITY_UNKNOWN' THEN q.role_eligibility_unknown
 			     WHEN 'CSP_SUBSCRIPTION' THEN q.csp_subscription
+			     WHEN 'PIM_PARTIAL' THEN q.pim_partial
+			     WHEN 'PIM_UNREADABLE' THEN q.pim_unreadable
 			     END
 		       ORDER BY rc.ord) k), '') AS codes
 FROM (
@@ -126,8 +144,12 @@ FROM (
 	       lower(coalesce(p.state, '')) IN ('disabled', 'deleted') AS subscription_not_active,
 	       p.link_read AND NOT p.link_active AS no_link,
 	       p.link_active AND p.expected_partner_ids IS NOT NULL AND NOT p.partner_id_ok AS link_wrong_partner_id,
-	       p.n_access = 0 AS no_rbac,
-	       p.n_access > 0 AND p.n_eligible = 0 AS role_not_eligible,
+	       p.n_access = 0 AND p.pim_n_eligible = 0 AND p.pim_active_hours = 0 AS no_rbac,
+	       -- PIM: no permanent eligible access, PIM eligibility (or an activation) but no
+	       -- active time in the period
+	       p.n_eligible = p.n_pim_activated AND (p.pim_n_eligible > 0 OR p.n_pim_activated > 0)
+		       AND p.pim_active_hours = 0 AS pim_eligible_only,
+	       p.n_access > 0 AND p.n_eligible = 0 AND p.pim_active_hours = 0 AS role_not_eligible,
 	       p.n_eligible > 0 AND p.start_jd > julianday(p.period_end || ' 23:59:59') AS assignment_too_recent,
 	       EXISTS (SELECT 1 FROM offer_rule o WHERE o.code = 'EA_DPOR_EXPECTED'
 		       AND substr(p.quota_id, 1, length(o.prefix)) = o.prefix) AS ea_dpor_expected,
@@ -148,7 +170,12 @@ FROM (
 	       ELSE 0 END AS scope_excludes_usage,
 	       p.n_eligible > 0 AND p.n_eligible_known = 0 AS role_eligibility_unknown,
 	       EXISTS (SELECT 1 FROM offer_rule o WHERE o.code = 'CSP_SUBSCRIPTION'
-		       AND substr(p.quota_id, 1, length(o.prefix)) = o.prefix) AS csp_subscription
+		       AND substr(p.quota_id, 1, length(o.prefix)) = o.prefix) AS csp_subscription,
+	       p.pim_only AND p.pim_active_hours < p.pim_period_hours - 0.01 AS pim_partial,
+	       p.pim_unread_why IS NOT NULL AS pim_unreadable
+	FROM (SELECT p0.*,
+		     -- access only through PIM activations that were active in the period
+		     p0.n_eligible = p0.n_pim_activated AND p0.pim_active_hours > 0 AS pim_only
 	FROM (
 		SELECT ei.period, ei.period_start, ei.period_end, ei.run_id, ei.identity_id,
 		       ei.ord AS identity_ord, ei.interrupted,
@@ -219,7 +246,11 @@ FROM (
 		       coalesce(ag.n_eligible_known, 0) AS n_eligible_known,
 		       coalesce(ag.n_eligible_whole, 0) AS n_eligible_whole,
 		       coalesce(ag.n_eligible_undefined, 0) AS n_eligible_undefined,
-		       ag.start_jd, ag.whole_start_jd, ag.covered_rgs
+		       ag.start_jd, ag.whole_start_jd, ag.covered_rgs,
+		       coalesce(ag.n_pim_activated, 0) AS n_pim_activated,
+		       coalesce(pp.n_eligible, 0) AS pim_n_eligible, pp.eligible_roles AS pim_roles,
+		       coalesce(pp.active_hours, 0.0) AS pim_active_hours,
+		       pp.period_hours AS pim_period_hours, pp.unreadable AS pim_unread_why
 		FROM effective_identity ei
 		JOIN subscription s ON s.identity_id = ei.identity_id
 		LEFT JOIN partner_link l ON l.identity_id = ei.identity_id
@@ -244,7 +275,10 @@ FROM (
 		-- pair_access when the run ended (migrations/0006_run_summary.sql)
 		LEFT JOIN pair_summary ag
 			ON ag.identity_id = ei.identity_id AND ag.subscription_id = s.subscription_id
-	) p
+		-- PIM per pair (views/22_pair_pim.sql, summarized with the run)
+		LEFT JOIN pair_pim_summary pp
+			ON pp.identity_id = ei.identity_id AND pp.subscription_id = s.subscription_id
+	) p0) p
 ) q
 ) y
 ) z;

@@ -70,6 +70,15 @@ SELECT x.period, x.tenant_id, coalesce(x.tenant_name, x.tenant_id) AS customer_n
 			    'with an eligible role such as Support Request Contributor'
 		    ELSE 'assign ' || x.who || ' an eligible role such as Support Request Contributor ' ||
 			    'on the subscription' END
+       WHEN 'PIM_ELIGIBLE_ONLY' THEN
+	       x.who || ' is linked to partner ID ' || coalesce(x.partner_id, '?') ||
+	       ' but is only PIM-eligible for ' || coalesce(x.pim_roles, 'its role') ||
+	       ' and was never active in ' || x.period ||
+	       CASE WHEN x.n_access > x.n_pim_activated THEN ' (it holds permanently only ' ||
+			    x.roles || ')' ELSE '' END ||
+	       '; only role assignments active at a time count: activate the role while working ' ||
+	       'on the subscription, or assign an eligible role such as Support Request ' ||
+	       'Contributor permanently'
        WHEN 'ROLE_NOT_ELIGIBLE' THEN
 	       x.who || ' holds only ' || x.roles || ', not eligible for partner earned credit; ' ||
 	       'assign an eligible role such as Support Request Contributor'
@@ -113,12 +122,14 @@ SELECT x.period, x.tenant_id, coalesce(x.tenant_name, x.tenant_id) AS customer_n
 	       'that carry the usage'
        ELSE
 	       'Attributed to partner ID ' || coalesce(x.partner_id, '?') || ' through ' || x.who ||
-	       ' (' || x.roles || '): ' || printf('%.2f', coalesce(x.sub_attributed, 0)) || ' of ' ||
+	       ' (' || coalesce(CASE WHEN x.pim_only THEN 'PIM-activated ' || x.pim_roles END, x.roles, '') ||
+	       '): ' || printf('%.2f', coalesce(x.sub_attributed, 0)) || ' of ' ||
 	       printf('%.2f', x.total) || ' ' || x.currency || ' in ' || x.period || ' counted' ||
 	       CASE WHEN round(coalesce(x.sub_attributed, 0), 2) < round(x.total, 2) THEN
 			    ' (only days and resource groups with eligible access)' ELSE '' END
        END ||
-       CASE WHEN x.role_eligibility_unknown OR x.csp_subscription OR x.n_currencies > 1 THEN
+       CASE WHEN x.role_eligibility_unknown OR x.csp_subscription OR x.n_currencies > 1 OR
+		 x.pim_partial OR x.pim_unreadable THEN
 		    ' (note: ' ||
 		    rtrim(CASE WHEN x.role_eligibility_unknown AND x.n_eligible_undefined > 0 THEN
 				    'a role whose definition could not be read is counted as eligible; '
@@ -127,7 +138,15 @@ SELECT x.period, x.tenant_id, coalesce(x.tenant_name, x.tenant_id) AS customer_n
 			  CASE WHEN x.csp_subscription THEN 'CSP offer: if you are its CSP partner, Partner Center ' ||
 				    'shows this usage as CSP, not PAL; ' ELSE '' END ||
 			  CASE WHEN x.n_currencies > 1 THEN 'costs in other currencies than ' ||
-				    x.currency || ' are left out; ' ELSE '' END, '; ') || ')'
+				    x.currency || ' are left out; ' ELSE '' END ||
+			  CASE WHEN x.pim_partial THEN 'the PIM role was active ' ||
+				    printf('%.1f', x.pim_active_hours) || ' of ' ||
+				    printf('%.0f', x.pim_period_hours) || ' hours of the period (' ||
+				    printf('%.1f', 100.0 * x.pim_active_hours / x.pim_period_hours) ||
+				    '%), only that share of the cost is counted; ' ELSE '' END ||
+			  CASE WHEN x.pim_unreadable THEN 'PIM could not be read (' ||
+				    x.pim_unread_why || '): evaluated on role assignments alone; '
+			       ELSE '' END, '; ') || ')'
 	    ELSE '' END || '.' AS explanation,
        x.blocking, x.identity_id, x.identity_name, x.identity_tenant_id, x.via_lighthouse,
        x.n_pairs, x.sub_attributed AS attributed, x.cost_status, x.unread
@@ -153,7 +172,8 @@ FROM (
 		       pe.link_read, pe.link_active, pe.linked, pe.partner_id, pe.expected_partner_ids,
 		       pe.failure, pe.roles, pe.n_access, pe.n_jit, pe.n_eligible_undefined,
 		       pe.start_jd, pe.covered_rgs, pe.role_eligibility_unknown, pe.csp_subscription,
-		       pe.cost_status, pe.cost_http_status,
+		       pe.cost_status, pe.cost_http_status, pe.n_pim_activated, pe.pim_roles,
+		       pe.pim_only, pe.pim_partial, pe.pim_unreadable, pe.pim_unread_why, pe.pim_active_hours, pe.pim_period_hours,
 		       pe.cost_error_code, pe.cost_error_message, pe.currency, pe.total, pe.n_currencies,
 		       tn.name AS tenant_name,
 		       (pe.interrupted AND (pe.collection_failed OR (pe.cost_status IS NULL AND

@@ -122,6 +122,19 @@ static const struct sub_case {
 	{ SUB(40), "UNKNOWN", "COLLECTION_FAILED", "COLLECTION_FAILED", 31, NOUSE,
 	  "could not be read" },
 	{ SUB(41), "ATTRIBUTED", "", "", 31, 31, "proseware-guest" },
+	/* PIM */
+	{ SUB(50), "MISSING", "PIM_ELIGIBLE_ONLY", "PIM_ELIGIBLE_ONLY;ROLE_NOT_ELIGIBLE", 31, NOUSE,
+	  "only PIM-eligible for Contributor at subscription and was never active in 2026-10 (it "
+	  "holds permanently only Reader at subscription)" },
+	{ SUB(51), "MISSING", "PIM_ELIGIBLE_ONLY", "PIM_ELIGIBLE_ONLY", 31, NOUSE,
+	  "only role assignments active at a time count" },
+	{ SUB(52), "ATTRIBUTED", "", "PIM_PARTIAL", 31, 0.5,
+	  "the PIM role was active 12.0 of 744 hours of the period (1.6%)" },
+	{ SUB(53), "ATTRIBUTED", "", "", 31, 31,
+	  "(PIM-activated Contributor at subscription): 31.00 of 31.00" },
+	{ SUB(54), "ATTRIBUTED", "", "PIM_UNREADABLE", 31, 31,
+	  "PIM could not be read (active, eligible, request: forbidden, HTTP 403 "
+	  "AuthorizationFailed): evaluated on role assignments alone" },
 };
 
 static void
@@ -183,7 +196,7 @@ static const struct cust_case {
 	int subs, attributed;
 	double usage;
 } cust_cases[] = {
-	{ TEN(01), "Contoso Ltd", "ATTRIBUTED", "", 25, 13, 698 },
+	{ TEN(01), "Contoso Ltd", "ATTRIBUTED", "", 30, 16, 760.5 },
 	{ TEN(02), "Fabrikam, Inc.", "MISSING", "LINK_WRONG_PARTNER_ID", 1, 0, 0 },
 	{ TEN(03), "Northwind (label)", "MISSING", "NO_RBAC", 0, 0, 0 },
 	{ TEN(04), "Litware", "UNKNOWN", "COLLECTION_FAILED", 0, 0, 0 },
