@@ -6,10 +6,15 @@
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
 
 static void
 strip_slash(struct buf *b, const char *s)
@@ -168,23 +173,69 @@ out:
 	return rc;
 }
 
+/* environ without the variables named in unset (a new array of the same strings). */
+static char **
+child_env(const char *const *unset, size_t n_unset)
+{
+	size_t n = 0, k = 0;
+
+	while (environ && environ[n])
+		n++;
+	char **env = xcalloc(n + 1, sizeof(*env));
+	for (size_t i = 0; i < n; i++) {
+		const char *e = environ[i], *eq = strchr(e, '=');
+		size_t len = eq ? (size_t)(eq - e) : strlen(e);
+		bool drop = false;
+		for (size_t u = 0; u < n_unset && !drop; u++)
+			drop = strlen(unset[u]) == len && memcmp(unset[u], e, len) == 0;
+		if (!drop)
+			env[k++] = environ[i];
+	}
+	env[k] = NULL;
+	return env;
+}
+
 int
-auth_run_token_command(const char *command, char **token, struct err *err)
+auth_run_token_command(const char *command, const char *const *unset, size_t n_unset,
+		       char **token, struct err *err)
 {
 	struct buf out = BUF_INIT;
 	char chunk[4096];
-	size_t n;
-	FILE *fp;
-	int status, rc = 0;
+	ssize_t n;
+	int fds[2], status = 0, rc = 0, serr;
+	pid_t pid;
+	posix_spawn_file_actions_t fa;
+	char *argv[] = { (char *)"sh", (char *)"-c", (char *)command, NULL };
 
 	*token = NULL;
 	fflush(NULL);
-	fp = popen(command, "r");
-	if (fp == NULL)
+	if (pipe(fds) != 0)
 		return err_set(err, RC_AUTH, "cannot run token_command: %s", strerror(errno));
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0 && out.len < (1u << 20))
-		buf_add(&out, chunk, n);
-	status = pclose(fp);
+	char **env = child_env(unset, n_unset);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addclose(&fa, fds[0]);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+	posix_spawn_file_actions_addclose(&fa, fds[1]);
+	serr = posix_spawn(&pid, "/bin/sh", &fa, NULL, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	free(env);
+	close(fds[1]);
+	if (serr != 0) {
+		close(fds[0]);
+		return err_set(err, RC_AUTH, "cannot run token_command: %s", strerror(serr));
+	}
+	while ((n = read(fds[0], chunk, sizeof(chunk))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (out.len < (1u << 20))
+			buf_add(&out, chunk, (size_t)n);
+	}
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
 	if (status != 0) {
 		rc = err_set(err, RC_AUTH, "token_command exited with status %d",
 			     WIFEXITED(status) ? WEXITSTATUS(status) : -1);

@@ -44,8 +44,11 @@ int auth_token_payload(const char *token, struct cJSON **out, struct err *err);
 
 /*
  * Run a token command with /bin/sh and take the first non-empty line of its
- * standard output as an ARM access token (caller frees).
+ * standard output as an ARM access token (caller frees). The child's
+ * environment is this process's without the n_unset variables named in unset
+ * (other identities' secrets).
  */
-int auth_run_token_command(const char *command, char **token, struct err *err);
+int auth_run_token_command(const char *command, const char *const *unset, size_t n_unset,
+			   char **token, struct err *err);
 
 #endif

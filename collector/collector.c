@@ -927,6 +927,7 @@ collect_run(const struct collect_opts *o, const struct accounts *accounts, const
 	c.cost_body = arm_cost_query_body(c.first, c.last);
 	c.cost_resource_body = arm_cost_query_body_by(c.first, c.last, "ResourceId");
 	c.session = session_open(&o->ep, 64u << 20, &hooks);
+	session_set_accounts(c.session, accounts);
 	c.engine = session_engine(c.session);
 	c.n = accounts->n;
 	c.accounts = accounts;

@@ -12,7 +12,33 @@
 struct session {
 	struct session_opts o;
 	struct http_engine *engine;
+	const struct accounts *accounts;
 };
+
+void
+session_set_accounts(struct session *s, const struct accounts *accounts)
+{
+	s->accounts = accounts;
+}
+
+/* What a's token command must not see: the other identities' secret variables. */
+static const char **
+hidden_env(const struct session *s, const struct account *a, size_t *n)
+{
+	static const char sdk_secret[] = "AZURE_CLIENT_SECRET";
+	size_t cap = (s->accounts ? s->accounts->n : 0) + 1;
+	const char **v = xcalloc(cap, sizeof(*v));
+
+	*n = 0;
+	for (size_t i = 0; s->accounts && i < s->accounts->n; i++) {
+		const char *e = s->accounts->v[i].secret_env;
+		if (e && !(a->secret_env && strcmp(a->secret_env, e) == 0))
+			v[(*n)++] = e;
+	}
+	if (!(a->secret_env && strcmp(a->secret_env, sdk_secret) == 0))
+		v[(*n)++] = sdk_secret;
+	return v;
+}
 
 static void
 wipe_token(struct session_ident *si)
@@ -91,8 +117,11 @@ session_start(struct session *s, struct session_ident *si)
 	if (a->token_command) {
 		char *tok = NULL;
 		time_t exp = 0;
-		if (auth_run_token_command(a->token_command, &tok, &err) == 0 &&
-		    auth_token_claims(tok, si->oid, NULL, &exp, &err) == 0) {
+		size_t n_hidden;
+		const char **hidden = hidden_env(s, a, &n_hidden);
+		int trc = auth_run_token_command(a->token_command, hidden, n_hidden, &tok, &err);
+		free(hidden);
+		if (trc == 0 && auth_token_claims(tok, si->oid, NULL, &exp, &err) == 0) {
 			got_token(s, si, tok, exp > 0 ? exp : now_epoch() + 3000);
 			return;
 		}

@@ -92,6 +92,12 @@ struct session *session_open(const struct azure_endpoint *ep, size_t max_body,
 struct http_engine *session_engine(struct session *s);
 
 /*
+ * The identities of the run (kept, not copied): a token command then runs without the
+ * secret_env variables of the others, and without AZURE_CLIENT_SECRET unless that is its own.
+ */
+void session_set_accounts(struct session *s, const struct accounts *accounts);
+
+/*
  * Sign si in. Token commands run now; client-credential sign-ins are queued
  * on the engine. Hooks report the outcome.
  */

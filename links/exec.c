@@ -435,6 +435,7 @@ link_run(const struct link_run_opts *o, const struct accounts *accts, struct lin
 
 	memset(st, 0, sizeof(*st));
 	L.session = session_open(&o->ep, 1u << 20, &hooks);
+	session_set_accounts(L.session, accts);
 	L.engine = session_engine(L.session);
 	L.ids = xcalloc(L.n ? L.n : 1, sizeof(*L.ids));
 	for (size_t i = 0; i < L.n; i++) {

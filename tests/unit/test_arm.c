@@ -483,12 +483,25 @@ test_auth__token_command(void **state)
 	char *tok = NULL;
 	(void)state;
 
-	assert_int_equal(auth_run_token_command("printf '\\n  abc.def.ghi  \\n'", &tok, &err), 0);
+	assert_int_equal(auth_run_token_command("printf '\\n  abc.def.ghi  \\n'", NULL, 0, &tok, &err), 0);
 	assert_string_equal(tok, "abc.def.ghi");
 	free(tok);
-	assert_int_equal(auth_run_token_command("exit 3", &tok, &err), RC_AUTH);
+	assert_int_equal(auth_run_token_command("exit 3", NULL, 0, &tok, &err), RC_AUTH);
 	assert_non_null(strstr(err.msg, "status 3"));
-	assert_int_equal(auth_run_token_command("true", &tok, &err), RC_AUTH);
+	assert_int_equal(auth_run_token_command("true", NULL, 0, &tok, &err), RC_AUTH);
+
+	/* the variables named are not in the child's environment; the others are */
+	const char *unset[] = { "PALSCOPE_T_A", "PALSCOPE_T_C" };
+	setenv("PALSCOPE_T_A", "a", 1);
+	setenv("PALSCOPE_T_AB", "ab", 1);
+	setenv("PALSCOPE_T_B", "b", 1);
+	assert_int_equal(auth_run_token_command("printf '%s.%s.%s' \"${PALSCOPE_T_A-none}\" "
+						"\"${PALSCOPE_T_AB-none}\" \"${PALSCOPE_T_B-none}\"",
+						unset, 2, &tok, &err),
+			 0);
+	assert_string_equal(tok, "none.ab.b");
+	free(tok);
+	assert_string_equal(getenv("PALSCOPE_T_A"), "a"); /* ours is untouched */
 }
 
 /* The shared getters: the right type or NULL, and NULL objects pass through. */
