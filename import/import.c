@@ -718,36 +718,151 @@ load_link(struct import *im, struct jfile *f, struct err *err)
 	return 0;
 }
 
+/* The line at *pos (without its end of line); *pos moves past it. */
+static bool
+next_line(const char *data, size_t len, size_t *pos, const char **line, size_t *n)
+{
+	size_t i = *pos;
+
+	if (i >= len)
+		return false;
+	*line = data + i;
+	while (i < len && data[i] != '\n' && data[i] != '\r')
+		i++;
+	*n = (size_t)(data + i - *line);
+	if (i < len && data[i] == '\r')
+		i++;
+	if (i < len && data[i] == '\n')
+		i++;
+	*pos = i;
+	return true;
+}
+
+static bool
+line_starts(const char *line, size_t n, const char *prefix)
+{
+	size_t k = strlen(prefix);
+
+	return n >= k && memcmp(line, prefix, k) == 0;
+}
+
+/*
+ * Is this what az printed on stderr (saved with 2>&1)? Lines of "WARNING: ..."
+ * (an extension being installed, a preview notice) and then "ERROR: ...".
+ * *at is the offset of the ERROR line.
+ */
+static bool
+az_error_text(const char *data, size_t len, size_t *at)
+{
+	size_t pos = len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+	const char *line;
+	size_t n;
+
+	while (next_line(data, len, &pos, &line, &n)) {
+		while (n && isspace((unsigned char)*line)) {
+			line++;
+			n--;
+		}
+		if (n == 0 || line_starts(line, n, "WARNING:"))
+			continue;
+		if (!line_starts(line, n, "ERROR:"))
+			return false;
+		*at = (size_t)(line - data);
+		return true;
+	}
+	return false;
+}
+
+static char *
+dup_trimmed(const char *s, size_t n)
+{
+	while (n && isspace((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	if (n > 1000)
+		n = 1000;
+	char *r = xmalloc(n + 1);
+	memcpy(r, s, n);
+	r[n] = '\0';
+	return r;
+}
+
+/*
+ * az's error text (azure-cli-core aaz/_error_format.py AAZODataV4Format, as
+ * azure-core's ODataV4Format): "ERROR: (Code) Message", then "Code: Code" and
+ * "Message: Message" lines. Older az (msrest) printed "ERROR: Operation returned
+ * an invalid status code 'Not Found'". The code and message are taken from it;
+ * a NotFound is "not linked", stored as a collected 404 is: linked = 0, HTTP 404,
+ * the body {"error":{"code","message"}} the service sent.
+ */
 static int
-load_error_text(struct import *im, const char *name, const char *data, size_t len,
+load_error_text(struct import *im, const char *name, const char *data, size_t len, size_t at,
 		struct err *err)
 {
-	/* "ERROR: (NotFound) ..." as az prints it when stderr was saved too */
-	size_t l = 0;
+	char *code = NULL, *msg = NULL;
+	const char *line = data + at;
+	size_t n = 0, pos = at;
 	int rc;
 
-	while (l < len && data[l] != '\n' && data[l] != '\r' && l < 300)
-		l++;
-	struct jfile *f = new_jfile(im, name, FK_LINK_NONE);
-	f->raw = xmalloc(len + 1);
-	memcpy(f->raw, data, len);
-	f->raw[len] = '\0';
-	f->error = xmalloc(l + 1);
-	memcpy(f->error, data, l);
-	f->error[l] = '\0';
-	if ((rc = set_link_file(im, name, err)) < 0)
-		return rc;
-	if (not_found_text(f->raw, NULL)) {
-		note(im, "%s: az error output (not found): taken as 'az managementpartner show' of "
-			 "a principal with no partner link",
-		     name);
-	} else {
-		f->kind = FK_LINK_ERROR;
-		note(im, "%s: az error output: taken as a failed 'az managementpartner show' "
-			 "(the link could not be read)",
-		     name);
+	next_line(data, len, &pos, &line, &n);
+	line += 6; /* "ERROR:" */
+	n -= 6;
+	while (n && *line == ' ') {
+		line++;
+		n--;
 	}
-	return 0;
+	const char *close = n && *line == '(' ? memchr(line, ')', n) : NULL;
+	if (close) {
+		code = dup_trimmed(line + 1, (size_t)(close - line - 1));
+		msg = dup_trimmed(close + 1, n - (size_t)(close + 1 - line));
+	} else {
+		msg = dup_trimmed(line, n);
+		if (strstr(msg, "'Not Found'"))
+			code = xstrdup("NotFound");
+	}
+	while (next_line(data, len, &pos, &line, &n)) {
+		if (line_starts(line, n, "Code: ")) {
+			free(code);
+			code = dup_trimmed(line + 6, n - 6);
+		} else if (line_starts(line, n, "Message: ")) {
+			free(msg);
+			msg = dup_trimmed(line + 9, n - 9);
+		}
+	}
+	struct jfile *f = new_jfile(im, name, FK_LINK_NONE);
+	f->error = xasprintf("%s%s%s", code ? code : "", code ? ": " : "", msg);
+	if (code && not_found_text(code, NULL)) {
+		cJSON *body = cJSON_CreateObject(), *e = cJSON_AddObjectToObject(body, "error");
+		cJSON_AddStringToObject(e, "code", code);
+		cJSON_AddStringToObject(e, "message", msg);
+		f->raw = cJSON_PrintUnformatted(body);
+		cJSON_Delete(body);
+	} else {
+		f->raw = xmalloc(len + 1);
+		memcpy(f->raw, data, len);
+		f->raw[len] = '\0';
+		if (code == NULL && not_found_text(msg, NULL))
+			f->kind = FK_LINK_NONE;
+		else
+			f->kind = FK_LINK_ERROR;
+	}
+	if ((rc = set_link_file(im, name, err)) < 0)
+		goto out;
+	if (f->kind == FK_LINK_NONE)
+		note(im, "%s: az error output (%s): taken as 'az managementpartner show' of a "
+			 "principal with no partner link (not linked)",
+		     name, f->error);
+	else
+		note(im, "%s: az error output (%s): taken as a failed 'az managementpartner show' "
+			 "(the link could not be read)",
+		     name, f->error);
+out:
+	free(code);
+	free(msg);
+	return rc;
 }
 
 static int
@@ -989,8 +1104,9 @@ load_csv(struct import *im, struct csvin *c, struct err *err)
 				       "--partner-center %s'",
 				       csvin_name(c), csvin_name(c));
 		return err_set(err, RC_PARSE,
-			       "%s:1: unknown CSV file: not a cost export (needs a cost column such "
-			       "as Cost or CostInBillingCurrency, a Date and a SubscriptionId)",
+			       "%s:1: unknown file type: not az CLI JSON, az error output or a cost "
+			       "export CSV (a cost CSV needs a cost column such as Cost or "
+			       "CostInBillingCurrency, a Date and a SubscriptionId)",
 			       csvin_name(c));
 	}
 	new_jfile(im, csvin_name(c), FK_COST_CSV);
@@ -1025,6 +1141,22 @@ first_byte(const unsigned char *p, size_t len)
 	return i < len ? p[i] : 0;
 }
 
+/* Is the text the JSON literal null (what az prints for a command that returned nothing)? */
+static bool
+is_json_null(const unsigned char *p, size_t len)
+{
+	size_t i = len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+
+	while (i < len && isspace(p[i]))
+		i++;
+	if (len - i < 4 || memcmp(p + i, "null", 4) != 0)
+		return false;
+	for (i += 4; i < len; i++)
+		if (!isspace(p[i]))
+			return false;
+	return true;
+}
+
 static int
 load_empty(struct import *im, const char *name, struct err *err)
 {
@@ -1055,9 +1187,19 @@ import_add_buffer(struct import *im, const char *name, const void *data, size_t 
 		size_t skip = len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
 		return load_json(im, name, (const char *)p + skip, len - skip, err);
 	}
-	size_t bom = len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-	if (len - bom >= 6 && memcmp(p + bom, "ERROR:", 6) == 0)
-		return load_error_text(im, name, data, len, err);
+	size_t at;
+	if (az_error_text(data, len, &at))
+		return load_error_text(im, name, data, len, at, err);
+	if (is_json_null(p, len)) {
+		struct jfile *f = new_jfile(im, name, FK_LINK_NONE);
+		f->raw = xstrdup("null");
+		if ((rc = set_link_file(im, name, err)) < 0)
+			return rc;
+		note(im, "%s: null: taken as 'az managementpartner show' of a principal with no "
+			 "partner link (not linked)",
+		     name);
+		return 0;
+	}
 	if ((rc = csvin_open_mem(&c, data, len, name, err)) < 0)
 		return rc;
 	rc = load_csv(im, c, err);
@@ -1091,7 +1233,10 @@ import_add_file(struct import *im, const char *path, struct err *err)
 		rc = load_empty(im, path, err);
 		goto out;
 	}
-	if (fb == '{' || fb == '[' || (n >= 6 && memcmp(head, "ERROR:", 6) == 0)) {
+	size_t hb = n >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+	if (fb == '{' || fb == '[' || (n < sizeof(head) && is_json_null(head, n)) ||
+	    (n - hb >= 6 && memcmp(head + hb, "ERROR:", 6) == 0) ||
+	    (n - hb >= 8 && memcmp(head + hb, "WARNING:", 8) == 0)) {
 		struct stat st;
 		if (fstat(fileno(fp), &st) == 0 && (size_t)st.st_size > MAX_JSON_FILE) {
 			rc = err_set(err, RC_PARSE, "%s: JSON file larger than %u MB", path,
@@ -1245,6 +1390,23 @@ import_finish(struct import *im, struct err *err)
 			 "is a member of those groups (az role assignment list --include-groups)",
 		     im->n_group_assignments, im->n_group_assignments == 1 ? "" : "s");
 
+	/*
+	 * A bare [] (what a list command prints when there is nothing) is
+	 * 'az managementpartner show' of a principal with no link when no other
+	 * file is the link; an empty role assignment list says nothing anyway.
+	 */
+	for (size_t i = 0; i < im->n_files && im->link_file < 0; i++) {
+		struct jfile *f = &im->files[i];
+		if (f->kind != FK_EMPTY_LIST || !cJSON_IsArray(f->root))
+			continue;
+		f->kind = FK_LINK_NONE;
+		f->raw = xstrdup("[]");
+		im->link_file = (int)i;
+		note(im, "%s: [] and no other partner link file: taken as 'az managementpartner "
+			 "show' of a principal with no partner link (not linked)",
+		     f->name);
+	}
+
 	/* what is missing to evaluate the tenant fully */
 	if (im->link_file < 0)
 		note(im, "missing: no partner link file (az managementpartner show -o json): "
@@ -1277,10 +1439,15 @@ import_finish(struct import *im, struct err *err)
 			     s->id, s->id);
 		}
 	}
-	if (!im->have_cost && im->n_subs)
-		note(im, "missing: no cost data: NO_USAGE cannot be decided; those subscriptions "
-			 "will show USAGE_UNREADABLE");
-	else if (im->have_cost)
+	if (!im->have_cost && im->n_subs) {
+		note(im, "missing: no cost data (a Cost Management export or portal download CSV of "
+			 "the month, or az rest cost query responses): NO_USAGE cannot be decided, so "
+			 "%s %zu subscription%s will show USAGE_UNREADABLE:",
+		     im->n_subs == 1 ? "this" : "these", im->n_subs, im->n_subs == 1 ? "" : "s");
+		for (size_t i = 0; i < im->n_subs; i++)
+			note(im, "  %s%s%s%s", im->subs[i]->id, im->subs[i]->name ? " (" : "",
+			     im->subs[i]->name ? im->subs[i]->name : "", im->subs[i]->name ? ")" : "");
+	} else if (im->have_cost)
 		for (size_t i = 0; i < im->n_subs; i++)
 			if (!smap_has(&im->cost.subs, im->subs[i]->id))
 				note(im, "subscription %s has no rows in the cost data: taken as no "

@@ -161,7 +161,9 @@ test_import__errors_name_the_file(void **state)
 		{ "{\"a\":1} x", "x.json:1:9: text after the JSON value" },
 		{ "{\"foo\":1}", "x.json: unknown JSON file" },
 		{ "[{\"roleName\":\"x\"},{\"homeTenantId\":\"y\"}]", "x.json: entry 2 is not of the same kind" },
-		{ "a,b\n1,2\n", "x.json:1: unknown CSV file" },
+		{ "a,b\n1,2\n", "x.json:1: unknown file type" },
+		{ "WARNING: an az warning and no error\n", "x.json:1: unknown file type" },
+		{ "nullx\n", "x.json:1: unknown file type" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct import_opts o = { .tenant = TEN };
@@ -170,6 +172,44 @@ test_import__errors_name_the_file(void **state)
 		int rc = import_add_buffer(im, "x.json", cases[i].text, strlen(cases[i].text), &err);
 		if (rc >= 0 || strncmp(err.msg, cases[i].msg, strlen(cases[i].msg)) != 0)
 			fail_msg("case %zu: rc %d '%s'", i, rc, err.msg);
+		import_free(im);
+	}
+}
+
+/* What az printed (saved with 2>&1), null: the link file, and what it was taken as. */
+static void
+test_import__az_error_text(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text, *note;
+	} cases[] = {
+		{ "ERROR: (NotFound) No partner.\nCode: NotFound\nMessage: No partner.\n",
+		  "x.txt: az error output (NotFound: No partner.): taken as 'az managementpartner show' of "
+		  "a principal with no partner link (not linked)" },
+		{ "\xEF\xBB\xBFWARNING: The command requires the extension managementpartner. It will "
+		  "be installed first.\r\nERROR: (NotFound) m\r\nCode: NotFound\r\nMessage: m\r\n",
+		  "x.txt: az error output (NotFound: m): taken as 'az managementpartner show' of a "
+		  "principal with no partner link (not linked)" },
+		{ "ERROR: Operation returned an invalid status code 'Not Found'\n",
+		  "x.txt: az error output (NotFound: Operation returned an invalid status code 'Not "
+		  "Found'): taken as 'az managementpartner show' of a principal with no partner link" },
+		{ "ERROR: Please run 'az login' to setup account.\n",
+		  "x.txt: az error output (Please run 'az login' to setup account.): taken as a failed "
+		  "'az managementpartner show' (the link could not be read)" },
+		{ "ERROR: (AuthorizationFailed) no.\nCode: AuthorizationFailed\nMessage: no.\n",
+		  "x.txt: az error output (AuthorizationFailed: no.): taken as a failed" },
+		{ " null\n", "x.txt: null: taken as 'az managementpartner show' of a principal with no "
+			      "partner link (not linked)" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct import_opts o = { .tenant = TEN };
+		struct import *im = import_new(&o);
+		struct err err = ERR_INIT;
+		int rc = import_add_buffer(im, "x.txt", cases[i].text, strlen(cases[i].text), &err);
+		const struct import_notes *n = import_get_notes(im);
+		if (rc < 0 || n->n != 1 || strncmp(n->v[0], cases[i].note, strlen(cases[i].note)) != 0)
+			fail_msg("case %zu: rc %d '%s' note '%s'", i, rc, err.msg, n->n ? n->v[0] : "");
 		import_free(im);
 	}
 }
@@ -241,6 +281,7 @@ main(void)
 		cmocka_unit_test(test_import__slash_order_per_file),
 		cmocka_unit_test(test_import__cli_and_arm_forms),
 		cmocka_unit_test(test_import__errors_name_the_file),
+		cmocka_unit_test(test_import__az_error_text),
 		cmocka_unit_test(test_import__pc_month),
 		cmocka_unit_test(test_import__crashers),
 	};
