@@ -37,6 +37,7 @@ int cli_db_connect(struct db *db, const char *opt, unsigned flags, struct err *e
 int cmd_collect(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_why(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_link(int argc, char **argv);
 int cmd_import(int argc, char **argv);

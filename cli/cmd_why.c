@@ -11,12 +11,14 @@
 #include "common/util.h"
 #include "common/xalloc.h"
 #include "db/db.h"
+#include "reports/diff.h"
 #include "reports/report_csv.h"
 #include "reports/period.h"
 #include "reports/report.h"
 
 #include <ctype.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,13 +37,16 @@ static void
 print_help(void)
 {
 	printf("usage: palscope why <tenant-id | subscription-id | name> [--db FILE] "
-	       "[--period YYYY-MM]\n\n"
+	       "[--period YYYY-MM]\n                    [--since RUN|YYYY-MM]\n\n"
 	       "Explain why a customer or subscription is (or is not) attributed: the chain\n"
 	       "identity -> link -> role -> scope -> cost with a mark per step, the reason codes\n"
 	       "and the fix. A name matches any part of a customer or subscription name,\n"
 	       "ignoring case.\n\n"
 	       "  --db FILE         database (default $PALSCOPE_DB, else palscope.db)\n"
-	       "  --period YYYY-MM  the month (default: the newest run's period)\n");
+	       "  --period YYYY-MM  the month (default: the newest run's period)\n"
+	       "  --since RUN|YYYY-MM\n"
+	       "                    first tell what changed since that run (or the newest\n"
+	       "                    complete run of that period), as palscope diff does\n");
 }
 
 static const char *
@@ -323,6 +328,73 @@ print_chain(struct why_out *o, const struct why_row *r, const char *period)
 	buf_release(&b);
 }
 
+/* The --since pair: from (earlier) and to (the newest complete run of why's period). */
+struct why_since {
+	int64_t from, to;
+	char from_period[8], to_period[8];
+};
+
+/* "counted in 2026-09" / "missing in run 4 (NO_LINK)": one side of the --since story. */
+static void
+since_side(struct buf *b, const char *status, const char *reason, double amount,
+	   const char *currency, const char *period, int64_t run, bool same_period)
+{
+	if (*status == '\0')
+		buf_printf(b, "not reported");
+	else if (strcmp(status, "ATTRIBUTED") == 0)
+		buf_printf(b, "counted (%.2f %s)", amount, currency);
+	else
+		buf_printf(b, "%s (%s)", strcmp(status, "MISSING") == 0 ? "missing" : "unknown",
+			   reason);
+	if (same_period)
+		buf_printf(b, " as of run %" PRId64, run);
+	else
+		buf_printf(b, " in %s", period);
+}
+
+/* The story of one customer since the earlier run, at the top of its answer. */
+static int
+print_since(struct why_out *o, struct db *db, const struct why_since *ws, const char *tenant,
+	    struct err *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct buf b = BUF_INIT;
+	bool same = strcmp(ws->from_period, ws->to_period) == 0;
+	int rc;
+
+	if ((rc = db_prepare(db, "@reports/why_since.sql", &st, err)) < 0)
+		return rc;
+	db_bind_text(st, ":tenant_id", tenant);
+	buf_printf(&b, "Since run %" PRId64 " (%s): ", ws->from, ws->from_period);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *cur = col(st, 6), *cause = col(st, 7);
+		since_side(&b, col(st, 0), col(st, 2), sqlite3_column_double(st, 4), cur,
+			   ws->from_period, ws->from, same);
+		buf_printf(&b, ", ");
+		since_side(&b, col(st, 1), col(st, 3), sqlite3_column_double(st, 5), cur,
+			   ws->to_period, ws->to, same);
+		if (*cause)
+			buf_printf(&b, ": %s. %s.", cause, col(st, 8));
+		else
+			buf_printf(&b, ". %s.", col(st, 8));
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		buf_printf(&b, "no change in status, reason or attributed usage as of run %" PRId64
+			       " (%s).", ws->to, ws->to_period);
+		rc = 0;
+	} else {
+		rc = err_set(err, RC_DB, "why --since: %s", sqlite3_errmsg(db->h));
+	}
+	sqlite3_finalize(st);
+	if (rc == 0) {
+		wrap(o->fp, buf_cstr(&b), 0, 2);
+		fputc('\n', o->fp);
+	}
+	buf_release(&b);
+	return rc;
+}
+
 static int
 print_customer(struct why_out *o, struct db *db, sqlite3_stmt *cst, const char *period,
 	       const char *q, struct err *err)
@@ -480,9 +552,11 @@ cmd_why(int argc, char **argv)
 {
 	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
 					      { "period", required_argument, NULL, 'p' },
+					      { "since", required_argument, NULL, 's' },
 					      { "help", no_argument, NULL, 'h' },
 					      { NULL, 0, NULL, 0 } };
-	const char *dbpath = NULL, *period = NULL, *q;
+	const char *dbpath = NULL, *period = NULL, *since = NULL, *q;
+	struct why_since ws = { 0, 0, "", "" };
 	struct db db = DB_INIT;
 	struct err err = ERR_INIT;
 	sqlite3_stmt *st = NULL;
@@ -498,6 +572,9 @@ cmd_why(int argc, char **argv)
 			break;
 		case 'p':
 			period = optarg;
+			break;
+		case 's':
+			since = optarg;
 			break;
 		case 'h':
 			print_help();
@@ -527,6 +604,11 @@ cmd_why(int argc, char **argv)
 	if (report_period_check(&db, period, &err) < 0)
 		goto fail;
 	report_period_warn_partial(&db, period);
+	/* --since: the change views for (since, the newest complete run of the period) */
+	if (since && (diff_resolve(&db, "--since", period, 0, &ws.to, ws.to_period, &err) < 0 ||
+		      diff_resolve(&db, "--since", since, ws.to, &ws.from, ws.from_period, &err) < 0 ||
+		      diff_prepare(&db, ws.from, ws.to, &err) < 0))
+		goto fail;
 	if (report_why_prepare(&db, period, &err) < 0 ||
 	    db_prepare(&db, "@reports/why_match.sql", &st, &err) < 0)
 		goto fail;
@@ -537,6 +619,8 @@ cmd_why(int argc, char **argv)
 			continue;
 		if (n > 1)
 			fputs("\n", o.fp);
+		if (since && print_since(&o, &db, &ws, col(st, 0), &err) < 0)
+			goto fail;
 		if (print_customer(&o, &db, st, period, q, &err) < 0)
 			goto fail;
 	}

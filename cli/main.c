@@ -33,6 +33,7 @@ static const struct cmd cmds[] = {
 	{ "collect", cmd_collect, "Sign in as each identity and store what Azure says in SQLite" },
 	{ "report", cmd_report, "Write the customers, subscriptions or summary report (CSV)" },
 	{ "why", cmd_why, "Explain one customer or subscription step by step" },
+	{ "diff", cmd_diff, "What changed between two runs, customer by customer, and why (CSV)" },
 	{ "import", cmd_import, "Create a run from az CLI output, ARM JSON and cost exports" },
 	{ "reconcile", cmd_reconcile, "Compare the prediction with a Partner Center download" },
 	{ "link", cmd_link, "Show, plan, apply or remove partner links for every identity" },

@@ -67,23 +67,17 @@ run_lookup(struct db *db, int64_t run_id, char *period, size_t n, struct err *er
 }
 
 int
-db_as_of_run(struct db *db, int64_t run_id, char *period, size_t n, struct err *err)
+db_temp_views(struct db *db, const char *base_file, const char *base_sql, struct err *err)
 {
 	char *sql;
 	int rc;
 
-	if ((rc = run_lookup(db, run_id, period, n, err)) < 0 || (rc = db_as_of_clear(db, err)) < 0)
+	if ((rc = db_as_of_clear(db, err)) < 0 || (rc = db_exec(db, base_sql, err)) < 0)
 		return rc;
-	sql = xasprintf("CREATE TEMP VIEW run_in_effect AS SELECT r.* FROM main.run_in_effect r "
-			"WHERE r.period = (SELECT period FROM main.run WHERE run_id = %" PRId64 ") "
-			"AND r.run_id <= %" PRId64,
-			run_id, run_id);
-	rc = db_exec(db, sql, err);
-	free(sql);
 	for (const struct sql_file *f = sql_files; rc == 0 && f->name; f++) {
 		const char *at;
 
-		if (strncmp(f->name, "views/", 6) != 0 || strcmp(f->name, RUN_VIEW) == 0)
+		if (strncmp(f->name, "views/", 6) != 0 || strcmp(f->name, base_file) == 0)
 			continue;
 		/* One view per file: the same text, created in the TEMP schema. */
 		at = strstr(f->text, "CREATE VIEW ");
@@ -93,11 +87,28 @@ db_as_of_run(struct db *db, int64_t run_id, char *period, size_t n, struct err *
 		rc = db_exec(db, sql, err);
 		free(sql);
 		if (rc < 0)
-			err_prefix(err, "sql/%s (as of run %" PRId64 "): ", f->name, run_id);
+			err_prefix(err, "sql/%s (TEMP copy): ", f->name);
 	}
 	if (rc < 0) {
 		struct err ignored = ERR_INIT;
 		db_as_of_clear(db, &ignored);
 	}
+	return rc;
+}
+
+int
+db_as_of_run(struct db *db, int64_t run_id, char *period, size_t n, struct err *err)
+{
+	char *sql;
+	int rc;
+
+	if ((rc = run_lookup(db, run_id, period, n, err)) < 0)
+		return rc;
+	sql = xasprintf("CREATE TEMP VIEW run_in_effect AS SELECT r.* FROM main.run_in_effect r "
+			"WHERE r.period = (SELECT period FROM main.run WHERE run_id = %" PRId64 ") "
+			"AND r.run_id <= %" PRId64,
+			run_id, run_id);
+	rc = db_temp_views(db, RUN_VIEW, sql, err);
+	free(sql);
 	return rc;
 }

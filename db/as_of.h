@@ -21,6 +21,13 @@
  */
 int db_as_of_run(struct db *db, int64_t run_id, char *period, size_t n, struct err *err);
 
+/*
+ * The general form: run base_sql (a CREATE TEMP VIEW standing in for the view of
+ * sql/<base_file>), then TEMP copies of every other view of sql/views/. palscope diff uses it with
+ * its own diff_pair (views/70_diff_pair.sql).
+ */
+int db_temp_views(struct db *db, const char *base_file, const char *base_sql, struct err *err);
+
 /* Back to the database's own views (every run in effect). */
 int db_as_of_clear(struct db *db, struct err *err);
 

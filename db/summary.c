@@ -1,4 +1,5 @@
 #include "db/summary.h"
+#include "db/as_of.h"
 #include "db/sql_embed.h"
 #include "common/util.h"
 #include "common/xalloc.h"
@@ -40,15 +41,15 @@ exec_file(struct db *db, const char *name, int64_t run_id, struct err *err)
 	return 0;
 }
 
-int
-db_summaries_build(struct db *db, int64_t run_id, struct err *err)
+/* Run a one-statement embedded file binding :run_id and :built_at (now). */
+static int
+mark(struct db *db, const char *name, int64_t run_id, struct err *err)
 {
 	sqlite3_stmt *st = NULL;
 	char now[32];
 	int rc;
 
-	if ((rc = exec_file(db, "scripts/summary_build.sql", run_id, err)) < 0 ||
-	    (rc = db_prepare(db, "@queries/summary_mark.sql", &st, err)) < 0)
+	if ((rc = db_prepare(db, name, &st, err)) < 0)
 		return rc;
 	now_iso(now, sizeof(now));
 	db_bind_int(st, ":run_id", run_id);
@@ -56,6 +57,57 @@ db_summaries_build(struct db *db, int64_t run_id, struct err *err)
 	rc = db_step_done(db, st, err);
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/*
+ * The status snapshots of run_id and of the later runs of its period in effect (each is "as of"
+ * its run, so an earlier run's new summaries change them): the views evaluated as of each run
+ * (db/as_of.c) copied by sql/scripts/snapshot_build.sql.
+ */
+static int
+snapshots_build(struct db *db, int64_t run_id, struct err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t *runs = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	if ((rc = db_prepare(db, "@queries/snapshot_later_runs.sql", &st, err)) < 0)
+		return rc;
+	db_bind_int(st, ":run_id", run_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 4;
+			runs = xrealloc(runs, cap * sizeof(*runs));
+		}
+		runs[n++] = sqlite3_column_int64(st, 0);
+	}
+	rc = rc == SQLITE_DONE ? 0
+			       : err_set(err, RC_DB, "database '%s': %s", db->path,
+					 sqlite3_errmsg(db->h));
+	sqlite3_finalize(st);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if ((rc = db_as_of_run(db, runs[i], NULL, 0, err)) == 0 &&
+		    (rc = exec_file(db, "scripts/snapshot_build.sql", runs[i], err)) == 0)
+			rc = mark(db, "@queries/snapshot_mark.sql", runs[i], err);
+	}
+	if (n > 0) {
+		struct err ignored = ERR_INIT;
+		db_as_of_clear(db, rc < 0 ? &ignored : err);
+	}
+	free(runs);
+	return rc;
+}
+
+int
+db_summaries_build(struct db *db, int64_t run_id, struct err *err)
+{
+	int rc;
+
+	if ((rc = exec_file(db, "scripts/summary_build.sql", run_id, err)) < 0 ||
+	    (rc = mark(db, "@queries/summary_mark.sql", run_id, err)) < 0)
+		return rc;
+	return snapshots_build(db, run_id, err);
 }
 
 /*

@@ -6,17 +6,17 @@ demo.json (make_demo.py) and writes the same partner after these changes, each t
 itself changes (the model answers every request as the real API does: server.py):
 
   Northwind Traders      the collector's partner link is deleted (DELETE .../partners/{id})
-  Adventure Works        the collector's Contributor on the subscription becomes Reader
+  Lucerne Publishing     the collector's Contributor on 'Lucerne Azure Plan (CSP)' becomes
+                         Reader; 'Lucerne Finance' moves from PayAsYouGo to an MSDN offer
   Woodgrove Bank         the Lighthouse delegation of 'Woodgrove Core Banking' is removed
-  Tailspin Toys          'Tailspin Games' moves to Wide World Importers' directory (a move to
-                         another directory drops the old tenant's role assignments; WWI's
-                         collector is given Contributor there)
+  Contoso Ltd            'Contoso Dev/Test' moves to Müller & Söhne's directory (a move to
+                         another directory drops the old tenant's role assignments and
+                         management groups; Müller's collector is given Reader there);
+                         'Contoso Production' has no cost after 2026-09-30 (usage stops)
   =Formula Foods AB      the collector's client secret was rotated in Entra: the secret in the
                          accounts file now fails (AADSTS7000215)
-  Contoso Ltd            'Contoso Production' has no cost after 2026-09-30 (usage stops)
   Litware, Inc.          'Litware Operations' is disabled; 'Litware Web' cost is no longer
                          readable (403 RBACAccessDenied)
-  Lucerne Publishing     'Lucerne Finance' moves from PayAsYouGo to an MSDN offer (quotaId)
   Müller & Söhne         the Monitoring Reader assignment on 'Müller Produktion' is removed
 
 Run:  python3 make_changed.py [OUT]   (default: demo-changed.json next to this script)
@@ -27,7 +27,6 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CONTRIB = "b24988ac-6180-42a0-ab88-20f7382dd24c"
 READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 MONREADER = "43d0d8ad-25c7-4714-9337-8ba259a9fe05"
 
@@ -53,20 +52,20 @@ def main():
 
     # Northwind: link deleted.
     del sc["links"][oid(4, 1)]
-    # Adventure Works: Contributor -> Reader on its subscription.
+    # Lucerne Azure Plan (CSP): Contributor -> Reader.
     for ra in sc["role_assignments"]:
-        if ra["principalId"] == oid(5, 1) and ra["scope"] == "/subscriptions/" + sub(5, 1):
+        if ra["principalId"] == oid(10, 1) and ra["scope"] == "/subscriptions/" + sub(10, 2):
             ra["roleDefinitionId"] = READER
     # Woodgrove: the delegation of Core Banking removed.
     sc["lighthouse"] = [lh for lh in sc["lighthouse"] if lh["subscriptionId"] != sub(9, 1)]
-    # Tailspin Games moves to Wide World Importers' tenant.
-    subs[sub(6, 1)]["tenantId"] = tid(7)
-    subs[sub(6, 1)].pop("managementGroups", None)
+    # Contoso Dev/Test moves to Müller & Söhne's tenant.
+    subs[sub(1, 2)]["tenantId"] = tid(2)
+    subs[sub(1, 2)]["managementGroups"] = []
     sc["role_assignments"] = [ra for ra in sc["role_assignments"]
-                              if not ra["scope"].lower().startswith("/subscriptions/" + sub(6, 1))]
-    sc["role_assignments"].append({"principalId": oid(7, 1), "roleDefinitionId": CONTRIB,
-                                   "scope": "/subscriptions/" + sub(6, 1),
-                                   "createdOn": "2025-03-01T09:00:00.0000000Z"})
+                              if not ra["scope"].lower().startswith("/subscriptions/" + sub(1, 2))]
+    sc["role_assignments"].append({"principalId": oid(2, 1), "roleDefinitionId": READER,
+                                   "scope": "/subscriptions/" + sub(1, 2),
+                                   "createdOn": "2026-10-20T09:00:00.0000000Z"})
     # Formula Foods: the secret was rotated (the accounts file's one is now wrong).
     for p in sc["principals"]:
         if p["id"] == oid(3, 1):
