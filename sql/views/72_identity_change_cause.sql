@@ -13,6 +13,10 @@ SELECT dp.from_run, dp.to_run, ia.principal_key, ia.tenant_id, ia.identity_name,
 	       'run ' || dp.from_run || ' (' || ra.period || ', ' || substr(ra.started_at, 1, 10) ||
 	       ') and not in run ' || dp.to_run || ' (' || rb.period || ', ' ||
 	       substr(rb.started_at, 1, 10) || '): it is no longer in the accounts file'
+       WHEN 'IDENTITY_SIGNIN_WORKING' THEN
+	       'sign-in as ''' || ia.identity_name || ''' to tenant ' || ia.tenant_id ||
+	       ' failed in run ' || dp.from_run || ' (' || coalesce(nullif(ia.error, ''), 'no error recorded') ||
+	       ') and works in run ' || dp.to_run || ' (' || substr(rb.started_at, 1, 10) || ')'
        WHEN 'IDENTITY_SIGNIN_FAILING' THEN
 	       'sign-in as ''' || ia.identity_name || ''' to tenant ' || ia.tenant_id ||
 	       ' worked in run ' || dp.from_run || ' (' || substr(ra.started_at, 1, 10) ||
@@ -45,10 +49,11 @@ JOIN identity_snapshot ia ON ia.run_id = dp.from_run
 LEFT JOIN identity_snapshot ib ON ib.run_id = dp.to_run AND ib.principal_key = ia.principal_key
 LEFT JOIN partner_link la ON la.identity_id = ia.identity_id
 LEFT JOIN partner_link lb ON lb.identity_id = ib.identity_id
-JOIN change_cause cc ON cc.scope = 'identity'
+JOIN change_cause cc ON cc.scope = 'identity' AND cc.code <> 'IDENTITY_NEWLY_COLLECTED'
 WHERE CASE cc.code
       WHEN 'IDENTITY_NOT_COLLECTED' THEN ib.identity_id IS NULL
       WHEN 'IDENTITY_SIGNIN_FAILING' THEN ia.status <> 'failed' AND ib.status = 'failed'
+      WHEN 'IDENTITY_SIGNIN_WORKING' THEN ia.status = 'failed' AND ib.status = 'ok'
       -- a link is compared only where both runs read it
       WHEN 'LINK_REMOVED' THEN coalesce(ia.failed_read, '') NOT IN ('sign-in', 'link')
 			       AND coalesce(ib.failed_read, '') NOT IN ('sign-in', 'link')
@@ -60,4 +65,16 @@ WHERE CASE cc.code
 			       AND coalesce(ib.failed_read, '') NOT IN ('sign-in', 'link')
 			       AND ia.link_level >= 2 AND ib.link_level >= 2
 			       AND coalesce(la.partner_id, '') <> coalesce(lb.partner_id, '')
-      ELSE 0 END;
+      ELSE 0 END
+UNION ALL
+SELECT dp.from_run, dp.to_run, ib.principal_key, ib.tenant_id, ib.identity_name, cc.ord, cc.code,
+       '''' || ib.identity_name || ''' (tenant ' || ib.tenant_id || ') was not collected in run ' ||
+       dp.from_run || ' (' || ra.period || ', ' || substr(ra.started_at, 1, 10) || ') and is in run ' ||
+       dp.to_run || ' (' || rb.period || ', ' || substr(rb.started_at, 1, 10) || ')'
+FROM diff_pair dp
+JOIN run ra ON ra.run_id = dp.from_run
+JOIN run rb ON rb.run_id = dp.to_run
+JOIN identity_snapshot ib ON ib.run_id = dp.to_run
+JOIN change_cause cc ON cc.code = 'IDENTITY_NEWLY_COLLECTED'
+WHERE NOT EXISTS (SELECT 1 FROM identity_snapshot ia
+		  WHERE ia.run_id = dp.from_run AND ia.principal_key = ib.principal_key);

@@ -11,7 +11,7 @@ WITH x AS MATERIALIZED (
 	       c.subscription_name, c.from_tenant_id, c.to_tenant_id, c.from_customer_name, c.to_customer_name,
 	       c.in_from, c.in_to, c.from_state, c.to_state, c.from_offer, c.to_offer,
 	       c.from_usage, c.to_usage, c.from_currency, c.to_currency, c.from_cost_status,
-	       c.to_cost_status, c.to_identity_id, c.to_identity_name,
+	       c.to_cost_status, c.to_identity_id, c.to_identity_name, c.from_status, c.to_status,
 	       coalesce(pa.principal_key, pb.principal_key) AS pkey
 	FROM subscription_change c
 	LEFT JOIN identity_snapshot pa ON pa.run_id = c.from_run AND pa.identity_id = c.from_identity_id
@@ -88,7 +88,9 @@ z AS MATERIALIZED (
 		       ORDER BY 1)) AS added_scopes,
 	       y.a_id IS NOT NULL AND y.a_status <> 'failed' AND y.b_id IS NOT NULL AND
 		       y.b_status <> 'failed' AND
-		       ((y.a_sees AND y.b_sees) OR (NOT y.in_from AND y.b_sees)) AS roles_compared
+		       ((y.a_sees AND y.b_sees) OR (NOT y.in_from AND y.b_sees)) AND
+		       -- grants through a delegation that came or went are that delegation's change
+		       (y.a_lh IS NULL) = (y.b_lh IS NULL) AS roles_compared
 	FROM y
 )
 SELECT z.from_run, z.to_run, z.subscription_id, z.subscription_name, z.from_tenant_id,
@@ -142,6 +144,9 @@ SELECT z.from_run, z.to_run, z.subscription_id, z.subscription_name, z.from_tena
 	       ' ' || z.from_currency || ' in ' || z.from_period || '); in ' || z.b_run ||
 	       ' the cost query of ''' || coalesce(z.to_identity_name, z.who) || ''' failed (' ||
 	       coalesce(nullif(z.b_cost_error, ''), 'no response recorded') || ')'
+       WHEN 'COST_READABLE_NOW' THEN
+	       'the cost could not be read in ' || z.a_run || '; in ' || z.b_run || ' it is ' ||
+	       printf('%.2f', coalesce(z.to_usage, 0)) || ' ' || z.to_currency || ' in ' || z.to_period
        WHEN 'USAGE_STOPPED' THEN
 	       'usage ' || printf('%.2f', z.from_usage) || ' ' || z.from_currency || ' in ' ||
 	       z.from_period || ' as of ' || z.a_run || ', none (0.00) in ' || z.to_period ||
@@ -180,11 +185,14 @@ WHERE CASE cc.code
       WHEN 'COST_UNREADABLE_NOW' THEN z.in_from AND z.in_to
 				      AND z.from_cost_status IN ('ok', 'no_cost')
 				      AND z.to_cost_status = 'unreadable'
+      WHEN 'COST_READABLE_NOW' THEN z.in_from AND z.in_to AND z.from_cost_status = 'unreadable'
+				    AND z.to_cost_status IN ('ok', 'no_cost')
       WHEN 'USAGE_STOPPED' THEN z.in_from AND z.in_to AND round(z.from_usage, 2) > 0
 				AND round(z.to_usage, 2) = 0
       WHEN 'USAGE_STARTED' THEN z.in_from AND z.in_to AND round(z.from_usage, 2) = 0
 				AND round(z.to_usage, 2) > 0
-      WHEN 'USAGE_CHANGED' THEN z.in_from AND z.in_to AND round(z.from_usage, 2) > 0
+      WHEN 'USAGE_CHANGED' THEN z.from_status = 'ATTRIBUTED' AND z.to_status = 'ATTRIBUTED'
+				AND round(z.from_usage, 2) > 0
 				AND round(z.to_usage, 2) > 0
 				AND (round(z.from_usage, 2) <> round(z.to_usage, 2)
 				     OR z.from_currency <> z.to_currency)

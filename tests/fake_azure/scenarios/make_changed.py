@@ -6,6 +6,8 @@ demo.json (make_demo.py) and writes the same partner after these changes, each t
 itself changes (the model answers every request as the real API does: server.py):
 
   Northwind Traders      the collector's partner link is deleted (DELETE .../partners/{id})
+  Adventure Works        the collector is linked to 1234567 (PUT .../partners/1234567)
+  Wide World Importers   the collector's link is updated from 1234568 to 1234567 (PATCH)
   Lucerne Publishing     the collector's Contributor on 'Lucerne Azure Plan (CSP)' becomes
                          Reader; 'Lucerne Finance' moves from PayAsYouGo to an MSDN offer
   Woodgrove Bank         the Lighthouse delegation of 'Woodgrove Core Banking' is removed
@@ -17,7 +19,11 @@ itself changes (the model answers every request as the real API does: server.py)
                          accounts file now fails (AADSTS7000215)
   Litware, Inc.          'Litware Operations' is disabled; 'Litware Web' cost is no longer
                          readable (403 RBACAccessDenied)
-  Müller & Söhne         the Monitoring Reader assignment on 'Müller Produktion' is removed
+  Müller & Söhne         the Monitoring Reader assignment on 'Müller Produktion' is removed;
+                         the collector gets Support Request Contributor on 'Müller Buchhaltung'
+  Contoso Ltd            the collector's Contributor on 'Contoso Data Platform' moves from
+                         resource group rg-staging to the whole subscription
+  Litware, Inc.          'Litware Trial' is cancelled and deleted (gone from the list)
 
 Run:  python3 make_changed.py [OUT]   (default: demo-changed.json next to this script)
 """
@@ -29,6 +35,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 MONREADER = "43d0d8ad-25c7-4714-9337-8ba259a9fe05"
+SUPPORT = "cfd33db0-3dd1-45e3-aa9d-cdbdf3b6f24e"
 
 
 def tid(n):
@@ -81,6 +88,28 @@ def main():
     sc["role_assignments"] = [ra for ra in sc["role_assignments"]
                               if not (ra["principalId"] == oid(2, 1) and
                                       ra["roleDefinitionId"] == MONREADER)]
+
+    # Adventure Works: linked now; Wide World Importers: link updated to the right ID.
+    linked = dict(sc["links"][oid(1, 1)])
+    linked["createdTime"] = linked["updatedTime"] = "2026-09-20T08:30:00.0000000Z"
+    sc["links"][oid(5, 1)] = linked
+    wwi = sc["links"][oid(7, 1)]
+    wwi.update({"partnerId": "1234567", "partnerName": linked["partnerName"],
+                "version": wwi.get("version", 1) + 1,
+                "updatedTime": "2026-09-21T10:00:00.0000000Z"})
+    # Müller Buchhaltung: an eligible role added.
+    sc["role_assignments"].append({"principalId": oid(2, 1), "roleDefinitionId": SUPPORT,
+                                   "scope": "/subscriptions/" + sub(2, 2),
+                                   "createdOn": "2026-09-15T09:00:00.0000000Z"})
+    # Contoso Data Platform: Contributor on the subscription instead of rg-staging.
+    for ra in sc["role_assignments"]:
+        if ra["principalId"] == oid(1, 1) and ra["scope"].lower().startswith(
+                "/subscriptions/" + sub(1, 4) + "/resourcegroups/"):
+            ra["scope"] = "/subscriptions/" + sub(1, 4)
+    # Litware Trial: deleted.
+    sc["subscriptions"] = [s for s in sc["subscriptions"] if s["id"] != sub(8, 2)]
+    sc["role_assignments"] = [ra for ra in sc["role_assignments"]
+                              if not ra["scope"].lower().startswith("/subscriptions/" + sub(8, 2))]
 
     with open(out, "w", encoding="utf-8") as fh:
         json.dump(sc, fh, indent=1, ensure_ascii=False)
