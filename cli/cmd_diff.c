@@ -96,7 +96,7 @@ cmd_diff(int argc, char **argv)
 		return usage_error("diff", "--customers and --subscriptions exclude each other");
 
 	sqlite3_soft_heap_limit64(48LL << 20);
-	if (db_open(&db, default_db_path(dbpath), 0, &err) < 0)
+	if (cli_db_open(&db, dbpath, 0, &err) < 0)
 		goto fail;
 	if (diff_resolve(&db, "--to", to, 0, &to_run, to_period, &err) < 0 ||
 	    diff_resolve(&db, "--from", from, to_run, &from_run, from_period, &err) < 0)
@@ -116,8 +116,7 @@ cmd_diff(int argc, char **argv)
 			 spec == &diff_customers_spec ? "customers" : "subscriptions", out);
 	goto done;
 fail:
-	log_error("%s", err.msg);
-	rc = err.code == RC_USAGE ? EXIT_USAGE : EXIT_FAILED;
+	rc = cli_fail(&err);
 done:
 	db_close(&db);
 	return rc;

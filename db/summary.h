@@ -13,7 +13,7 @@
 /*
  * (Re)build the summaries of run_id inside the caller's transaction and mark them current
  * (run_summary), which puts the run in effect for the views; then the status snapshots
- * (migrations/0009_status_snapshot.sql) of run_id and of the later runs of its period.
+ * (migrations/0010_status_snapshot.sql) of run_id and of the later runs of its period.
  */
 int db_summaries_build(struct db *db, int64_t run_id, struct err *err);
 

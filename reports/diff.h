@@ -1,7 +1,7 @@
 /*
  * palscope diff and why --since: compare what the reports said as of two runs. The comparison
  * and its causes are views (sql/views/70-77) over the status snapshots of each run
- * (migrations/0009_status_snapshot.sql); diff_prepare gives the connection TEMP copies of them
+ * (migrations/0010_status_snapshot.sql); diff_prepare gives the connection TEMP copies of them
  * over a diff_pair of its own two runs (db/as_of.c).
  */
 #ifndef PALSCOPE_REPORTS_DIFF_H

@@ -1,4 +1,4 @@
--- Build the status snapshots of one run (:run_id); see migrations/0009_status_snapshot.sql.
+-- Build the status snapshots of one run (:run_id); see migrations/0010_status_snapshot.sql.
 -- Run by db_snapshot_build() (db/snapshot.c) inside the caller's transaction, with the views
 -- evaluated as of the run (db/as_of.c: unqualified view names are the TEMP copies). The rules
 -- stay in the views: this file only copies their rows.

@@ -1,7 +1,7 @@
 -- The pairs of runs the change views compare (palscope diff, report trend): for every period
 -- with a complete run, its newest complete run against the newest complete run of the previous
 -- period that has one. A complete run ran to its end (status complete or partial: some identity
--- failed, which is an answer) and has its status snapshots (migrations/0009_status_snapshot.sql;
+-- failed, which is an answer) and has its status snapshots (migrations/0010_status_snapshot.sql;
 -- "as of" the run: the runs of its period up to and including it). `palscope diff --from --to`
 -- evaluates the same change views over a TEMP diff_pair of its own two runs (db/as_of.c), so
 -- two runs of one period (a re-collect after a fix) compare the same way.

@@ -1,4 +1,4 @@
--- 0009: status snapshots, what the reports said "as of" each run (palscope diff, why --since,
+-- 0010: status snapshots, what the reports said "as of" each run (palscope diff, why --since,
 -- and the change counts of report trend). Derived data like the run summaries (0006): built by
 -- db_summaries_build() (db/summary.c, db/snapshot.c) from the rule views evaluated as of the run
 -- (db/as_of.c: the runs of its period up to and including it), rebuilt whenever the summaries
