@@ -547,6 +547,67 @@ suggest(struct db *db, const char *period, const char *q)
 		free(best[i]);
 }
 
+/*
+ * q is a tenant or subscription id that no identity of the period saw: say so, and name what
+ * could have seen it (reports/why_unseen.sql): the identities of its tenant (when a run saw it,
+ * or an identity signs in to it) that failed to sign in or read their subscriptions, with the
+ * error, or that saw no subscription (NO_RBAC); else those of every tenant.
+ */
+static void
+unseen(struct db *db, const char *period, const char *q)
+{
+	struct err err = ERR_INIT;
+	sqlite3_stmt *st = NULL;
+	bool first = true;
+
+	fprintf(stderr, "palscope: no identity saw a subscription or tenant %s in %s\n", q, period);
+	if (db_prepare(db, "@reports/why_unseen.sql", &st, &err) < 0) {
+		log_error("%s", err.msg);
+		return;
+	}
+	db_bind_text(st, ":period", period);
+	db_bind_text(st, ":q", q);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *tenants = col(st, 8);
+		int n_target = sqlite3_column_int(st, 9);
+		if (first) {
+			if (*col(st, 5))
+				fprintf(stderr, "  (%s saw it as subscription '%s' of tenant %s)\n",
+					col(st, 5), col(st, 6), col(st, 7));
+			if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+				fprintf(stderr, "  what could have seen it%s%s:\n",
+					*tenants ? ", identities of tenant " : "", tenants);
+			first = false;
+		}
+		if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
+			if (*tenants && n_target == 0)
+				fprintf(stderr, "  no identity of tenant %s is in the runs of %s: add "
+						"one to the accounts file (or import its files) and "
+						"collect again\n",
+					tenants, period);
+			else
+				fprintf(stderr, "  every identity%s%s of %s signed in and read its "
+						"subscription list, and none lists it: an identity with "
+						"a role on it (or a Lighthouse delegation) must be in the "
+						"accounts file\n",
+					*tenants ? " of tenant " : "", tenants, period);
+		} else if (*col(st, 2)) {
+			fputs("  - ", stderr);
+			wrap(stderr, col(st, 3), 4, 4);
+		} else {
+			struct buf b = BUF_INIT;
+			buf_printf(&b, "'%s' signed in to tenant %s but sees no subscription (NO_RBAC): "
+				       "a role on the subscription, or a Lighthouse delegation to it, "
+				       "would show it",
+				   col(st, 0), col(st, 1));
+			fputs("  - ", stderr);
+			wrap(stderr, buf_cstr(&b), 4, 4);
+			buf_release(&b);
+		}
+	}
+	sqlite3_finalize(st);
+}
+
 int
 cmd_why(int argc, char **argv)
 {
@@ -632,9 +693,13 @@ cmd_why(int argc, char **argv)
 		fprintf(o.fp, "\n(%d more customers match '%s'; give a longer name or an id)\n",
 			n - MAX_CUSTOMERS, q);
 	if (n == 0) {
-		fprintf(stderr, "palscope: no customer or subscription matches '%s' in %s\n", q,
-			period);
-		suggest(&db, period, q);
+		if (is_guid(q)) {
+			unseen(&db, period, q);
+		} else {
+			fprintf(stderr, "palscope: no customer or subscription matches '%s' in %s\n",
+				q, period);
+			suggest(&db, period, q);
+		}
 		rc = EXIT_FAILED;
 	}
 	goto done;
