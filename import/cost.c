@@ -4,6 +4,7 @@
 #include "common/xalloc.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,16 @@ static const char *const cur_names[] = { "BillingCurrency", "BillingCurrencyCode
 static const char *const rg_names[] = { "ResourceGroup", "ResourceGroupName", NULL };
 static const char *const rid_names[] = { "ResourceId", "InstanceId", "InstanceName", NULL };
 static const char *const customer_names[] = { "CustomerTenantId", NULL };
+
+size_t
+cost_utf8_chars(const char *s, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return k;
+}
 
 bool
 import_ymd_valid(int y, int m, int d)
@@ -129,6 +140,8 @@ cost_agg_begin_file(struct cost_agg *a, int file_no, const char *name)
 	a->file_name = name;
 	a->any_slash = false;
 	a->slash_line = a->mdy_line = a->dmy_line = 0;
+	a->cost_col = 0;
+	a->cost_colname = NULL;
 }
 
 static void
@@ -177,6 +190,7 @@ cost_agg_add(struct cost_agg *a, const char *sub, const struct raw_date *d, cons
 		*slot = c;
 	}
 	((struct cost_cell *)*slot)->cost += cost;
+	((struct cost_cell *)*slot)->line = line;
 	smap_slot(&a->file_subs, sub, NULL);
 }
 
@@ -232,6 +246,18 @@ cost_agg_end_file(struct cost_agg *a, char *date_format, size_t n, struct err *e
 		char day[16];
 		snprintf(day, sizeof(day), "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
 		day[10] = '\0';
+		if (c->cost < -COST_NEGATIVE_EPSILON) {
+			char where[160] = "";
+			if (a->cost_col > 0 && c->line > 0)
+				snprintf(where, sizeof(where), ":%ld: column %d ('%s')", c->line,
+					 a->cost_col, a->cost_colname ? a->cost_colname : "");
+			rc = err_set(err, RC_PARSE,
+				     "%s%s: the daily total of subscription %s, resource group '%s', "
+				     "%s is %.2f %s: below zero (a buggy export? refunds are never "
+				     "more than a day's cost)",
+				     a->file_name, where, c->sub, c->rg, day, c->cost, c->currency);
+			goto out;
+		}
 		/* overlap: the same subscription and day from two files */
 		buf_reset(&a->key);
 		buf_printf(&a->key, "%s|%s", c->sub, day);
@@ -373,6 +399,8 @@ cost_csv_read(struct csvin *c, const char *tenant, struct cost_agg *a, int file_
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		csvin_want(c, want[i]);
 	cost_agg_begin_file(a, file_no, csvin_name(c));
+	a->cost_col = icost + 1;
+	a->cost_colname = csvin_colname(c, icost);
 	while ((rc = csvin_next(c, err)) > 0) {
 		char sub[37];
 		struct raw_date d;
@@ -419,9 +447,25 @@ cost_csv_read(struct csvin *c, const char *tenant, struct cost_agg *a, int file_
 						   : "");
 			goto out;
 		}
+		if (fabs(cost) > COST_MAX_ABS) {
+			rc = csvin_fail(c, icost, err,
+					"cost '%.40s' is out of bounds (at most 1e12 in one row)", cs);
+			goto out;
+		}
 		const char *rg = irg >= 0 ? csvin_field(c, irg) : "";
-		if (*rg == '\0' && irid >= 0)
+		int rgcol = irg;
+		if (*rg == '\0' && irid >= 0) {
 			rg = rid_group(csvin_field(c, irid), &rgbuf);
+			rgcol = irid;
+		}
+		size_t rg_chars = cost_utf8_chars(rg, strlen(rg));
+		if (rg_chars > COST_MAX_RG_CHARS) {
+			rc = csvin_fail(c, rgcol, err,
+					"a resource group name of %zu characters (Azure allows at "
+					"most %d)",
+					rg_chars, COST_MAX_RG_CHARS);
+			goto out;
+		}
 		const char *cur = icur >= 0 ? csvin_field(c, icur) : "";
 		cost_agg_add(a, sub, &d, rg, cur, cost, csvin_line(c), ds);
 		info->rows++;

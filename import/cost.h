@@ -26,6 +26,19 @@ struct csvin;
 
 enum date_kind { DATE_YMD, DATE_DMY, DATE_SLASH };
 
+/*
+ * Bounds on what a cost file may hold (README, "Bad input"): one row's cost
+ * at most 1e12 in absolute value, a resource group name at most 90
+ * characters (Azure's limit), and no daily total (subscription, day,
+ * resource group, currency) below zero.
+ */
+#define COST_MAX_ABS 1e12
+#define COST_MAX_RG_CHARS 90
+#define COST_NEGATIVE_EPSILON 0.005
+
+/* Characters (UTF-8 code points) in s[0..n). */
+size_t cost_utf8_chars(const char *s, size_t n);
+
 struct raw_date {
 	enum date_kind kind;
 	int y, a, b;	/* YMD: a = month, b = day; DMY: a = day, b = month; SLASH: a/b/y */
@@ -50,6 +63,8 @@ struct cost_agg {
 	int file_no;
 	char first_day[11], last_day[11];	/* range of resolved dates, "" when none */
 	struct buf key;		/* scratch */
+	int cost_col;		/* the current CSV's cost column (1-based; 0: not a CSV) */
+	const char *cost_colname;
 };
 
 struct cost_cell {
@@ -59,6 +74,7 @@ struct cost_cell {
 	char *sub;
 	char day[11];		/* resolved YYYY-MM-DD */
 	struct raw_date raw;	/* as read (current file only) */
+	long line;		/* the last line that added to it (current file only) */
 };
 
 /* What one CSV was taken as, for the import notes. */
@@ -71,7 +87,7 @@ struct cost_file_info {
 };
 
 #define COST_AGG_INIT { SMAP_INIT, SMAP_INIT, SMAP_INIT, SMAP_INIT, SMAP_INIT, false, 0, 0, 0, \
-			{ 0 }, { 0 }, { 0 }, NULL, 0, { 0 }, { 0 }, BUF_INIT }
+			{ 0 }, { 0 }, { 0 }, NULL, 0, { 0 }, { 0 }, BUF_INIT, 0, NULL }
 
 void cost_agg_release(struct cost_agg *a);
 

@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,8 @@
 #include <sys/stat.h>
 
 #define MAX_JSON_FILE (64u * 1024 * 1024)
+#define MAX_JSON_STRING (64u * 1024)	/* no az or ARM value is longer */
+#define MAX_NAME_BYTES 256	/* display names, user names, --label */
 
 enum file_kind {
 	FK_LINK,		/* az managementpartner show / GET .../partners */
@@ -55,6 +58,7 @@ struct jfile {
 	char *raw;	/* the text (link files only) */
 	char *error;	/* FK_LINK_ERROR: code and message */
 	size_t n_unknown_sub;	/* role assignments whose subscription is not in the file */
+	struct smap ra_subs;	/* the subscriptions its role assignments were listed for */
 };
 
 struct sub {
@@ -85,6 +89,7 @@ struct import {
 	bool have_cost;
 	int cost_file_no;
 	struct smap cost_query_no;	/* subscription -> file number of its query pages */
+	long cost_rows_seen;	/* rows of the cost query response being read */
 	struct import_notes notes;
 	char oid[37];
 	char period[8];
@@ -317,6 +322,11 @@ capture_subscription(void *payload, enum rec_type type, int64_t identity, const 
 			       "%s: subscription %s belongs to tenant %s, not to --tenant %s (and "
 			       "is not delegated to it)",
 			       im->emit_file, r->subscription_id, r->tenant_id, im->o->tenant);
+	if (r->display_name && strlen(r->display_name) > MAX_NAME_BYTES)
+		return err_set(im->emit_err, RC_PARSE,
+			       "%s: subscription %s: 'displayName' of %zu bytes (at most %d)",
+			       im->emit_file, r->subscription_id, strlen(r->display_name),
+			       MAX_NAME_BYTES);
 	struct sub *s = sub_get(im, r->subscription_id);
 	fill(&s->name, r->display_name);
 	fill(&s->tenant, r->tenant_id);
@@ -328,6 +338,16 @@ capture_subscription(void *payload, enum rec_type type, int64_t identity, const 
 	for (size_t i = 0; i < r->n_managed_by; i++)
 		sub_add_managed(s, r->managed_by[i]);
 	return 0;
+}
+
+/* Bound: a name (display name, user name) of at most MAX_NAME_BYTES. */
+static int
+check_name(const char *file, size_t entry, const char *key, const char *v, struct err *err)
+{
+	if (v == NULL || strlen(v) <= MAX_NAME_BYTES)
+		return 0;
+	return err_set(err, RC_PARSE, "%s: entry %zu: '%s' of %zu bytes (at most %d)", file, entry,
+		       key, strlen(v), MAX_NAME_BYTES);
 }
 
 /* Subscriptions az account list --all printed for other tenants: id -> that tenant. */
@@ -378,6 +398,15 @@ load_accounts(struct import *im, struct jfile *f, struct err *err)
 		 * _profile.py _TENANT_LEVEL_ACCOUNT_NAME). It is no subscription.
 		 */
 		const char *nm = arm_str(e, "name");
+		int nrc;
+		if ((nrc = check_name(f->name, i, "name", nm, err)) < 0 ||
+		    (nrc = check_name(f->name, i, "tenantDisplayName",
+				      arm_str(e, "tenantDisplayName"), err)) < 0 ||
+		    (nrc = check_name(f->name, i, "user.name", arm_str(arm_obj(e, "user"), "name"),
+				      err)) < 0) {
+			smap_release(&others, NULL);
+			return nrc;
+		}
 		bool tl = str_ieq(id, tid) || (nm && strcmp(nm, "N/A(tenant level account)") == 0);
 		if (!str_ieq(tid, im->o->tenant)) {
 			char t[37];
@@ -467,6 +496,23 @@ is_group(const char *type)
 	return type && str_ieq(type, "Group");
 }
 
+/* Length in characters of the resource group segment of a scope (0: none). */
+static size_t
+scope_rg_chars(const char *scope)
+{
+	const char *p = scope;
+
+	while (p && (p = strchr(p, '/')) != NULL) {
+		p++;
+		if (str_istarts(p, "resourceGroups/")) {
+			p += 15;
+			const char *e = strchr(p, '/');
+			return cost_utf8_chars(p, e ? (size_t)(e - p) : strlen(p));
+		}
+	}
+	return 0;
+}
+
 /* Phase 1: which subscriptions and principals the file covers. */
 static int
 gather_assignment(void *payload, enum rec_type type, int64_t identity, const void *rec)
@@ -479,10 +525,19 @@ gather_assignment(void *payload, enum rec_type type, int64_t identity, const voi
 	if (type != REC_ROLE_ASSIGNMENT)
 		return 0;
 	const char *sub = ra_subscription(r, sb);
-	if (sub)
+	struct jfile *f = &im->files[im->n_files - 1];
+	size_t rg_len = scope_rg_chars(r->scope);
+	if (rg_len > COST_MAX_RG_CHARS)
+		return err_set(im->emit_err, RC_PARSE,
+			       "assignment '%.80s': the resource group name in its scope has %zu "
+			       "characters (Azure allows at most %d)",
+			       r->assignment_id ? r->assignment_id : "", rg_len, COST_MAX_RG_CHARS);
+	if (sub) {
 		smap_slot(&im->ra_subs, sub, NULL);
-	else
-		im->files[im->n_files - 1].n_unknown_sub++;
+		smap_slot(&f->ra_subs, sub, NULL);
+	} else {
+		f->n_unknown_sub++;
+	}
 	if (is_group(r->principal_type)) {
 		im->n_group_assignments++;
 	} else if (r->principal_id && is_guid(r->principal_id)) {
@@ -643,6 +698,19 @@ capture_cost(void *payload, enum rec_type type, int64_t identity, const void *re
 	(void)identity;
 	if (type != REC_COST_ROW)
 		return 0;
+	im->cost_rows_seen++;
+	if (!isfinite(r->cost) || fabs(r->cost) > COST_MAX_ABS)
+		return err_set(im->emit_err, RC_PARSE,
+			       "row %ld: cost %g is out of bounds (at most 1e12 in one row)",
+			       im->cost_rows_seen, r->cost);
+	size_t rgc = r->resource_group ? cost_utf8_chars(r->resource_group,
+							 strlen(r->resource_group))
+				       : 0;
+	if (rgc > COST_MAX_RG_CHARS)
+		return err_set(im->emit_err, RC_PARSE,
+			       "row %ld: a resource group name of %zu characters (Azure allows at "
+			       "most %d)",
+			       im->cost_rows_seen, rgc, COST_MAX_RG_CHARS);
 	d.y = atoi(r->usage_date);
 	d.a = atoi(r->usage_date + 5);
 	d.b = atoi(r->usage_date + 8);
@@ -865,13 +933,47 @@ out:
 	return rc;
 }
 
+/*
+ * Bound: a JSON string longer than MAX_JSON_STRING bytes (no az or ARM value
+ * is; a 10 MB "resource group name" is a broken or hostile file) is refused
+ * with the line and column where it starts.
+ */
+static int
+check_json_strings(const char *name, const char *data, size_t len, struct err *err)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (data[i] != '"')
+			continue;
+		size_t start = i++;
+		while (i < len && data[i] != '"') {
+			if (data[i] == '\\')
+				i++;
+			i++;
+		}
+		size_t n = (i > len ? len : i) - start - 1;
+		if (n > MAX_JSON_STRING) {
+			long line, col;
+			json_position(data, data + start, &line, &col);
+			return err_set(err, RC_PARSE,
+				       "%s:%ld:%ld: a string of %zu bytes (at most %u: no az or ARM "
+				       "value is longer)",
+				       name, line, col, n, MAX_JSON_STRING);
+		}
+	}
+	return 0;
+}
+
 static int
 load_json(struct import *im, const char *name, const char *data, size_t len, struct err *err)
 {
 	const char *end = NULL;
-	cJSON *root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
+	cJSON *root;
 	struct jfile *f;
 	int rc = 0;
+
+	if ((rc = check_json_strings(name, data, len, err)) < 0)
+		return rc;
+	root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
 
 	if (root == NULL) {
 		long line, col;
@@ -942,6 +1044,8 @@ load_json(struct import *im, const char *name, const char *data, size_t len, str
 		cost_agg_begin_file(&im->cost, (int)(intptr_t)*no, name);
 		struct sink cap = { capture_cost, im };
 		long rows = 0;
+		im->emit_err = err;
+		im->cost_rows_seen = 0;
 		if ((rc = arm_emit_cost(root, sub, &cap, 0, &rows, err)) < 0) {
 			err_prefix(err, "%s: ", name);
 			return rc;
@@ -1385,6 +1489,27 @@ import_finish(struct import *im, struct err *err)
 				       im->files[i].n_unknown_sub == 1 ? "" : "s",
 				       im->files[i].n_unknown_sub == 1 ? "es" : "", im->n_subs);
 		}
+	/*
+	 * A role assignment file listed for a subscription that az account list
+	 * showed in another tenant (and not in --tenant) is another tenant's file.
+	 */
+	for (size_t i = 0; i < im->n_files; i++) {
+		const struct jfile *f = &im->files[i];
+		if (f->kind != FK_ROLE_ASSIGNMENTS)
+			continue;
+		for (size_t k = 0; k < f->ra_subs.cap; k++) {
+			const char *sub = f->ra_subs.keys[k];
+			if (sub == NULL || smap_has(&im->sub_index, sub) ||
+			    !smap_has(&im->other_subs, sub))
+				continue;
+			return err_set(err, RC_PARSE,
+				       "%s: its role assignments were listed for subscription %s, which "
+				       "az account list shows in tenant %s, not in --tenant %s (the file "
+				       "of another tenant?)",
+				       f->name, sub, (const char *)smap_get(&im->other_subs, sub),
+				       im->o->tenant);
+		}
+	}
 	if (im->n_group_assignments && !im->o->include_groups)
 		note(im, "%zu group assignment%s ignored: pass --include-groups if the principal "
 			 "is a member of those groups (az role assignment list --include-groups)",
@@ -1712,6 +1837,7 @@ import_free(struct import *im)
 		struct jfile *f = &im->files[i];
 		cJSON_Delete(f->wrap);
 		cJSON_Delete(f->root);
+		smap_release(&f->ra_subs, NULL);
 		free(f->name);
 		free(f->raw);
 		free(f->error);
@@ -1831,6 +1957,9 @@ import_load(struct import *im, char *const *files, size_t n, struct err *err)
 
 	if (!is_guid(im->o->tenant))
 		return err_set(err, RC_USAGE, "--tenant '%s' is not a GUID", im->o->tenant);
+	if (im->o->label && strlen(im->o->label) > MAX_NAME_BYTES)
+		return err_set(err, RC_USAGE, "--label of %zu bytes (at most %d)",
+			       strlen(im->o->label), MAX_NAME_BYTES);
 	for (size_t i = 0; i < n; i++)
 		if ((rc = import_add_file(im, files[i], err)) < 0)
 			return rc;

@@ -7,21 +7,12 @@
 #   whatever the order of the files.
 # Fixtures: tests/fixtures/import/README.md names the az version and source of each shape.
 . "$(dirname "$0")/lib.sh"
-F=$SRCDIR/tests/fixtures/import
+. "$(dirname "$0")/lib_import.sh"
 TEN=11111111-1111-4111-8111-111111111111
 FAB=55555555-5555-4555-8555-555555555555
 S1=aaaaaaaa-0000-4000-8000-000000000001
 S3=aaaaaaaa-0000-4000-8000-000000000003
 
-imp() { # imp TENANT DB files...: status in $RC, stderr in $T/imp.err
-	local ten=$1 db=$2; shift 2
-	set +e
-	"$PALSCOPE" import --db "$db" --tenant "$ten" --partner-id 1234567 --period 2026-10 "$@" \
-		>"$T/imp.out" 2>"$T/imp.err"
-	RC=$?
-	set -e
-	no_sanitizer_report "$T/imp.err"
-}
 csv_col() { # csv_col FILE COLUMN: that column of every data row, sorted (parsed with Python's csv)
 	"$PYTHON" - "$1" "$2" <<'PY'
 import csv, sys
@@ -31,7 +22,7 @@ PY
 }
 
 # 1. az account list --all of a user signed in to 6 tenants, one import per customer.
-imp $TEN "$T/a.db" "$F/link.json" "$F/account-list-all.json" "$F/account-subscription-list.json" \
+imp_in $TEN "$T/a.db" "$F/link.json" "$F/account-list-all.json" "$F/account-subscription-list.json" \
 	"$F/ra-s1.json" "$F/ra-s2.json" "$F/ra-s3.json" "$F/cost-ea.csv"
 [ "$RC" = 0 ] || { cat "$T/imp.err"; fail "az account list --all: exit $RC"; }
 grep -qx "$F/account-list-all.json: 12 subscriptions of 4 other tenants left out" "$T/imp.err" ||
@@ -53,7 +44,7 @@ $S3" "$(csv_col "$T/subs.csv" subscription_id)"
 ok "az account list --all: --tenant's 3 kept, 12 of 4 other tenants left out and said"
 
 # 2. A file with nothing of --tenant is an error naming the file; nothing is stored.
-imp $TEN "$T/b.db" "$F/empty.json" "$F/account-list-other-tenants.json"
+imp_in $TEN "$T/b.db" "$F/empty.json" "$F/account-list-other-tenants.json"
 expect_eq "other tenants only: exit" 2 "$RC"
 grep -q "error: .*account-list-other-tenants.json: subscription eeeeeeee-0000-4000-8000-000000000001 was listed in tenant $FAB, not in --tenant $TEN, and so were the other 11: nothing in the file is of --tenant" "$T/imp.err" ||
 	{ cat "$T/imp.err"; fail "other tenants only: message"; }
@@ -61,7 +52,7 @@ grep -q "error: .*account-list-other-tenants.json: subscription eeeeeeee-0000-40
 ok "az account list with nothing of --tenant: $(grep error: "$T/imp.err" | head -1)"
 
 # 3. az account subscription list alone (no tenantId): --tenant's subscriptions, with quotaId.
-imp $TEN "$T/c.db" "$F/empty.json" "$F/account-subscription-list.json"
+imp_in $TEN "$T/c.db" "$F/empty.json" "$F/account-subscription-list.json"
 [ "$RC" = 0 ] || { cat "$T/imp.err"; fail "subscription list alone: exit $RC"; }
 grep -q "account-subscription-list.json: az account subscription list (3 subscriptions, with quotaId; no tenantId: taken as --tenant's)" "$T/imp.err" ||
 	{ cat "$T/imp.err"; fail "subscription list note"; }
@@ -77,9 +68,9 @@ ok "az account subscription list without tenantId belongs to --tenant"
 for order in subs-first accounts-first; do
 	rm -f "$T/d.db"
 	if [ $order = subs-first ]; then
-		imp $FAB "$T/d.db" "$F/empty.json" "$F/account-subscription-list-fabrikam.json" "$F/account-list-all.json"
+		imp_in $FAB "$T/d.db" "$F/empty.json" "$F/account-subscription-list-fabrikam.json" "$F/account-list-all.json"
 	else
-		imp $FAB "$T/d.db" "$F/empty.json" "$F/account-list-all.json" "$F/account-subscription-list-fabrikam.json"
+		imp_in $FAB "$T/d.db" "$F/empty.json" "$F/account-list-all.json" "$F/account-subscription-list-fabrikam.json"
 	fi
 	[ "$RC" = 0 ] || { cat "$T/imp.err"; fail "$order: exit $RC"; }
 	grep -q "account-list-all.json: 11 subscriptions of 4 other tenants left out" "$T/imp.err" ||

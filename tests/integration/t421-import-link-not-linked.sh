@@ -6,19 +6,10 @@
 # be read" (COLLECTION_FAILED); any other text is the "unknown file type" error.
 # Fixtures: tests/fixtures/import/README.md names the source of each shape.
 . "$(dirname "$0")/lib.sh"
-F=$SRCDIR/tests/fixtures/import
+. "$(dirname "$0")/lib_import.sh"
 TEN=11111111-1111-4111-8111-111111111111
 MSG="No partner association found for tenant '$TEN' and object '22222222-2222-4222-8222-222222222222'."
 
-imp() { # imp TENANT DB files...: status in $RC, stderr in $T/imp.err
-	local ten=$1 db=$2; shift 2
-	set +e
-	"$PALSCOPE" import --db "$db" --tenant "$ten" --partner-id 1234567 --period 2026-10 "$@" \
-		>"$T/imp.out" 2>"$T/imp.err"
-	RC=$?
-	set -e
-	no_sanitizer_report "$T/imp.err"
-}
 link_row() { q "$1" "select linked, http_status, coalesce(partner_id, '-'), json_extract(raw_json, '\$.error.code'), json_extract(raw_json, '\$.error.message') from partner_link"; }
 
 # 1. A collected run of a principal with no link, and the import of the same tenant's az text.
@@ -48,7 +39,7 @@ print(json.dumps([{"cloudName": "AzureCloud", "homeTenantId": t, "id": "d0000001
     "tenantDefaultDomain": "alpha.onmicrosoft.com", "tenantDisplayName": "Alpha Corp", "tenantId": t,
     "user": {"name": "alpha@alpha.onmicrosoft.com", "type": "user"}}], indent=2, sort_keys=True))
 PY
-imp $ALPHA "$T/imported.db" "$T/alpha-link.txt" "$T/alpha-accounts.json"
+imp_in $ALPHA "$T/imported.db" "$T/alpha-link.txt" "$T/alpha-accounts.json"
 [ "$RC" = 0 ] || { cat "$T/imp.err"; fail "import of the az text: exit $RC"; }
 expect_eq "imported row = collected row" "$COLLECTED" "$(link_row "$T/imported.db")"
 ok "az's NotFound text is stored as the collected 404 is: $COLLECTED"
@@ -56,7 +47,7 @@ ok "az's NotFound text is stored as the collected 404 is: $COLLECTED"
 # 2. The fixtures: az text (with and without the extension-install warning), empty, [], null.
 for f in link-notfound-az.txt link-notfound-az-install.txt; do
 	rm -f "$T/n.db"
-	imp $TEN "$T/n.db" "$F/$f" "$F/account-list.json"
+	imp_in $TEN "$T/n.db" "$F/$f" "$F/account-list.json"
 	[ "$RC" = 0 ] || { cat "$T/imp.err"; fail "$f: exit $RC"; }
 	grep -q "$f: az error output (NotFound: $MSG): taken as 'az managementpartner show' of a principal with no partner link (not linked)" "$T/imp.err" ||
 		{ cat "$T/imp.err"; fail "$f: note"; }
@@ -66,7 +57,7 @@ for f in link-notfound-az.txt link-notfound-az-install.txt; do
 done
 for f in empty.json link-empty-list.json link-null.json; do
 	rm -f "$T/n.db"
-	imp $TEN "$T/n.db" "$F/$f" "$F/account-list.json" "$F/ra-s1.json"
+	imp_in $TEN "$T/n.db" "$F/$f" "$F/account-list.json" "$F/ra-s1.json"
 	[ "$RC" = 0 ] || { cat "$T/imp.err"; fail "$f: exit $RC"; }
 	grep -q "$f: .*taken as 'az managementpartner show' of a principal with no partner link" "$T/imp.err" ||
 		{ cat "$T/imp.err"; fail "$f: note"; }
@@ -75,7 +66,7 @@ for f in empty.json link-empty-list.json link-null.json; do
 done
 # the customer is reported NO_LINK (not COLLECTION_FAILED) on the not-linked az text
 rm -f "$T/r.db"
-imp $TEN "$T/r.db" "$F/link-notfound-az.txt" "$F/account-list.json" "$F/account-subscription-list.json" \
+imp_in $TEN "$T/r.db" "$F/link-notfound-az.txt" "$F/account-list.json" "$F/account-subscription-list.json" \
 	"$F/ra-s1.json" "$F/ra-s2.json" "$F/ra-s3.json" "$F/cost-ea.csv"
 [ "$RC" = 0 ] || { cat "$T/imp.err"; fail "full import with the az text: exit $RC"; }
 "$PALSCOPE" report customers --db "$T/r.db" --out "$T/cust.csv" 2>"$T/rep.err" || { cat "$T/rep.err"; fail "report"; }
@@ -89,14 +80,14 @@ ok "a tenant imported with az's NotFound text is NO_LINK in the customers report
 
 # 3. [] is an empty list (not the link) when a real link file is given too.
 rm -f "$T/l.db"
-imp $TEN "$T/l.db" "$F/link.json" "$F/link-empty-list.json" "$F/account-list.json"
+imp_in $TEN "$T/l.db" "$F/link.json" "$F/link-empty-list.json" "$F/account-list.json"
 [ "$RC" = 0 ] || { cat "$T/imp.err"; fail "[] with a link: exit $RC"; }
 expect_eq "[] beside a link file" "1|200" "$(q "$T/l.db" "select linked, http_status from partner_link")"
 ok "[] beside a link file is only an empty list"
 
 # 4. Another az error: the link could not be read (recorded, COLLECTION_FAILED), not "not linked".
 rm -f "$T/e.db"
-imp $TEN "$T/e.db" "$F/link-az-login.txt" "$F/account-list.json"
+imp_in $TEN "$T/e.db" "$F/link-az-login.txt" "$F/account-list.json"
 [ "$RC" = 0 ] || { cat "$T/imp.err"; fail "az login error: exit $RC"; }
 expect_eq "no partner_link row" 0 "$(q "$T/e.db" "select count(*) from partner_link")"
 expect_eq "link failure" "link|ImportedError|Please run 'az login' to setup account." \
@@ -104,7 +95,7 @@ expect_eq "link failure" "link|ImportedError|Please run 'az login' to setup acco
 ok "another az error is a failed link read"
 
 # 5. Other text is still the unknown file type error; nothing stored.
-imp $TEN "$T/u.db" "$F/link-table.txt" "$F/account-list.json"
+imp_in $TEN "$T/u.db" "$F/link-table.txt" "$F/account-list.json"
 expect_eq "table output: exit" 2 "$RC"
 grep -q "error: .*link-table.txt:1: unknown file type" "$T/imp.err" || { cat "$T/imp.err"; fail "table output: message"; }
 [ ! -e "$T/u.db" ] || fail "table output: database created"

@@ -3,22 +3,13 @@
 # (exit 0) and names the subscriptions that will show USAGE_UNREADABLE because NO_USAGE cannot be
 # decided; the report says so for exactly those. With cost data there is no such note.
 . "$(dirname "$0")/lib.sh"
-F=$SRCDIR/tests/fixtures/import
+. "$(dirname "$0")/lib_import.sh"
 TEN=11111111-1111-4111-8111-111111111111
 S1=aaaaaaaa-0000-4000-8000-000000000001
 S2=aaaaaaaa-0000-4000-8000-000000000002
 S3=aaaaaaaa-0000-4000-8000-000000000003
 
-imp() { # imp DB files...: status in $RC, stderr in $T/imp.err
-	local db=$1; shift
-	set +e
-	"$PALSCOPE" import --db "$db" --tenant $TEN --partner-id 1234567 --period 2026-10 --include-groups "$@" \
-		>"$T/imp.out" 2>"$T/imp.err"
-	RC=$?
-	set -e
-	no_sanitizer_report "$T/imp.err"
-}
-FILES=("$F/link.json" "$F/account-list-all.json" "$F/account-subscription-list.json"
+FILES=(--include-groups "$F/link.json" "$F/account-list-all.json" "$F/account-subscription-list.json"
 	"$F/ra-s1.json" "$F/ra-s2.json" "$F/ra-s3.json" "$F/role-definitions.json")
 
 imp "$T/a.db" "${FILES[@]}"
