@@ -1,5 +1,5 @@
--- The subscriptions whose status, reason code or attributed usage differs between the two runs
--- of a diff_pair (or that only one of them has), from the status snapshots: what
+-- The subscriptions whose status, reason code, attributed usage or tenant differs between the
+-- two runs of a diff_pair (or that only one of them has), from the status snapshots: what
 -- subscription_status said as of each run. attributed usage is the attributed cost of an
 -- ATTRIBUTED subscription, else 0. The from_/to_ columns are what the causes compare
 -- (views/74_subscription_change_cause.sql). report trend counts these rows.
@@ -39,4 +39,6 @@ SELECT z.* FROM (
 		ON b.run_id = k.to_run AND b.subscription_id = k.subscription_id
 ) z
 WHERE NOT (z.in_from AND z.in_to) OR z.from_status <> z.to_status OR z.from_reason <> z.to_reason
-   OR round(z.from_attributed_usage, 2) <> round(z.to_attributed_usage, 2);
+   OR round(z.from_attributed_usage, 2) <> round(z.to_attributed_usage, 2)
+   -- a subscription that moved counts for another customer now
+   OR z.from_tenant_id <> z.to_tenant_id;
