@@ -7,6 +7,7 @@
 #include "collector/accounts.h"
 #include "collector/collector.h"
 #include "collector/http.h"
+#include "collector/tenant_resolve.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "common/xalloc.h"
@@ -84,6 +85,23 @@ print_failures(struct db *db, int64_t run_id, const char *path)
 		path, (long long)run_id);
 }
 
+/* The summary's line on the tenants the accounts file gave as domains. */
+static void
+print_domains(const struct tenant_domains *d)
+{
+	if (d->n == 0)
+		return;
+	fputs("palscope: tenant domains:", stderr);
+	for (size_t k = 0; k < d->n; k++) {
+		if (d->v[k].tenant_id[0])
+			fprintf(stderr, "%s %s -> %s", k ? ";" : "", d->v[k].domain, d->v[k].tenant_id);
+		else
+			fprintf(stderr, "%s %s not resolved (%.200s)", k ? ";" : "", d->v[k].domain,
+				d->v[k].error);
+	}
+	fputc('\n', stderr);
+}
+
 int
 cmd_collect(int argc, char **argv)
 {
@@ -115,6 +133,7 @@ cmd_collect(int argc, char **argv)
 	char period[8], first[11], last[11];
 	char *arm = NULL, *login = NULL, *graph = NULL;
 	struct accounts accts = { 0 };
+	struct tenant_domains domains = { 0 };
 	struct db db = DB_INIT;
 	struct store *store = NULL;
 	struct err err = ERR_INIT;
@@ -241,6 +260,14 @@ cmd_collect(int argc, char **argv)
 	if (accts.cp1252_line)
 		log_warn("%s is not UTF-8: read as Windows-1252 from line %ld (save it as CSV UTF-8 "
 			 "to silence this)", accounts_path, accts.cp1252_line);
+	/* Tenants given as domains: their GUIDs, once per domain (a failure is the identity's). */
+	struct azure_endpoint aep = cli_azure_endpoint(&ep, ca, concurrency, timeout_s);
+	tenant_resolve(&aep, &accts, &domains, &cli_stop_flag);
+	if (tenant_check_duplicates(&accts, accounts_path ? accounts_path : "environment",
+				    &err) < 0) {
+		rc = usage_error("collect", "%s", err.msg);
+		goto out;
+	}
 	if (cli_db_open(&db, dbpath, DB_CREATE, &err) < 0) {
 		rc = cli_fail(&err);
 		goto out;
@@ -266,7 +293,7 @@ cmd_collect(int argc, char **argv)
 	cli_on_stop_signals();
 
 	struct collect_opts co = {
-		.ep = cli_azure_endpoint(&ep, ca, concurrency, timeout_s),
+		.ep = aep,
 		.period = period,
 		.progress = !quiet && log_level >= LOG_WARN && isatty(STDERR_FILENO),
 	};
@@ -298,6 +325,7 @@ cmd_collect(int argc, char **argv)
 			(long long)run_id, status, sum.identities_ok, sum.identities_failed,
 			sum.identities, sum.subscriptions, sum.role_assignments, sum.cost_rows,
 			sum.requests, sum.retries, sum.throttled, sum.seconds);
+		print_domains(&domains);
 		if (sum.identities_failed)
 			print_failures(&db, run_id, default_db_path(dbpath));
 	}
@@ -314,6 +342,7 @@ out:
 		store_abort(store);
 	db_close(&db);
 	accounts_release(&accts);
+	tenant_domains_release(&domains);
 	free(ids);
 	free(partner_ids);
 	free(arm);

@@ -114,6 +114,10 @@ session_start(struct session *s, struct session_ident *si)
 
 	if (si->token_pending || si->signin_failed)
 		return;
+	if (a->failure) { /* e.g. its tenant domain did not resolve */
+		fail_signin(s, si, NULL, a->failure);
+		return;
+	}
 	if (a->token_command) {
 		char *tok = NULL;
 		time_t exp = 0;

@@ -659,10 +659,11 @@ class Handler(BaseHTTPRequestHandler):
         if url.path.startswith("/_fake/"):  # test-only routes (never on the real service)
             return self.test_route()
         is_mi = url.path in ("/metadata/identity/oauth2/token", "/msi/token")
+        oidc = re.fullmatch(r"/([^/]+)/v2\.0/\.well-known/openid-configuration", url.path)
 
         # Tenant(s) for fault matching: token URL tenant, or the ARM token's tid.
         tenant_ids = set()
-        if is_token and not is_mi:
+        if (is_token or oidc) and not is_mi:
             t = url.path.split("/")[1].lower()
             self.log_tenant = model.tenant_alias.get(t, t)
         else:
@@ -702,6 +703,8 @@ class Handler(BaseHTTPRequestHandler):
                 resp = self.expired(min(exp, time.time() - 1))
             elif is_mi:
                 resp = self.handle_managed_identity()
+            elif oidc:
+                resp = self.handle_openid_configuration(oidc.group(1))
             elif is_token:
                 resp = self.handle_token()
             else:
@@ -905,6 +908,53 @@ class Handler(BaseHTTPRequestHandler):
                                  % (code, text, trace, corr, now),
             "error_codes": [code], "timestamp": now, "trace_id": trace, "correlation_id": corr,
             "error_uri": "https://login.microsoftonline.com/error?code=%d" % code})
+
+    def handle_openid_configuration(self, tenant_in):
+        """GET /{tenant}/v2.0/.well-known/openid-configuration, no authentication: the OpenID
+        Connect discovery document of a tenant given by GUID or by any of its domains. Shape:
+        Entra ID's v2.0 document as published for the common endpoint (panva/wellknown
+        issuers/entra-common/entra-common.mjs), with the tenant's GUID where that one has
+        "common" or "{tenantid}", as a tenant's own document has it. An unknown tenant is
+        400 invalid_tenant AADSTS90002, the AAD error shape of the token endpoint."""
+        model = self.server.model
+        if self.command != "GET":
+            return self.unexpected()
+        tid = model.tenant_alias.get(urllib.parse.unquote(tenant_in).lower())
+        if not tid:
+            return self.aad_error(400, "invalid_tenant", 90002,
+                                  "Tenant '%s' not found. Check to make sure you have the correct tenant ID and "
+                                  "are signing into the correct cloud. Check with your subscription "
+                                  "administrator, this may happen if there are no active subscriptions for "
+                                  "the tenant." % urllib.parse.unquote(tenant_in))
+        base = self.base_url() + "/" + tid
+        return Response(200, {
+            "token_endpoint": base + "/oauth2/v2.0/token",
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt",
+                                                      "client_secret_basic"],
+            "jwks_uri": base + "/discovery/v2.0/keys",
+            "response_modes_supported": ["query", "fragment", "form_post"],
+            "subject_types_supported": ["pairwise"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+            "scopes_supported": ["openid", "profile", "email", "offline_access"],
+            "issuer": "%s/%s/v2.0" % (self.base_url(), tid),
+            "request_uri_parameter_supported": False,
+            "userinfo_endpoint": "https://graph.microsoft.com/oidc/userinfo",
+            "authorization_endpoint": base + "/oauth2/v2.0/authorize",
+            "device_authorization_endpoint": base + "/oauth2/v2.0/devicecode",
+            "http_logout_supported": True,
+            "frontchannel_logout_supported": True,
+            "end_session_endpoint": base + "/oauth2/v2.0/logout",
+            "claims_supported": ["sub", "iss", "cloud_instance_name", "cloud_instance_host_name",
+                                 "cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat",
+                                 "auth_time", "acr", "nonce", "preferred_username", "name", "tid",
+                                 "ver", "at_hash", "c_hash", "email"],
+            "kerberos_endpoint": base + "/kerberos",
+            "tenant_region_scope": model.tenants.get(tid, {}).get("tenantRegionScope", "NA"),
+            "cloud_instance_name": "microsoftonline.com",
+            "cloud_graph_host_name": "graph.windows.net",
+            "msgraph_host": "graph.microsoft.com",
+            "rbac_url": "https://pas.windows.net"})
 
     def handle_token(self):
         model = self.server.model

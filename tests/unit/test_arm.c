@@ -15,6 +15,7 @@
 #include "arm/access.h"
 #include "arm/arm.h"
 #include "collector/auth.h"
+#include "collector/tenant_resolve.h"
 #include "common/buf.h"
 #include "common/xalloc.h"
 
@@ -504,6 +505,37 @@ test_auth__token_command(void **state)
 	assert_string_equal(getenv("PALSCOPE_T_A"), "a"); /* ours is untouched */
 }
 
+/*
+ * The tenant GUID of an OpenID discovery document: from issuer (v2.0 and v1 forms), else from
+ * token_endpoint; none from the common document's "{tenantid}" placeholder or "common".
+ */
+static void
+test_tenant__discovery(void **state)
+{
+	char g[37];
+	(void)state;
+
+#define DISC(s) tenant_from_discovery(s, strlen(s), g)
+	assert_int_equal(DISC("{\"issuer\":\"https://login.microsoftonline.com/"
+			      "A0000001-0000-4000-8000-000000000000/v2.0\",\"token_endpoint\":"
+			      "\"https://login.microsoftonline.com/common/oauth2/v2.0/token\"}"), 0);
+	assert_string_equal(g, "a0000001-0000-4000-8000-000000000000");
+	assert_int_equal(DISC("{\"issuer\":\"https://sts.windows.net/"
+			      "72f988bf-86f1-41af-91ab-2d7cd011db47/\"}"), 0);
+	assert_string_equal(g, "72f988bf-86f1-41af-91ab-2d7cd011db47");
+	assert_int_equal(DISC("{\"issuer\":\"https://login.microsoftonline.com/{tenantid}/v2.0\","
+			      "\"token_endpoint\":\"https://login.microsoftonline.com/"
+			      "a0000004-0000-4000-8000-000000000000/oauth2/v2.0/token\"}"), 0);
+	assert_string_equal(g, "a0000004-0000-4000-8000-000000000000");
+	assert_int_equal(DISC("{\"issuer\":\"https://login.microsoftonline.com/{tenantid}/v2.0\","
+			      "\"token_endpoint\":\"https://login.microsoftonline.com/common/oauth2/"
+			      "v2.0/token\"}"), -1);
+	assert_int_equal(DISC("{\"error\":\"invalid_tenant\"}"), -1);
+	assert_int_equal(DISC("not json"), -1);
+	assert_int_equal(DISC("{\"issuer\":\"a0000004-0000-4000-8000-000000000000\"}"), -1);
+#undef DISC
+}
+
 /* The shared getters: the right type or NULL, and NULL objects pass through. */
 static void
 test_arm__getters(void **state)
@@ -541,6 +573,7 @@ main(void)
 		cmocka_unit_test_setup(test_access__cost_by_resource, reset),
 		cmocka_unit_test(test_auth__token),
 		cmocka_unit_test(test_auth__token_command),
+		cmocka_unit_test(test_tenant__discovery),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	buf_release(&got);
