@@ -13,16 +13,17 @@ DELETE FROM pair_pim_summary WHERE identity_id IN (SELECT identity_id FROM ident
 -- eligible resource groups. pair_access is read once into pa.
 INSERT INTO pair_summary (identity_id, subscription_id, n_access, n_jit, n_eligible,
 			  n_eligible_known, n_eligible_undefined, n_eligible_whole, start_jd,
-			  whole_start_jd, covered_rgs, roles, n_pim_activated)
+			  whole_start_jd, covered_rgs, roles, n_pim_activated, n_group_unverified)
 WITH pa AS MATERIALIZED (
 	SELECT identity_id, subscription_id, jit, eligible, eligibility_known, basis,
-	       resource_group, start_jd, role_name, scope_desc, pim_activated
+	       resource_group, start_jd, role_name, scope_desc, pim_activated, source
 	FROM pair_access WHERE run_id = :run_id)
 SELECT g.identity_id, g.subscription_id, g.n_access, g.n_jit, g.n_eligible, g.n_eligible_known,
        g.n_eligible_undefined, g.n_eligible_whole, g.start_jd, g.whole_start_jd, g.covered_rgs,
-       lab.roles, g.n_pim_activated
+       lab.roles, g.n_pim_activated, g.n_group_unverified
 FROM (SELECT identity_id, subscription_id,
 	     sum(jit = 0 AND eligible AND pim_activated) AS n_pim_activated,
+	     sum(jit = 0 AND eligible AND source = 'lighthouse_group') AS n_group_unverified,
 	     sum(jit = 0) AS n_access, sum(jit = 1) AS n_jit,
 	     sum(jit = 0 AND eligible) AS n_eligible,
 	     sum(jit = 0 AND eligible AND eligibility_known) AS n_eligible_known,

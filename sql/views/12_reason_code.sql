@@ -22,4 +22,5 @@ VALUES
 	(16, 'ROLE_ELIGIBILITY_UNKNOWN', NULL, 'warning', 'custom or unlisted role counted as eligible'),
 	(17, 'CSP_SUBSCRIPTION', NULL, 'warning', 'CSP subscription: may show as CSP, not PAL'),
 	(18, 'PIM_PARTIAL', NULL, 'warning', 'PIM role active only part of the period'),
-	(19, 'PIM_UNREADABLE', NULL, 'warning', 'PIM denied: evaluated on role assignments alone');
+	(19, 'PIM_UNREADABLE', NULL, 'warning', 'PIM denied: evaluated on role assignments alone'),
+	(20, 'GROUP_MEMBERSHIP_UNVERIFIED', NULL, 'warning', 'Lighthouse group membership inferred: Graph did not verify it');

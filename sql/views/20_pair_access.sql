@@ -10,6 +10,13 @@
 -- (source 'lighthouse_group', principal_type 'Group (inferred)'), and the scope says so. An
 -- identity named only as eligible (JIT) gets nothing inferred: an activated JIT role would
 -- explain its access just as well.
+-- Membership verified with Microsoft Graph (group_check, checkMemberGroups for exactly these ids)
+-- replaces the inference (issue 10 section 4): a verified member holds the group's
+-- authorizations (source 'lighthouse_member', principal_type 'Group'), a verified non-member
+-- does not, and the delegation's other authorizations are inferred only when Graph verified none
+-- and could not say for them (403, no Graph token): then GROUP_MEMBERSHIP_UNVERIFIED
+-- (views/40_pair_eval.sql). Role assignments through groups need no check: ARM's
+-- assignedTo('{oid}') filter is transitive over group membership.
 --
 -- resource_group is NULL when the grant covers the whole subscription; a resource-scope grant is
 -- counted as its resource group (cost is known per resource group only).
@@ -50,6 +57,8 @@ SELECT g.run_id, g.identity_id, g.subscription_id, g.source, g.assignment_id, g.
 		      WHEN 'lighthouse' THEN ' via Lighthouse'
 		      WHEN 'lighthouse_group' THEN ' via Lighthouse through ''' ||
 			      coalesce(g.via_principal, '?') || ''' (membership inferred)'
+		      WHEN 'lighthouse_member' THEN ' via Lighthouse through ''' ||
+			      coalesce(g.via_principal, '?') || ''' (member, verified)'
 		      ELSE '' END ||
        CASE WHEN g.principal_type = 'Unknown' COLLATE NOCASE
 	    THEN ' (principal Unknown: identity not found, a deleted identity still holding the role)'
@@ -99,11 +108,13 @@ FROM (
 		UNION ALL
 		SELECT la.run_id, la.identity_id, la.subscription_id,
 		       CASE WHEN lz.principal_id = i.object_id THEN 'lighthouse'
+			    WHEN gc.member = 1 THEN 'lighthouse_member'
 			    ELSE 'lighthouse_group' END,
 		       la.assignment_id, lz.role_guid, la.assignment_id,
 		       CASE WHEN la.rg IS NULL THEN 'subscription' ELSE 'resource_group' END,
 		       la.rg,
 		       CASE WHEN lz.principal_id = i.object_id THEN 'Lighthouse'
+			    WHEN gc.member = 1 THEN 'Group'
 			    ELSE 'Group (inferred)' END,
 		       la.created_at, lz.eligible,
 		       CASE WHEN lz.principal_id <> i.object_id
@@ -113,14 +124,19 @@ FROM (
 			ON lz.identity_id = la.identity_id AND lz.subscription_id = la.subscription_id
 			AND lz.assignment_id = la.assignment_id
 		JOIN identity i ON i.identity_id = la.identity_id
+		LEFT JOIN group_check gc ON gc.identity_id = la.identity_id
+			AND gc.group_id = lz.principal_id AND gc.status = 'ok'
 		WHERE (la.managed_by_tenant_id IS NULL OR la.managed_by_tenant_id = i.tenant_id)
 		  AND (lz.principal_id = i.object_id
-		       OR (lz.eligible = 0
+		       OR gc.member = 1
+		       OR (lz.eligible = 0 AND gc.member IS NULL
 			   AND NOT EXISTS (SELECT 1 FROM lighthouse_authorization o
+					   LEFT JOIN group_check og ON og.identity_id = o.identity_id
+						AND og.group_id = o.principal_id AND og.status = 'ok'
 					   WHERE o.identity_id = la.identity_id
 					     AND o.subscription_id = la.subscription_id
 					     AND o.assignment_id = la.assignment_id
-					     AND o.principal_id = i.object_id)))
+					     AND (o.principal_id = i.object_id OR og.member = 1))))
 	) a
 	LEFT JOIN role_eligibility e ON e.role_guid = a.role_guid
 	LEFT JOIN role_definition d ON d.run_id = a.run_id AND d.role_guid = a.role_guid

@@ -104,6 +104,9 @@ SELECT y.*,
 								   AND kind = 'blocking') END, 1e9),
 			    coalesce(CASE WHEN y.pim_unreadable THEN (SELECT ord FROM reason_code
 								 WHERE code = 'PIM_UNREADABLE'
+								   AND kind = 'blocking') END, 1e9),
+			    coalesce(CASE WHEN y.group_membership_unverified THEN (SELECT ord FROM reason_code
+								 WHERE code = 'GROUP_MEMBERSHIP_UNVERIFIED'
 								   AND kind = 'blocking') END, 1e9)), 1e9),
 		(SELECT max(ord) + 1 FROM reason_code)) AS blocking
 FROM (
@@ -130,6 +133,7 @@ SELECT q.*,
 			     WHEN 'CSP_SUBSCRIPTION' THEN q.csp_subscription
 			     WHEN 'PIM_PARTIAL' THEN q.pim_partial
 			     WHEN 'PIM_UNREADABLE' THEN q.pim_unreadable
+			     WHEN 'GROUP_MEMBERSHIP_UNVERIFIED' THEN q.group_membership_unverified
 			     END
 		       ORDER BY rc.ord) k), '') AS codes
 FROM (
@@ -172,7 +176,9 @@ FROM (
 	       EXISTS (SELECT 1 FROM offer_rule o WHERE o.code = 'CSP_SUBSCRIPTION'
 		       AND substr(p.quota_id, 1, length(o.prefix)) = o.prefix) AS csp_subscription,
 	       p.pim_only AND p.pim_active_hours < p.pim_period_hours - 0.01 AS pim_partial,
-	       p.pim_unread_why IS NOT NULL AS pim_unreadable
+	       p.pim_unread_why IS NOT NULL AS pim_unreadable,
+	       -- eligible access that rests on a Lighthouse group membership Graph did not verify
+	       p.n_group_unverified > 0 AS group_membership_unverified
 	FROM (SELECT p0.*,
 		     -- access only through PIM activations that were active in the period
 		     p0.n_eligible = p0.n_pim_activated AND p0.pim_active_hours > 0 AS pim_only
@@ -248,6 +254,7 @@ FROM (
 		       coalesce(ag.n_eligible_undefined, 0) AS n_eligible_undefined,
 		       ag.start_jd, ag.whole_start_jd, ag.covered_rgs,
 		       coalesce(ag.n_pim_activated, 0) AS n_pim_activated,
+		       coalesce(ag.n_group_unverified, 0) AS n_group_unverified,
 		       coalesce(pp.n_eligible, 0) AS pim_n_eligible, pp.eligible_roles AS pim_roles,
 		       coalesce(pp.active_hours, 0.0) AS pim_active_hours,
 		       pp.period_hours AS pim_period_hours, pp.unreadable AS pim_unread_why

@@ -129,7 +129,7 @@ SELECT x.period, x.tenant_id, coalesce(x.tenant_name, x.tenant_id) AS customer_n
 			    ' (only days and resource groups with eligible access)' ELSE '' END
        END ||
        CASE WHEN x.role_eligibility_unknown OR x.csp_subscription OR x.n_currencies > 1 OR
-		 x.pim_partial OR x.pim_unreadable THEN
+		 x.pim_partial OR x.pim_unreadable OR x.group_membership_unverified THEN
 		    ' (note: ' ||
 		    rtrim(CASE WHEN x.role_eligibility_unknown AND x.n_eligible_undefined > 0 THEN
 				    'a role whose definition could not be read is counted as eligible; '
@@ -146,7 +146,13 @@ SELECT x.period, x.tenant_id, coalesce(x.tenant_name, x.tenant_id) AS customer_n
 				    '%), only that share of the cost is counted; ' ELSE '' END ||
 			  CASE WHEN x.pim_unreadable THEN 'PIM could not be read (' ||
 				    x.pim_unread_why || '): evaluated on role assignments alone; '
-			       ELSE '' END, '; ') || ')'
+			       ELSE '' END ||
+			  CASE WHEN x.group_membership_unverified THEN 'membership of ' || x.who ||
+				    ' in the Lighthouse group(s) named in the delegation is inferred, not ' ||
+				    'verified: Microsoft Graph did not answer checkMemberGroups (' ||
+				    coalesce(x.group_unverified_why, 'no Graph check recorded') ||
+				    '); grant it GroupMember.Read.All (or Directory.Read.All) in the ' ||
+				    'managing tenant to verify it; ' ELSE '' END, '; ') || ')'
 	    ELSE '' END || '.' AS explanation,
        x.blocking, x.identity_id, x.identity_name, x.identity_tenant_id, x.via_lighthouse,
        x.n_pairs, x.sub_attributed AS attributed, x.cost_status, x.unread
@@ -173,6 +179,13 @@ FROM (
 		       pe.failure, pe.roles, pe.n_access, pe.n_jit, pe.n_eligible_undefined,
 		       pe.start_jd, pe.covered_rgs, pe.role_eligibility_unknown, pe.csp_subscription,
 		       pe.cost_status, pe.cost_http_status, pe.n_pim_activated, pe.pim_roles,
+		       pe.group_membership_unverified,
+		       CASE WHEN pe.group_membership_unverified THEN
+			       (SELECT gc.status || coalesce(', HTTP ' || gc.http_status, '') ||
+				       coalesce(' ' || gc.error_code, '')
+				FROM group_check gc WHERE gc.identity_id = pe.identity_id
+				  AND gc.status <> 'ok' ORDER BY gc.group_id LIMIT 1) END
+			       AS group_unverified_why,
 		       pe.pim_only, pe.pim_partial, pe.pim_unreadable, pe.pim_unread_why, pe.pim_active_hours, pe.pim_period_hours,
 		       pe.cost_error_code, pe.cost_error_message, pe.currency, pe.total, pe.n_currencies,
 		       tn.name AS tenant_name,

@@ -119,6 +119,17 @@ static const struct sub_case {
 	{ SUB(30), "ATTRIBUTED", "", "", 93, 93, "via Lighthouse" },
 	{ SUB(31), "MISSING", "NO_RBAC", "NO_RBAC", 93, NOUSE, "just-in-time" },
 	{ SUB(32), "ATTRIBUTED", "", "", 124, 31, "lh-rg" },
+	{ SUB(33), "ATTRIBUTED", "", "", 31, 31,
+	  "(Contributor at subscription via Lighthouse through '9a000000-0000-4000-8000-000000000011' "
+	  "(member, verified)): 31.00" },
+	{ SUB(34), "MISSING", "ROLE_NOT_ELIGIBLE", "ROLE_NOT_ELIGIBLE", 31, NOUSE,
+	  "holds only Reader at resource group ops-rg via Lighthouse through "
+	  "'9a000000-0000-4000-8000-000000000013' (member, verified), not eligible" },
+	{ SUB(35), "ATTRIBUTED", "", "GROUP_MEMBERSHIP_UNVERIFIED", 31, 31,
+	  "(membership inferred)): 31.00 of 31.00 EUR in 2026-10 counted (note: membership of "
+	  "'msp-sp' in the Lighthouse group(s) named in the delegation is inferred, not verified: "
+	  "Microsoft Graph did not answer checkMemberGroups (forbidden, HTTP 403 "
+	  "Authorization_RequestDenied)" },
 	{ SUB(40), "UNKNOWN", "COLLECTION_FAILED", "COLLECTION_FAILED", 31, NOUSE,
 	  "could not be read" },
 	{ SUB(41), "ATTRIBUTED", "", "", 31, 31, "proseware-guest" },
@@ -205,7 +216,7 @@ static const struct cust_case {
 	{ TEN(07), "Woodgrove", "UNKNOWN", "COLLECTION_FAILED", 1, 0, 0 },
 	{ TEN(08), "Proseware", "ATTRIBUTED", "", 1, 1, 31 },
 	/* TEN(09) is the managing tenant: no subscriptions of its own, no row. */
-	{ TEN(10), "Lighthouse Customer", "ATTRIBUTED", "", 3, 2, 124 },
+	{ TEN(10), "Lighthouse Customer", "ATTRIBUTED", "", 6, 4, 186 },
 	/* sign-ins that said the principal is gone, and an expired secret (not gone) */
 	{ TEN(11), "Deleted app", "MISSING", "PRINCIPAL_DELETED", 0, 0, 0 },
 	{ TEN(12), "disabled.user@example.com", "MISSING", "PRINCIPAL_DISABLED", 0, 0, 0 },
