@@ -24,7 +24,8 @@ print_help(void)
 	       "                       [--db FILE] [--period YYYY-MM] [--object-id OID]\n"
 	       "                       [--include-groups] [--label NAME] FILE...\n\n"
 	       "Create a run (one identity in TENANT_ID) from files, recognised by content:\n"
-	       "  az managementpartner show -o json      (empty or error output = not linked)\n"
+	       "  az managementpartner show -o json > link.json 2>&1 (az's NotFound text,\n"
+	       "     empty, [] or null = not linked)\n"
 	       "  az account list --all -o json, az account subscription list -o json\n"
 	       "  az role assignment list --all --assignee OID --include-inherited\n"
 	       "     --include-groups -o json            (one file per subscription)\n"
@@ -42,7 +43,8 @@ print_help(void)
 	       "                     the principal of the direct role assignments)\n"
 	       "  --include-groups   keep assignments held through groups (the role assignment\n"
 	       "                     files were made with --include-groups)\n"
-	       "  --label NAME       what reports call the identity (default: import)\n\n"
+	       "  --label NAME       what reports call the identity (default: the az user name,\n"
+	       "                     else import; at most 256 bytes)\n\n"
 	       "Exit status: 0 imported, 2 bad usage or bad input, 3 the database cannot be\n"
 	       "used (nothing stored on any error).\n");
 }

@@ -815,14 +815,14 @@ line_starts(const char *line, size_t n, const char *prefix)
 }
 
 /*
- * Is this what az printed on stderr (saved with 2>&1)? Lines of "WARNING: ..."
- * (an extension being installed, a preview notice) and then "ERROR: ...".
- * *at is the offset of the ERROR line.
+ * az's stderr saved with 2>&1 starts with lines of "WARNING: ..." (an
+ * extension being installed, a preview notice) before the JSON on stdout or
+ * the "ERROR: ..." line. The offset of the first other non-blank line.
  */
-static bool
-az_error_text(const char *data, size_t len, size_t *at)
+static size_t
+after_az_warnings(const char *data, size_t len)
 {
-	size_t pos = len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+	size_t pos = len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0, start = pos;
 	const char *line;
 	size_t n;
 
@@ -831,14 +831,19 @@ az_error_text(const char *data, size_t len, size_t *at)
 			line++;
 			n--;
 		}
-		if (n == 0 || line_starts(line, n, "WARNING:"))
-			continue;
-		if (!line_starts(line, n, "ERROR:"))
-			return false;
-		*at = (size_t)(line - data);
-		return true;
+		if (n && !line_starts(line, n, "WARNING:"))
+			return (size_t)(line - data);
+		start = pos;
 	}
-	return false;
+	return start;
+}
+
+/* Is this az's error output? *at is the offset of the ERROR line. */
+static bool
+az_error_text(const char *data, size_t len, size_t *at)
+{
+	*at = after_az_warnings(data, len);
+	return line_starts(data + *at, len - *at, "ERROR:");
 }
 
 static char *
@@ -1294,6 +1299,19 @@ import_add_buffer(struct import *im, const char *name, const void *data, size_t 
 	size_t at;
 	if (az_error_text(data, len, &at))
 		return load_error_text(im, name, data, len, at, err);
+	if (at > 0 && at < len && (p[at] == '{' || p[at] == '[')) {
+		/* az's WARNING lines, then the JSON: blank them out (positions stay right) */
+		char *copy = xmalloc(len);
+		memcpy(copy, data, len);
+		for (size_t i = 0; i < at; i++)
+			if (copy[i] != '\n' && copy[i] != '\r')
+				copy[i] = ' ';
+		rc = load_json(im, name, copy, len, err);
+		free(copy);
+		if (rc == 0)
+			note(im, "%s: the az warnings before the JSON were skipped", name);
+		return rc;
+	}
 	if (is_json_null(p, len)) {
 		struct jfile *f = new_jfile(im, name, FK_LINK_NONE);
 		f->raw = xstrdup("null");

@@ -85,6 +85,14 @@ imp_in $TEN "$T/l.db" "$F/link.json" "$F/link-empty-list.json" "$F/account-list.
 expect_eq "[] beside a link file" "1|200" "$(q "$T/l.db" "select linked, http_status from partner_link")"
 ok "[] beside a link file is only an empty list"
 
+# 3b. A link saved with 2>&1 on the first use of the extension: az's WARNING line, then the JSON.
+rm -f "$T/w.db"
+imp_in $TEN "$T/w.db" "$F/link-az-install.json" "$F/account-list.json"
+[ "$RC" = 0 ] || { cat "$T/imp.err"; fail "WARNING + link JSON: exit $RC"; }
+grep -q "link-az-install.json: the az warnings before the JSON were skipped" "$T/imp.err" || { cat "$T/imp.err"; fail "warnings note"; }
+expect_eq "WARNING + link JSON" "1|200|1234567" "$(q "$T/w.db" "select linked, http_status, partner_id from partner_link")"
+ok "az's WARNING line before the link JSON is skipped"
+
 # 4. Another az error: the link could not be read (recorded, COLLECTION_FAILED), not "not linked".
 rm -f "$T/e.db"
 imp_in $TEN "$T/e.db" "$F/link-az-login.txt" "$F/account-list.json"
