@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "collector/accounts.h"
 #include "collector/collector.h"
+#include "collector/tenant_resolve.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "common/xalloc.h"
@@ -503,6 +504,7 @@ static int
 run_links(struct link_args *a)
 {
 	struct accounts accts = { 0 };
+	struct tenant_domains domains = { 0 };
 	struct link_tenant_set only = LINK_TENANT_SET_INIT;
 	struct cli_endpoints ep = { 0 };
 	struct db db = DB_INIT;
@@ -520,6 +522,18 @@ run_links(struct link_args *a)
 		rc = usage_error("link", "%s", err.msg);
 		goto out;
 	}
+	/* Tenants given as domains: their GUIDs (what reports and --only-missing-from name). */
+	struct azure_endpoint aep = cli_azure_endpoint(&ep, a->ep.ca_bundle, a->concurrency,
+						       a->timeout_s);
+	tenant_resolve(&aep, &accts, &domains, &cli_stop_flag);
+	if (tenant_check_duplicates(&accts, a->accounts ? a->accounts : "environment", &err) < 0) {
+		rc = usage_error("link", "%s", err.msg);
+		goto out;
+	}
+	for (size_t k = 0; k < domains.n; k++)
+		if (domains.v[k].tenant_id[0])
+			log_info("tenant domain %s is tenant %s", domains.v[k].domain,
+				 domains.v[k].tenant_id);
 	if (a->only_missing) {
 		if (link_report_tenants(a->only_missing, &only, &err) < 0) {
 			rc = usage_error("link", "--only-missing-from: %s", err.msg);
@@ -566,7 +580,7 @@ run_links(struct link_args *a)
 
 	struct link_run_opts o = {
 		.cmd = a->cmd,
-		.ep = cli_azure_endpoint(&ep, a->ep.ca_bundle, a->concurrency, a->timeout_s),
+		.ep = aep,
 		.partner_id = a->partner_id,
 		.allow_update = a->update,
 		.selected = selected,
@@ -618,6 +632,7 @@ out:
 	free(selected);
 	link_tenant_set_release(&only);
 	accounts_release(&accts);
+	tenant_domains_release(&domains);
 	cli_endpoints_release(&ep);
 	return rc;
 }

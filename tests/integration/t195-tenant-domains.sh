@@ -71,3 +71,17 @@ grep -qF "$T/dup.csv:3: duplicate identity: tenant 'contoso.onmicrosoft.com' is 
 	fail "duplicate message: $(cat "$T/collect.err")"
 [ ! -e "$T/dup.db" ] || fail "the duplicate collect created a database"
 ok "a domain and its GUID with the same client are refused as one identity"
+
+# link resolves the same way: --only-missing-from names tenants by GUID (as the reports do).
+printf '"tenant_id","customer_name","status","reason_code"\n"%s","Contoso Ltd","MISSING","NO_LINK"\n' "$CONTOSO" >"$T/missing.csv"
+set +e
+"$PALSCOPE" link plan --accounts "$T/acc.csv" --partner-id 1234567 --only-missing-from "$T/missing.csv" \
+	--arm-url "$URL" --login-url "$URL" >"$T/link.out" 2>"$T/link.err"
+lrc=$?
+set -e
+no_sanitizer_report "$T/link.err"
+expect_eq "link plan exit" 0 "$lrc"
+grep -E "^Contoso collector " "$T/link.out" | grep -q "already linked to 1234567" || fail "link plan: Contoso collector not selected: $(cat "$T/link.out")"
+grep -E "^Northwind " "$T/link.out" | grep -q "not-selected" || fail "link plan: Northwind selected: $(cat "$T/link.out")"
+! grep -q "no identity of the accounts file signs in to it" "$T/link.err" || fail "link: $CONTOSO not matched: $(cat "$T/link.err")"
+ok "link plan --only-missing-from matches the GUID of a tenant given as a domain"
