@@ -268,6 +268,12 @@ cmd_collect(int argc, char **argv)
 		rc = usage_error("collect", "%s", err.msg);
 		goto out;
 	}
+	/*
+	 * What collect holds is bounded by --concurrency (collector.c's slots); SQLite's page
+	 * cache and the sorters of the run-end summary build would grow with the run: ask it to
+	 * stay near 8 MB (a soft limit: it frees cache pages first and never fails a query).
+	 */
+	sqlite3_soft_heap_limit64(8LL << 20);
 	if (cli_db_open(&db, dbpath, DB_CREATE, &err) < 0) {
 		rc = cli_fail(&err);
 		goto out;
