@@ -7,6 +7,7 @@ DELETE FROM pair_summary WHERE identity_id IN (SELECT identity_id FROM identity 
 DELETE FROM pair_rg_summary WHERE identity_id IN (SELECT identity_id FROM identity WHERE run_id = :run_id);
 DELETE FROM cost_summary WHERE identity_id IN (SELECT identity_id FROM identity WHERE run_id = :run_id);
 DELETE FROM cost_total_summary WHERE identity_id IN (SELECT identity_id FROM identity WHERE run_id = :run_id);
+DELETE FROM pair_resource_summary WHERE identity_id IN (SELECT identity_id FROM identity WHERE run_id = :run_id);
 DELETE FROM pair_pim_summary WHERE identity_id IN (SELECT identity_id FROM identity WHERE run_id = :run_id);
 
 -- The access aggregate per pair: counts and starts, the roles (distinct, sorted) and the
@@ -52,13 +53,31 @@ SELECT identity_id, subscription_id, n_eligible, eligible_roles, active_hours, p
 FROM pair_pim WHERE run_id = :run_id;
 
 -- Each eligible resource group's start per pair. pair_access.resource_group is an expression
--- (no NOCASE collation), hence lower().
+-- (no NOCASE collation), hence lower(). A role on a single resource counts as its resource group
+-- only when the identity's cost by ResourceId did not answer; else it counts the resource
+-- (pair_resource_summary, migrations/0012_resource_summary.sql).
 INSERT INTO pair_rg_summary (identity_id, subscription_id, resource_group, start_date)
 SELECT identity_id, subscription_id, min(resource_group),
        CASE WHEN min(start_jd) = 0 THEN '0000-01-01' ELSE date(min(start_jd)) END
-FROM pair_access
+FROM pair_access pa
 WHERE run_id = :run_id AND jit = 0 AND eligible AND resource_group IS NOT NULL
+  AND (scope_level <> 'resource'
+       OR NOT EXISTS (SELECT 1 FROM cost_resource_status crs
+		      WHERE crs.identity_id = pa.identity_id
+			AND crs.subscription_id = pa.subscription_id
+			AND crs.status IN ('ok', 'no_cost')))
 GROUP BY identity_id, subscription_id, lower(resource_group);
+
+INSERT INTO pair_resource_summary (identity_id, subscription_id, resource_id, resource_group,
+				   start_date)
+SELECT identity_id, subscription_id, min(scope), min(resource_group),
+       CASE WHEN min(start_jd) = 0 THEN '0000-01-01' ELSE date(min(start_jd)) END
+FROM pair_access pa
+WHERE run_id = :run_id AND jit = 0 AND eligible AND scope_level = 'resource'
+  AND EXISTS (SELECT 1 FROM cost_resource_status crs
+	      WHERE crs.identity_id = pa.identity_id AND crs.subscription_id = pa.subscription_id
+		AND crs.status IN ('ok', 'no_cost'))
+GROUP BY identity_id, subscription_id, lower(scope);
 
 -- Cost per (identity, subscription, currency, resource group) on the days of the run's period.
 INSERT INTO cost_summary (identity_id, subscription_id, currency, resource_group, cost, days)

@@ -4,7 +4,8 @@
 -- (the pass ord, one past every code, when none fails), and for passing pairs attributed is the
 -- attributed cost: cost on days from the start of eligible access, limited to the covered
 -- resource groups when access is below subscription scope (union over the pair's eligible
--- grants). The code -> check mapping is spelt by name twice below (the CASE of codes, the lookups
+-- grants; a role on a single resource counts that resource's own cost where the cost by
+-- ResourceId was read, views/24_pair_resource_cost.sql, else its resource group's). The code -> check mapping is spelt by name twice below (the CASE of codes, the lookups
 -- of blocking; a new check goes in both); the numbers live only in reason_code.
 -- PIM (views/22_pair_pim.sql): role assignments that are PIM activations are not permanent access;
 -- an identity whose access is only PIM-eligible, never active in the period, is PIM_ELIGIBLE_ONLY;
@@ -41,7 +42,13 @@ SELECT z.*,
 			     AND rs.resource_group = cm.resource_group
 			WHERE cm.identity_id = z.cost_identity_id
 			  AND cm.subscription_id = z.subscription_id
-			  AND cm.currency = z.currency) e)
+			  AND cm.currency = z.currency) e) +
+		 -- single resources (views/24_pair_resource_cost.sql): their own cost from the day
+		 -- their access starts, before the subscription-scope access starts
+		 (SELECT total(x.cost) FROM pair_resource_cost x
+		  WHERE x.identity_id = z.identity_id AND x.subscription_id = z.subscription_id
+		    AND x.currency = z.currency AND x.usage_date >= x.start_date
+		    AND (z.whole_start_jd IS NULL OR x.usage_date < date(z.whole_start_jd)))
        END AS attributed
 FROM (
 -- blocking: the least ord among the failing checks whose code is blocking (a warning's lookup
@@ -170,7 +177,11 @@ FROM (
 				   AND rs.resource_group = cm.resource_group
 			      WHERE cm.identity_id = p.cost_identity_id
 				AND cm.subscription_id = p.subscription_id
-				AND cm.currency = p.currency), 2) = 0
+				AND cm.currency = p.currency) +
+			     (SELECT total(x.cost) FROM pair_resource_cost x
+			      WHERE x.identity_id = p.identity_id
+				AND x.subscription_id = p.subscription_id
+				AND x.currency = p.currency), 2) = 0
 	       ELSE 0 END AS scope_excludes_usage,
 	       p.n_eligible > 0 AND p.n_eligible_known = 0 AS role_eligibility_unknown,
 	       EXISTS (SELECT 1 FROM offer_rule o WHERE o.code = 'CSP_SUBSCRIPTION'

@@ -115,8 +115,22 @@ SELECT x.period, x.tenant_id, coalesce(x.tenant_name, x.tenant_id) AS customer_n
 	       ', but the subscription had no cost in ' || x.period ||
 	       '; it is attributed once it has usage'
        WHEN 'SCOPE_EXCLUDES_USAGE' THEN
-	       x.who || ' holds eligible roles only on resource group(s) ' ||
-	       replace(coalesce(x.covered_rgs, ''), ',', ', ') || ', which had no cost in ' ||
+	       x.who || ' holds eligible roles only on ' ||
+	       coalesce((SELECT 'resource(s) ' || group_concat(n, ', ') ||
+			       coalesce(' and resource group(s) ' ||
+					(SELECT group_concat(rs.resource_group, ', ')
+					 FROM pair_rg_summary rs
+					 WHERE rs.identity_id = x.identity_id
+					   AND rs.subscription_id = x.subscription_id), '')
+			 FROM (SELECT replace(r.resource_id, rtrim(r.resource_id,
+					      replace(r.resource_id, '/', '')), '') || ' in ' ||
+				      r.resource_group AS n
+			       FROM pair_resource_summary r
+			       WHERE r.identity_id = x.identity_id
+				 AND r.subscription_id = x.subscription_id ORDER BY n)
+			 HAVING count(*) > 0),
+			'resource group(s) ' || replace(coalesce(x.covered_rgs, ''), ',', ', ')) ||
+	       ', which had no cost in ' ||
 	       x.period || ' while the subscription had ' || printf('%.2f', x.total) || ' ' ||
 	       x.currency || '; assign the role at subscription scope or on the resource groups ' ||
 	       'that carry the usage'
@@ -126,7 +140,17 @@ SELECT x.period, x.tenant_id, coalesce(x.tenant_name, x.tenant_id) AS customer_n
 	       '): ' || printf('%.2f', coalesce(x.sub_attributed, 0)) || ' of ' ||
 	       printf('%.2f', x.total) || ' ' || x.currency || ' in ' || x.period || ' counted' ||
 	       CASE WHEN round(coalesce(x.sub_attributed, 0), 2) < round(x.total, 2) THEN
-			    ' (only days and resource groups with eligible access)' ELSE '' END
+			    ' (only days and resource groups with eligible access' ||
+			    coalesce('; single resources: ' ||
+				     (SELECT group_concat(n || ' ' || printf('%.2f', c), ', ')
+				      FROM (SELECT rc.resource_name AS n, total(rc.cost) AS c
+					    FROM pair_resource_cost rc
+					    WHERE rc.identity_id = x.identity_id
+					      AND rc.subscription_id = x.subscription_id
+					      AND rc.currency = x.currency
+					      AND rc.usage_date >= rc.start_date
+					    GROUP BY rc.grant_resource_id ORDER BY n)), '') || ')'
+		    ELSE '' END
        END ||
        CASE WHEN x.role_eligibility_unknown OR x.csp_subscription OR x.n_currencies > 1 OR
 		 x.pim_partial OR x.pim_unreadable OR x.group_membership_unverified THEN

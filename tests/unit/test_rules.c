@@ -116,6 +116,11 @@ static const struct sub_case {
 	{ SUB(27), "ATTRIBUTED", "", "", 31, 31,
 	  "Contributor at subscription (principal Unknown: identity not found, a deleted identity "
 	  "still holding the role)" },
+	{ SUB(28), "ATTRIBUTED", "", "", 201.5, 77.5,
+	  "77.50 of 201.50 EUR in 2026-10 counted (only days and resource groups with eligible "
+	  "access; single resources: vm1 in vm-rg 77.50)" },
+	{ SUB(29), "MISSING", "SCOPE_EXCLUDES_USAGE", "SCOPE_EXCLUDES_USAGE", 93, NOUSE,
+	  "holds eligible roles only on resource(s) vm1 in vm-rg, which had no cost in 2026-10" },
 	{ SUB(30), "ATTRIBUTED", "", "", 93, 93, "via Lighthouse" },
 	{ SUB(31), "MISSING", "NO_RBAC", "NO_RBAC", 93, NOUSE, "just-in-time" },
 	{ SUB(32), "ATTRIBUTED", "", "", 124, 31, "lh-rg" },
@@ -207,7 +212,7 @@ static const struct cust_case {
 	int subs, attributed;
 	double usage;
 } cust_cases[] = {
-	{ TEN(01), "Contoso Ltd", "ATTRIBUTED", "", 30, 16, 760.5 },
+	{ TEN(01), "Contoso Ltd", "ATTRIBUTED", "", 32, 17, 838 },
 	{ TEN(02), "Fabrikam, Inc.", "MISSING", "LINK_WRONG_PARTNER_ID", 1, 0, 0 },
 	{ TEN(03), "Northwind (label)", "MISSING", "NO_RBAC", 0, 0, 0 },
 	{ TEN(04), "Litware", "UNKNOWN", "COLLECTION_FAILED", 0, 0, 0 },
