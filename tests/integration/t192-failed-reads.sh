@@ -100,6 +100,11 @@ for ten, words in (("a0000005", "partner link"), ("a0000011", "subscription list
     r = gc.get(S(ten))
     if r is None or (r["status"], r["reason_code"]) != ("UNKNOWN", "COLLECTION_FAILED") or words not in r["explanation"] or "HTTP 500" not in r["explanation"]:
         bad.append("customer %s: %r" % (ten, r and (r["status"], r["reason_code"], r["explanation"])))
+# Contoso: no subscription attributed, one UNKNOWN for a failed read: the customer is UNKNOWN,
+# not the MISSING of its other subscriptions.
+c = gc.get(S("a0000001"))
+if c is None or (c["status"], c["reason_code"]) != ("UNKNOWN", "COLLECTION_FAILED") or bc[S("a0000001")]["status"] != "ATTRIBUTED":
+    bad.append("customer Contoso: %r" % (c and (c["status"], c["reason_code"], c["explanation"])))
 # No subscription of Adventure Works is MISSING NO_LINK.
 for r in got.values():
     if r["tenant_id"] == S("a0000005") and r["status"] == "MISSING":
