@@ -84,3 +84,19 @@ eeeeeeee-0000-4000-8000-000000000003|Fabrikam Sandbox|$FAB|FreeTrial_2014-09-01|
 		"$(q "$T/d.db" "select subscription_id, managing_tenant_id from subscription_managed_by")"
 done
 ok "subscription list + az account list joined by id: quotaId from one, tenant from the other, either order"
+
+# 5. A tenant with no subscription: az login --allow-no-subscriptions lists only its "tenant level
+# account" (id = the tenant, no homeTenantId). That is --tenant's file: no subscription, no error.
+"$PYTHON" - "$TEN" >"$T/tenant-level.json" <<'PY'
+import json, sys
+t = sys.argv[1]
+print(json.dumps([{"cloudName": "AzureCloud", "id": t, "isDefault": True, "name": "N/A(tenant level account)",
+    "state": "Enabled", "tenantId": t, "user": {"name": "alice@contoso.com", "type": "user"}}], indent=2, sort_keys=True))
+PY
+imp_in $TEN "$T/e.db" "$F/empty.json" "$T/tenant-level.json"
+[ "$RC" = 0 ] || { cat "$T/imp.err"; fail "tenant level account: exit $RC"; }
+grep -q "tenant-level.json: az account list (0 subscriptions of --tenant; its tenant level account is no subscription)" "$T/imp.err" ||
+	{ cat "$T/imp.err"; fail "tenant level note"; }
+expect_eq "no subscription stored" 0 "$(q "$T/e.db" "select count(*) from subscription")"
+expect_eq "subscriptions were read" 0 "$(q "$T/e.db" "select count(*) from request_failure where kind = 'subscriptions'")"
+ok "a tenant level account alone: no subscription, not an error"
