@@ -6,8 +6,11 @@
 #include "cli/cli.h"
 #include "collector/accounts.h"
 #include "collector/collector.h"
+#include "collector/devicecode.h"
 #include "collector/http.h"
 #include "collector/tenant_resolve.h"
+#include "collector/token_cache.h"
+#include "collector/user_tenants.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "common/xalloc.h"
@@ -25,6 +28,7 @@ static void
 print_help(void)
 {
 	printf("usage: palscope collect --accounts FILE --partner-id ID [--partner-id ID ...]\n"
+	       "       palscope collect --user [--tenants FILE] [--no-cache] --partner-id ID ...\n"
 	       "                        [--db FILE] [--period YYYY-MM [--allow-partial-period]]\n"
 	       "                        [--cloud public|china|usgov]\n"
 	       "                        [--arm-url URL] [--login-url URL] [--graph-url URL]\n"
@@ -38,6 +42,11 @@ print_help(void)
 	       "  --accounts FILE    CSV: tenant_id, client_id + secret_env, or token_command,\n"
 	       "                     label. Without it: AZURE_TENANT_ID, AZURE_CLIENT_ID,\n"
 	       "                     AZURE_CLIENT_SECRET\n"
+	       "  --user             as the user signed in with 'palscope login', in every\n"
+	       "                     tenant you are a member or guest of (GET /tenants)\n"
+	       "  --tenants FILE     with --user: only the tenants of this CSV (tenant_id)\n"
+	       "  --no-cache         with --user: sign in with a device code for this run\n"
+	       "                     only; nothing is read from or kept in the token cache\n"
 	       "  --partner-id ID    your partner (location) ID; repeat for several\n"
 	       "  --period YYYY-MM   month of cost to read (default: the previous month); a\n"
 	       "                     month not over yet is refused, one to come always\n"
@@ -102,11 +111,83 @@ print_domains(const struct tenant_domains *d)
 	fputc('\n', stderr);
 }
 
+/*
+ * collect --user: the signed-in user (the token cache, or a device code sign-in for this run
+ * with --no-cache) and one identity per tenant: those of tenants_path, else every tenant the
+ * user reaches. 0, or the exit status of the error (reported).
+ */
+static int
+user_accounts(const struct azure_endpoint *ep, const char *tenants_path, bool no_cache,
+	      struct user_credential *cred, struct accounts *out)
+{
+	struct user_tenant *tv = NULL;
+	struct err err = ERR_INIT;
+	char cached_login[512] = "";
+	size_t n = 0;
+	int rc = EXIT_OK;
+
+	if (tenants_path && user_tenants_load(tenants_path, &tv, &n, &err) < 0)
+		return usage_error("collect", "%s", err.msg);
+	cli_on_stop_signals();
+	if (no_cache) {
+		struct azure_endpoint lep = *ep;
+		struct user_claims claims;
+		lep.arm_url = lep.login_url; /* the device code flow talks to the identity platform */
+		struct devicecode_opts dopt = { .ep = &lep, .stop = &cli_stop_flag };
+		if (devicecode_login(&dopt, cred, &claims, &err) < 0) {
+			log_error("%s", err.msg);
+			rc = EXIT_FAILED;
+			goto out;
+		}
+		if (!cred->oid[0] && str_ieq(claims.tid, cred->home_tenant))
+			memcpy(cred->oid, claims.oid, sizeof(cred->oid));
+	} else {
+		int lrc = token_cache_load(cred, cached_login, sizeof(cached_login), &err);
+		if (lrc == RC_NOTFOUND) {
+			rc = usage_error("collect", "--user: not signed in: run palscope login first "
+				       "(or collect --user --no-cache)");
+			goto out;
+		}
+		if (lrc < 0) {
+			log_error("%s", err.msg);
+			rc = EXIT_FAILED;
+			goto out;
+		}
+		if (cached_login[0] && strcmp(cached_login, ep->login_url) != 0) {
+			rc = usage_error("collect",
+					 "--user: the sign-in was made at %s, not %s: run palscope "
+					 "login with the same --cloud/--login-url",
+					 cached_login, ep->login_url);
+			goto out;
+		}
+	}
+	if (tv == NULL && user_tenants_list(ep, cred, &cli_stop_flag, &tv, &n, &err) < 0) {
+		log_error("%s", err.msg);
+		rc = EXIT_FAILED;
+		goto out;
+	}
+	out->v = xcalloc(n ? n : 1, sizeof(*out->v));
+	out->n = n;
+	for (size_t i = 0; i < n; i++) {
+		struct account *a = &out->v[i];
+		a->auth = AUTH_USER;
+		a->tenant_id = xstrdup(tv[i].id);
+		a->upn = xstrdup(cred->upn[0] ? cred->upn : cred->oid);
+	}
+	if (!no_cache && cred->replaced > 0 && token_cache_save(cred, ep->login_url, &err) < 0)
+		log_error("%s", err.msg);
+	if (log_level >= LOG_INFO)
+		log_info("signed in as %s: %zu tenant(s)", cred->upn, n);
+out:
+	free(tv);
+	return rc;
+}
+
 int
 cmd_collect(int argc, char **argv)
 {
 	enum { O_DB = 256, O_ACCOUNTS, O_PARTNER, O_PERIOD, O_CLOUD, O_ARM, O_LOGIN, O_GRAPH, O_CA,
-	       O_CONC, O_TIMEOUT, O_PARTIAL };
+	       O_CONC, O_TIMEOUT, O_PARTIAL, O_USER, O_TENANTS, O_NO_CACHE };
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, O_DB },
 		{ "accounts", required_argument, NULL, O_ACCOUNTS },
@@ -120,6 +201,9 @@ cmd_collect(int argc, char **argv)
 		{ "ca-bundle", required_argument, NULL, O_CA },
 		{ "concurrency", required_argument, NULL, O_CONC },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "user", no_argument, NULL, O_USER },
+		{ "tenants", required_argument, NULL, O_TENANTS },
+		{ "no-cache", no_argument, NULL, O_NO_CACHE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -130,6 +214,9 @@ cmd_collect(int argc, char **argv)
 	size_t n_partner = 0;
 	long concurrency = 16, timeout_s = 120;
 	bool quiet = false, allow_partial = false, partial_period = false;
+	bool user = false, no_cache = false;
+	const char *tenants_path = NULL;
+	struct user_credential cred = { 0 };
 	char period[8], first[11], last[11];
 	char *arm = NULL, *login = NULL, *graph = NULL;
 	struct accounts accts = { 0 };
@@ -196,6 +283,15 @@ cmd_collect(int argc, char **argv)
 				goto out;
 			}
 			break;
+		case O_USER:
+			user = true;
+			break;
+		case O_TENANTS:
+			tenants_path = optarg;
+			break;
+		case O_NO_CACHE:
+			no_cache = true;
+			break;
 		case 'q':
 			quiet = true;
 			break;
@@ -209,6 +305,14 @@ cmd_collect(int argc, char **argv)
 	}
 	if (optind < argc) {
 		rc = usage_error("collect", "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	if (!user && (tenants_path || no_cache)) {
+		rc = usage_error("collect", "%s needs --user", tenants_path ? "--tenants" : "--no-cache");
+		goto out;
+	}
+	if (user && accounts_path) {
+		rc = usage_error("collect", "--user and --accounts: give one of them");
 		goto out;
 	}
 	if (n_partner == 0) {
@@ -251,9 +355,19 @@ cmd_collect(int argc, char **argv)
 	login = ep.login;
 	graph = ep.graph;
 
+	struct collect_opts co = {
+		.ep = cli_azure_endpoint(&ep, ca, concurrency, timeout_s),
+		.period = period,
+		.progress = !quiet && log_level >= LOG_WARN && isatty(STDERR_FILENO),
+	};
+
 	/* Validate all input before the database is touched. */
-	if ((accounts_path ? accounts_load(accounts_path, &accts, &err)
-			   : accounts_from_env(&accts, &err)) < 0) {
+	if (user) {
+		if ((rc = user_accounts(&co.ep, tenants_path, no_cache, &cred, &accts)) != 0)
+			goto out;
+		co.user = &cred;
+	} else if ((accounts_path ? accounts_load(accounts_path, &accts, &err)
+				  : accounts_from_env(&accts, &err)) < 0) {
 		rc = usage_error("collect", "%s", err.msg);
 		goto out;
 	}
@@ -288,9 +402,10 @@ cmd_collect(int argc, char **argv)
 	ids = xcalloc(accts.n, sizeof(*ids));
 	for (size_t i = 0; i < accts.n; i++) {
 		const struct account *a = &accts.v[i];
-		if (store_add_identity(store, a->tenant_id, a->client_id, a->label,
-				       a->token_command ? "token_command" : "secret", a->line,
-				       &ids[i], &err) < 0) {
+		/* A user is named by its UPN (also what tells two people's failed sign-ins apart). */
+		if (store_add_user_identity(store, a->tenant_id, a->client_id,
+					    a->label ? a->label : a->upn, account_auth_name(a->auth),
+					    a->upn, a->line, &ids[i], &err) < 0) {
 			rc = cli_fail(&err);
 			goto out;
 		}
@@ -298,11 +413,6 @@ cmd_collect(int argc, char **argv)
 
 	cli_on_stop_signals();
 
-	struct collect_opts co = {
-		.ep = aep,
-		.period = period,
-		.progress = !quiet && log_level >= LOG_WARN && isatty(STDERR_FILENO),
-	};
 	struct sink sink = { .emit = store_emit, .payload = store };
 	struct collect_summary sum;
 	if (!quiet)
@@ -335,6 +445,9 @@ cmd_collect(int argc, char **argv)
 		if (sum.identities_failed)
 			print_failures(&db, run_id, default_db_path(dbpath));
 	}
+	/* Keep the newest refresh token Microsoft gave (the older ones may expire first). */
+	if (user && !no_cache && cred.replaced > 0 && token_cache_save(&cred, login, &e2) < 0)
+		log_error("%s", e2.msg);
 	if (cli_got_signal) {
 		log_error("interrupted; run %lld is marked incomplete", (long long)run_id);
 		rc = EXIT_FAILED;
@@ -349,6 +462,7 @@ out:
 	db_close(&db);
 	accounts_release(&accts);
 	tenant_domains_release(&domains);
+	user_credential_release(&cred);
 	free(ids);
 	free(partner_ids);
 	free(arm);

@@ -159,6 +159,7 @@ read_row(struct csvin *in, const int *col, const struct accounts *done, struct a
 	a->client_id = dup_or_null(v[C_CLIENT]);
 	a->secret_env = dup_or_null(v[C_SECRET_ENV]);
 	a->token_command = dup_or_null(v[C_TOKEN_CMD]);
+	a->auth = a->token_command ? AUTH_TOKEN_COMMAND : AUTH_SECRET;
 	a->label = dup_or_null(v[C_LABEL]);
 	return 0;
 }
@@ -268,9 +269,24 @@ accounts_release(struct accounts *a)
 		free(a->v[i].secret_env);
 		free(a->v[i].token_command);
 		free(a->v[i].label);
+		free(a->v[i].upn);
 	}
 	free(a->v);
 	memset(a, 0, sizeof(*a));
+}
+
+const char *
+account_auth_name(enum account_auth a)
+{
+	switch (a) {
+	case AUTH_TOKEN_COMMAND:
+		return "token_command";
+	case AUTH_USER:
+		return "user";
+	case AUTH_SECRET:
+		break;
+	}
+	return "secret";
 }
 
 const char *
@@ -278,6 +294,8 @@ account_name(const struct account *a)
 {
 	if (a->label)
 		return a->label;
+	if (a->upn)
+		return a->upn;
 	if (a->client_id)
 		return a->client_id;
 	return "token command";

@@ -21,7 +21,18 @@
 #define ACCOUNTS_MAX_LABEL 256
 #define ACCOUNTS_MAX_COMMAND 4096
 
+/* How an identity signs in (identity.auth_kind stores account_auth_name()). */
+enum account_auth {
+	AUTH_SECRET,		/* client credentials with a secret from secret_env */
+	AUTH_TOKEN_COMMAND,	/* a command that prints an ARM access token */
+	AUTH_USER,		/* the signed-in user of palscope login (a refresh token) */
+};
+
+/* "secret", "token_command", "user": the identity.auth_kind values. */
+const char *account_auth_name(enum account_auth a);
+
 struct account {
+	enum account_auth auth;
 	int line;		/* line of the file (0 for the environment identity) */
 	char *tenant_id;	/* a GUID; the domain (lowercase) until tenant_resolve() */
 	char *tenant_domain;	/* the domain as given, when the tenant was one; else NULL */
@@ -30,6 +41,7 @@ struct account {
 	char *secret_env;	/* the variable's name, never its value */
 	char *token_command;
 	char *label;		/* NULL when not given */
+	char *upn;		/* AUTH_USER: the user principal name; else NULL */
 };
 
 struct accounts {

@@ -462,6 +462,12 @@ graph_start(struct collector *c, struct ident *id)
 				  "not verified");
 		return false;
 	}
+	if (id->acct->auth == AUTH_USER) {
+		groups_unverified(c, id, 0, id->n_groups, READ_FAILED, 0, "NoGraphToken",
+				  "a signed-in user is read with an ARM token only: group "
+				  "membership not verified");
+		return false;
+	}
 	id->graph_si.acct = id->acct;
 	id->graph_si.id = id->id;
 	id->graph_si.user = id;
@@ -928,6 +934,7 @@ collect_run(const struct collect_opts *o, const struct accounts *accounts, const
 	c.cost_resource_body = arm_cost_query_body_by(c.first, c.last, "ResourceId");
 	c.session = session_open(&o->ep, 64u << 20, &hooks);
 	session_set_accounts(c.session, accounts);
+	session_set_user(c.session, o->user);
 	c.engine = session_engine(c.session);
 	c.n = accounts->n;
 	c.accounts = accounts;

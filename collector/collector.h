@@ -23,6 +23,7 @@ struct collect_opts {
 	struct azure_endpoint ep;
 	const char *period;	/* YYYY-MM */
 	bool progress;		/* draw a progress line on stderr */
+	struct user_credential *user; /* the signed-in user (AUTH_USER identities), or NULL */
 };
 
 struct collect_summary {

@@ -1,5 +1,7 @@
 #include "collector/session.h"
+#include "collector/aadsts.h"
 #include "collector/auth.h"
+#include "collector/user_auth.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "common/xalloc.h"
@@ -76,6 +78,58 @@ got_token(struct session *s, struct session_ident *si, char *token, time_t exp)
 	}
 }
 
+/* Why a token request failed, in plain words: a signed-in user's AADSTS code comes with its fix. */
+static void
+token_error(const struct session *s, const struct session_ident *si, const struct http_req *r,
+	    struct err *err)
+{
+	char line[512];
+
+	if (r->cc != CURLE_OK) {
+		err_set(err, RC_AUTH, "sign-in failed: %s", r->errbuf);
+		return;
+	}
+	if (si->acct->auth == AUTH_USER &&
+	    aadsts_explain(aadsts_code(buf_cstr(&r->resp)), si->acct->tenant_id,
+			   s->o.user ? s->o.user->client_id : NULL, line, sizeof(line))) {
+		err_set(err, RC_AUTH, "sign-in failed: %s", line);
+		return;
+	}
+	if (err->msg[0] == '\0') {
+		char *tok = NULL;
+		time_t exp;
+		auth_parse_token_response(r->status, buf_cstr(&r->resp), &tok, &exp, err);
+		free(tok);
+	}
+}
+
+/*
+ * The claims of a new token: its oid into si, and its tenant, which must be the one asked
+ * (a token for another tenant is never used). -1 with err set otherwise.
+ */
+static int
+check_claims(struct session_ident *si, const char *tok, struct err *err)
+{
+	const char *want = si->acct->tenant_id;
+	char tid[37] = "";
+
+	if (si->acct->auth == AUTH_USER) {
+		struct user_claims uc;
+		if (user_token_claims(tok, &uc, err) < 0)
+			return -1;
+		memcpy(si->oid, uc.oid, sizeof(si->oid));
+		memcpy(tid, uc.tid, sizeof(tid));
+		si->mfa = uc.mfa;
+	} else if (auth_token_claims(tok, si->oid, tid, NULL, err) < 0) {
+		return -1;
+	}
+	if (tid[0] && is_guid(want) && !str_ieq(tid, want))
+		return err_set(err, RC_AUTH,
+			       "sign-in failed: the token is for tenant %s, not tenant %s: not used",
+			       tid, want);
+	return 0;
+}
+
 static void
 on_token(struct http_req *r, void *payload)
 {
@@ -84,26 +138,54 @@ on_token(struct http_req *r, void *payload)
 	struct err err = ERR_INIT;
 	char *tok = NULL;
 	time_t exp = 0;
-	char tid[37] = "";
 
 	si->token_pending = false;
-	if (r->cc != CURLE_OK) {
-		err_set(&err, RC_AUTH, "sign-in failed: %s", r->errbuf);
-	} else if (auth_parse_token_response(r->status, buf_cstr(&r->resp), &tok, &exp, &err) == 0 &&
-		   auth_token_claims(tok, si->oid, tid, NULL, &err) == 0) {
-		if (tid[0] && !str_ieq(tid, si->acct->tenant_id))
-			log_warn("%s: token issued by tenant %s, not %s", account_name(si->acct), tid,
-				 si->acct->tenant_id);
-		got_token(s, si, tok, exp);
-		tok = NULL;
-		goto out;
+	if (r->cc == CURLE_OK &&
+	    auth_parse_token_response(r->status, buf_cstr(&r->resp), &tok, &exp, &err) == 0) {
+		if (si->acct->auth == AUTH_USER && s->o.user) {
+			/* the newest refresh token is the one to keep, even if this token is not used */
+			char *rt = user_response_refresh_token(buf_cstr(&r->resp));
+			if (rt) {
+				user_credential_take(s->o.user, rt);
+				s->o.user->replaced++;
+			}
+		}
+		if (check_claims(si, tok, &err) == 0) {
+			got_token(s, si, tok, exp);
+			tok = NULL;
+			goto out;
+		}
+	} else {
+		err.msg[0] = '\0';
+		token_error(s, si, r, &err);
 	}
-	free(tok);
+	if (tok) {
+		memset(tok, 0, strlen(tok));
+		free(tok);
+	}
 	fail_signin(s, si, r, err.msg);
 out:
 	if (s->o.hooks.token_done)
 		s->o.hooks.token_done(si, s->o.hooks.payload);
 	http_req_free(r);
+}
+
+/* POST the form body (taken over) to si's tenant's token endpoint. */
+static void
+submit_token(struct session *s, struct session_ident *si, char *body)
+{
+	char *url = auth_token_url(s->o.login_url, si->acct->tenant_id);
+	struct http_req *r = http_req_new("POST", url);
+
+	free(url);
+	r->body = body;
+	r->content_type = "application/x-www-form-urlencoded";
+	r->is_token = true;
+	r->principal = si;
+	r->done = on_token;
+	r->payload = s;
+	si->token_pending = true;
+	http_submit(s->engine, r);
 }
 
 void
@@ -125,12 +207,22 @@ session_start(struct session *s, struct session_ident *si)
 		const char **hidden = hidden_env(s, a, &n_hidden);
 		int trc = auth_run_token_command(a->token_command, hidden, n_hidden, &tok, &err);
 		free(hidden);
-		if (trc == 0 && auth_token_claims(tok, si->oid, NULL, &exp, &err) == 0) {
+		if (trc == 0 && auth_token_claims(tok, si->oid, NULL, &exp, &err) == 0 &&
+		    check_claims(si, tok, &err) == 0) {
 			got_token(s, si, tok, exp > 0 ? exp : now_epoch() + 3000);
 			return;
 		}
 		free(tok);
 		fail_signin(s, si, NULL, err.msg);
+		return;
+	}
+	if (a->auth == AUTH_USER) {
+		if (s->o.user == NULL || s->o.user->refresh_token == NULL) {
+			fail_signin(s, si, NULL, "not signed in: run palscope login");
+			return;
+		}
+		submit_token(s, si, user_token_body(s->o.user,
+						    si->resource ? si->resource : s->o.resource));
 		return;
 	}
 	const char *secret = getenv(a->secret_env);
@@ -140,17 +232,8 @@ session_start(struct session *s, struct session_ident *si)
 		fail_signin(s, si, NULL, msg);
 		return;
 	}
-	char *url = auth_token_url(s->o.login_url, a->tenant_id);
-	struct http_req *r = http_req_new("POST", url);
-	free(url);
-	r->body = auth_token_body(a->client_id, secret, si->resource ? si->resource : s->o.resource);
-	r->content_type = "application/x-www-form-urlencoded";
-	r->is_token = true;
-	r->principal = si;
-	r->done = on_token;
-	r->payload = s;
-	si->token_pending = true;
-	http_submit(s->engine, r);
+	submit_token(s, si,
+		     auth_token_body(a->client_id, secret, si->resource ? si->resource : s->o.resource));
 }
 
 static int
@@ -253,6 +336,12 @@ struct http_engine *
 session_engine(struct session *s)
 {
 	return s->engine;
+}
+
+void
+session_set_user(struct session *s, struct user_credential *c)
+{
+	s->o.user = c;
 }
 
 struct http_req *

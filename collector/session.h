@@ -1,9 +1,13 @@
 /*
  * Signed-in identities on an HTTP engine: one token per identity, acquired
- * on first use (client credentials through the engine, or a token command),
+ * on first use (client credentials through the engine, a token command, or
+ * the signed-in user's refresh token redeemed at the identity's tenant),
  * refreshed before it expires or when ARM answers 401 with an expired or
  * invalid token, and attached to each request as it starts. A 429 holds
  * that identity's requests until the Retry-After time; the others go on.
+ *
+ * Every token must be for the identity's tenant (its tid claim) and name a
+ * principal (oid): a token for another tenant is a failed sign-in, never used.
  *
  * Requests sent as an identity carry it in req->principal. Used by collect
  * and by link management.
@@ -24,6 +28,7 @@ struct session_ident {
 	int64_t id;		/* the sink's identity id */
 	void *user;		/* the owner's per-identity state */
 	char oid[37];		/* the token's oid claim, once signed in */
+	bool mfa;		/* the token's amr claim has "mfa" (AUTH_USER) */
 	bool signed_in;		/* a token was obtained at least once */
 	bool signin_failed;	/* sign-in failed; requests as this identity fail */
 	char error[512];	/* why sign-in failed */
@@ -48,10 +53,17 @@ struct session_hooks {
 	void *payload;
 };
 
+struct user_credential;
+
 struct session_opts {
 	const char *login_url;	/* identity platform, no trailing slash */
 	const char *resource;	/* token audience: scope is "{resource}/.default" */
 	struct session_hooks hooks;
+	/*
+	 * The signed-in user whose refresh token AUTH_USER identities redeem at their
+	 * tenant; each answer's new refresh token replaces it (c->replaced counts them).
+	 */
+	struct user_credential *user;
 };
 
 /* Where and how to talk to Azure: what collect and link management share. */
@@ -90,6 +102,9 @@ struct session *session_open(const struct azure_endpoint *ep, size_t max_body,
 			     const struct session_hooks *hooks);
 
 struct http_engine *session_engine(struct session *s);
+
+/* The signed-in user for AUTH_USER identities (see session_opts.user). */
+void session_set_user(struct session *s, struct user_credential *c);
 
 /*
  * The identities of the run (kept, not copied): a token command then runs without the

@@ -179,6 +179,21 @@ db_user_version(struct db *db, int *version, struct err *err)
 	return pragma_int(db, "PRAGMA user_version", version, err);
 }
 
+static int
+bump_schema_version(struct db *db, struct err *err)
+{
+	int v = 0, rc;
+
+	if ((rc = pragma_int(db, "PRAGMA schema_version", &v, err)) < 0)
+		return rc;
+	char *sql = xasprintf("PRAGMA writable_schema = ON; PRAGMA schema_version = %d; "
+			      "PRAGMA writable_schema = OFF;",
+			      v + 1);
+	rc = db_exec(db, sql, err);
+	free(sql);
+	return rc;
+}
+
 int
 db_migrate(struct db *db, int *applied, struct err *err)
 {
@@ -207,6 +222,14 @@ db_migrate(struct db *db, int *applied, struct err *err)
 		rc = db_begin(db, err);
 		if (rc == 0)
 			rc = db_exec(db, step->text, err);
+		/*
+		 * A migration that edits a stored table definition (PRAGMA writable_schema, as
+		 * https://www.sqlite.org/lang_altertable.html documents for changes that leave
+		 * the file's content valid) needs schema_version incremented in the same
+		 * transaction, so every connection reloads the schema.
+		 */
+		if (rc == 0 && strstr(step->text, "PRAGMA writable_schema = ON"))
+			rc = bump_schema_version(db, err);
 		if (rc == 0)
 			rc = db_exec(db, tail, err);
 		if (rc == 0)

@@ -303,6 +303,15 @@ store_add_identity(struct store *s, const char *tenant_id, const char *client_id
 		   const char *label, const char *auth_kind, int source_line, int64_t *out,
 		   struct err *err)
 {
+	return store_add_user_identity(s, tenant_id, client_id, label, auth_kind, NULL,
+				       source_line, out, err);
+}
+
+int
+store_add_user_identity(struct store *s, const char *tenant_id, const char *client_id,
+			const char *label, const char *auth_kind, const char *upn,
+			int source_line, int64_t *out, struct err *err)
+{
 	sqlite3_stmt *st = s->st[ST_IDENTITY_INSERT];
 
 	db_bind_int(st, ":run_id", s->run_id);
@@ -310,6 +319,7 @@ store_add_identity(struct store *s, const char *tenant_id, const char *client_id
 	db_bind_text(st, ":client_id", client_id);
 	db_bind_text(st, ":label", label);
 	db_bind_text(st, ":auth_kind", auth_kind);
+	db_bind_text(st, ":upn", upn);
 	if (source_line > 0)
 		db_bind_int(st, ":source_line", source_line);
 	else

@@ -44,6 +44,11 @@ int store_add_identity(struct store *s, const char *tenant_id, const char *clien
 		       const char *label, const char *auth_kind, int source_line, int64_t *out,
 		       struct err *err);
 
+/* As store_add_identity, with a signed-in user's user principal name (identity.upn). */
+int store_add_user_identity(struct store *s, const char *tenant_id, const char *client_id,
+			    const char *label, const char *auth_kind, const char *upn,
+			    int source_line, int64_t *out, struct err *err);
+
 /* The sink interface (struct sink.emit); payload is the struct store. */
 int store_emit(void *payload, enum rec_type type, int64_t identity, const void *rec);
 

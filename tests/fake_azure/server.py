@@ -1037,6 +1037,7 @@ class Handler(BaseHTTPRequestHandler):
         aud = "https://management.core.windows.net/" if "core.windows.net" in resource else "https://management.azure.com/"
         if resource in GRAPH_AUDIENCES:
             aud = "https://graph.microsoft.com"
+        tid = str(p.get("token_tid") or tid).lower()  # a token for another tenant (tests)
         claims = {"aud": aud, "iss": "https://sts.windows.net/%s/" % tid, "iat": now, "nbf": now,
                   "exp": now + model.token_expires_in, "aio": "fake", "appid": p["clientId"],
                   "appidacr": "1", "idp": "https://sts.windows.net/%s/" % tid, "idtyp": "app",

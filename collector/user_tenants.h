@@ -1,0 +1,42 @@
+/*
+ * The tenants a signed-in user reaches (collect --user): the refresh token
+ * is redeemed at the user's home tenant (the token must be for that tenant
+ * and name the user), then GET {arm}/tenants?api-version=2022-12-01 with
+ * that token lists every directory the user is a member or guest of
+ * (tenantCategory "Home"; nextLink followed on the ARM host only). Tenants
+ * that only manage or project subscriptions (ManagedBy, ProjectedBy) are not
+ * the user's own and are left out. The newest refresh token ends up in c.
+ */
+#ifndef PALSCOPE_COLLECTOR_USER_TENANTS_H
+#define PALSCOPE_COLLECTOR_USER_TENANTS_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "collector/session.h"
+#include "collector/user_auth.h"
+#include "common/err.h"
+
+struct user_tenant {
+	char id[37];		/* lower case */
+	char name[128];		/* displayName, "" when none */
+};
+
+/*
+ * The user's tenants, home first, each once (caller frees *out). RC_AUTH
+ * with the reason (and the fix, for an AADSTS code) when the home tenant
+ * sign-in fails, RC_HTTP when the list cannot be read.
+ */
+int user_tenants_list(const struct azure_endpoint *ep, struct user_credential *c,
+		      volatile sig_atomic_t *stop, struct user_tenant **out, size_t *n,
+		      struct err *err);
+
+/*
+ * The tenants of a --tenants file instead: CSV with a tenant_id column (the
+ * accounts file's names for it are accepted; other columns ignored), one
+ * GUID a row. A malformed or repeated tenant is an error naming file, line
+ * and column (RC_USAGE).
+ */
+int user_tenants_load(const char *path, struct user_tenant **out, size_t *n, struct err *err);
+
+#endif
