@@ -18,14 +18,14 @@ sqlite3 "$old" "pragma application_id = $((0x50414c53)); pragma user_version = $
 sqlite3 "$old" <"$SRCDIR/tests/fixtures/report/rules.sql"
 
 # DB OUT [COLUMNS-FROM]: every collected table's rows (the columns of COLUMNS-FROM's tables); the
-# summaries, the run counts and palscope_meta are derived, rebuilt when palscope opens the file.
+# summaries, snapshots, the run counts and palscope_meta are derived, rebuilt when palscope opens the file.
 snapshot() {
 	"$PYTHON" - "$@" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 ref = sqlite3.connect(sys.argv[3] if len(sys.argv) > 3 else sys.argv[1])
 out = open(sys.argv[2], "w")
-for (t,) in ref.execute("select name from sqlite_schema where type = 'table' and name not like 'sqlite_%' and name not like '%summary' and name <> 'palscope_meta' order by name"):
+for (t,) in ref.execute("select name from sqlite_schema where type = 'table' and name not like 'sqlite_%' and name not like '%summary' and name not like '%snapshot' and name <> 'snapshot_built' and name <> 'palscope_meta' order by name"):
     cols = [r[1] for r in ref.execute("pragma table_info(%s)" % t)]
     if t == "run":  # its counts are derived too (written with the summaries)
         cols = [c for c in cols if c not in ("identities_total", "identities_ok", "identities_failed",
