@@ -1,4 +1,4 @@
--- 0012: identities signed in as people and workloads (collect --user, the accounts file's auth
+-- 0013: identities signed in as people and workloads (collect --user, the accounts file's auth
 -- column), and runs that can be copied between databases (palscope merge).
 
 -- A signed-in user's user principal name (from the token), NULL for other kinds.
@@ -36,8 +36,8 @@ SET sql = replace(sql, 'CHECK (auth_kind IN (''secret'', ''token_command'', ''im
 WHERE type = 'table' AND name = 'identity';
 PRAGMA writable_schema = OFF;
 -- The edit must have happened (a definition written differently would leave the old CHECK).
-CREATE TEMP TABLE migration_0012_check (ok INTEGER CHECK (ok = 1));
-INSERT INTO migration_0012_check
+CREATE TEMP TABLE migration_0013_check (ok INTEGER CHECK (ok = 1));
+INSERT INTO migration_0013_check
 SELECT count(*) FROM sqlite_schema
 WHERE type = 'table' AND name = 'identity' AND sql LIKE '%''managed_identity'', ''az'', ''user''%';
-DROP TABLE migration_0012_check;
+DROP TABLE migration_0013_check;
