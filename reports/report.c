@@ -22,6 +22,7 @@ static const struct report_column subscriptions_cols[] = {
 	{ "status", T },	{ "reason_code", T },	{ "reasons", T },
 	{ "partner_id", T },	{ "principals", T },	{ "roles", T },
 	{ "usage", M },		{ "currency", T },	{ "explanation", T },
+	{ "attributed_usage", M },
 };
 
 static const struct report_column customers_cols[] = {
@@ -29,7 +30,8 @@ static const struct report_column customers_cols[] = {
 	{ "status", T },	    { "reason_code", T },
 	{ "subscriptions", I },	    { "attributed_subscriptions", I },
 	{ "attributed_usage", M }, { "currency", T },
-	{ "explanation", T },
+	{ "explanation", T },	    { "usage", M },
+	{ "missing_usage", M },
 };
 
 static const struct report_column summary_cols[] = {
@@ -45,9 +47,9 @@ static const struct report_column summary_cols[] = {
 
 const struct report_spec report_specs[] = {
 	{ "customers", "@reports/customers.sql",
-	  "one row per customer tenant: status, reason, attributed usage", COLS(customers_cols) },
+	  "one row per customer tenant: status, reason, usage, attributed and missing usage", COLS(customers_cols) },
 	{ "subscriptions", "@reports/subscriptions.sql",
-	  "one row per subscription: status, reasons, principals, roles, usage",
+	  "one row per subscription: status, reasons, principals, roles, usage, attributed usage",
 	  COLS(subscriptions_cols) },
 	{ "summary", "@reports/summary.sql",
 	  "counts by status and reason code, cost per currency, runs used", COLS(summary_cols) },

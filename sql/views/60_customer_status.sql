@@ -6,12 +6,17 @@
 -- sign-in said the identity is gone: views/55_identity_status.sql); with no subscription NO_LINK, LINK_WRONG_PARTNER_ID or else
 -- NO_RBAC; otherwise the status and code of the subscription that got furthest. reasons lists
 -- every code of its subscriptions in evaluation order. attributed_usage sums the attributed cost
--- of its attributed subscriptions in one currency (the largest). This is the customers report.
+-- of its attributed subscriptions in one currency (the largest), usage the cost of all its
+-- subscriptions and missing_usage the cost of those not attributed, in that currency (NULL when
+-- no subscription's cost could be read, or the tenant's own reads failed before any subscription
+-- was seen). This is the customers report.
 CREATE VIEW customer_status AS
 WITH subs AS (
 	SELECT v.*,
 	       first_value(v.currency) OVER t2 AS c_currency,
-	       first_value(v.cur_attr) OVER t2 AS c_attributed
+	       first_value(v.cur_attr) OVER t2 AS c_attributed,
+	       first_value(v.cur_usage) OVER t2 AS c_usage,
+	       first_value(v.cur_missing) OVER t2 AS c_missing
 	FROM (SELECT ss.*,
 		     -- the windows over t share one sort of the customer's subscriptions
 		     row_number() OVER t AS rn,
@@ -23,7 +28,9 @@ WITH subs AS (
 		     sum(CASE WHEN ss.status = 'ATTRIBUTED' THEN ss.attributed END)
 			     OVER (PARTITION BY ss.period, ss.tenant_id, ss.currency) AS cur_attr,
 		     sum(ss.usage) OVER (PARTITION BY ss.period, ss.tenant_id, ss.currency)
-			     AS cur_usage
+			     AS cur_usage,
+		     sum(CASE WHEN ss.status <> 'ATTRIBUTED' THEN ss.usage END)
+			     OVER (PARTITION BY ss.period, ss.tenant_id, ss.currency) AS cur_missing
 	      -- only the columns used below: every window sort carries them
 	      FROM (SELECT period, tenant_id, customer_name, subscription_id, subscription_name,
 			   status, reason_code, reasons, blocking, explanation, identity_name,
@@ -61,7 +68,7 @@ owned AS (
 ),
 cust AS (
 	SELECT s.period, s.tenant_id, s.customer_name, s.n_subs, s.n_attr, s.all_reasons,
-	       s.c_currency, s.c_attributed, s.c_n_currencies,
+	       s.c_currency, s.c_attributed, s.c_n_currencies, s.c_usage, s.c_missing,
 	       s.subscription_id AS top_subscription_id, s.subscription_name AS top_name,
 	       s.status AS top_status, s.reason_code AS top_code, s.blocking AS top_blocking,
 	       s.explanation AS top_explanation, s.identity_name AS top_identity,
@@ -69,7 +76,7 @@ cust AS (
 	FROM subs s WHERE s.rn = 1
 	UNION ALL
 	SELECT e.period, e.tenant_id, coalesce(tn.name, e.tenant_id), 0, 0, '', '', NULL, 0,
-	       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+	       0.0, 0.0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 	FROM seen e
 	LEFT JOIN tenant_name tn ON tn.period = e.period AND tn.tenant_id = e.tenant_id
 	WHERE e.n = 0
@@ -145,7 +152,11 @@ SELECT c.period, c.tenant_id, c.customer_name,
 	    c.top_name || ''' (' || c.top_subscription_id || '), stops at ' || c.top_code || ': ' ||
 	    lower(substr(c.top_explanation, 1, 1)) || substr(c.top_explanation, 2)
        END AS explanation,
-       c.top_subscription_id, c.top_blocking
+       c.top_subscription_id, c.top_blocking,
+       -- a tenant whose sign-in or subscription list failed has no known usage
+       CASE WHEN c.n_subs > 0 OR f.tenant_id IS NULL THEN c.c_usage END AS usage,
+       CASE WHEN (c.n_subs > 0 OR f.tenant_id IS NULL) AND c.c_usage IS NOT NULL
+	    THEN coalesce(c.c_missing, 0.0) END AS missing_usage
 FROM cust c
 LEFT JOIN fail f ON f.period = c.period AND f.tenant_id = c.tenant_id
 LEFT JOIN best b ON b.period = c.period AND b.tenant_id = c.tenant_id;

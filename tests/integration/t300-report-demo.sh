@@ -38,7 +38,9 @@ done
 head -c 3 "$T/excel.csv" | od -An -tx1 | grep -q "ef bb bf" || fail "BOM"
 grep -q $'\r$' "$T/excel.csv" || fail "CRLF"
 "$PALSCOPE" report subscriptions --db "$DB" >"$T/stdout.csv" || fail "report to stdout"
-head -1 "$T/stdout.csv" | grep -qx '"tenant_id","customer_name","subscription_id","subscription_name","offer","state","status","reason_code","reasons","partner_id","principals","roles","usage","currency","explanation"' || fail "subscriptions header"
+# The contract: the old header prefix byte-identical, new columns only at the end.
+head -1 "$T/stdout.csv" | grep -qx '"tenant_id","customer_name","subscription_id","subscription_name","offer","state","status","reason_code","reasons","partner_id","principals","roles","usage","currency","explanation","attributed_usage"' || fail "subscriptions header"
+head -1 "$T/customers.csv" | grep -qx '"tenant_id","customer_name","status","reason_code","subscriptions","attributed_subscriptions","attributed_usage","currency","explanation","usage","missing_usage"' || fail "customers header"
 grep -q "\"'=Formula Foods AB\"" "$T/customers.csv" || fail "formula guard"
 ok "excel, header, formula guard"
 

@@ -385,7 +385,7 @@ test_rules__atomic_write_leaves_no_file_on_error(void **state)
 	char *got = test_slurp(out, NULL);
 	assert_non_null(got);
 	assert_true(strncmp(got, "\xEF\xBB\xBF\"tenant_id\",", 15) == 0);
-	assert_non_null(strstr(got, "\"explanation\"\r\n"));
+	assert_non_null(strstr(got, "\"missing_usage\"\r\n"));
 	free(got);
 	unlink(out);
 }
