@@ -4,7 +4,12 @@
 -- subscriptions is; UNKNOWN/COLLECTION_FAILED when a sign-in, partner-link read or subscription
 -- list of its own identities failed (MISSING/PRINCIPAL_DELETED or PRINCIPAL_DISABLED when the
 -- sign-in said the identity is gone: views/55_identity_status.sql); with no subscription NO_LINK, LINK_WRONG_PARTNER_ID or else
--- NO_RBAC; otherwise the status and code of the subscription that got furthest. reasons lists
+-- NO_RBAC; otherwise the status and code of the subscription where the money is: among the
+-- not attributed ones (after any an interrupted run did not read), the one with the most usage in
+-- the customer's main currency (the currency with the most usage), ties broken by the one that
+-- got furthest down the checks, so an empty sandbox's NO_USAGE never hides the subscription
+-- that carries the cost (ASSIGNMENT_TOO_RECENT, say); a subscription whose cost is unknown comes
+-- after every one whose cost is known. reasons lists
 -- every code of its subscriptions in evaluation order. attributed_usage sums the attributed cost
 -- of its attributed subscriptions in one currency (the largest), usage the cost of all its
 -- subscriptions and missing_usage the cost of those not attributed, in that currency (NULL when
@@ -16,10 +21,19 @@ WITH subs AS (
 	       first_value(v.currency) OVER t2 AS c_currency,
 	       first_value(v.cur_attr) OVER t2 AS c_attributed,
 	       first_value(v.cur_usage) OVER t2 AS c_usage,
-	       first_value(v.cur_missing) OVER t2 AS c_missing
+	       first_value(v.cur_missing) OVER t2 AS c_missing,
+	       -- an attributed subscription first, then one an interrupted run did not read (the
+	       -- customer is UNKNOWN, not MISSING), then the money (see above)
+	       row_number() OVER (PARTITION BY v.period, v.tenant_id
+				  ORDER BY v.status = 'ATTRIBUTED' DESC, v.unread DESC,
+					   CASE WHEN v.status <> 'ATTRIBUTED'
+						THEN coalesce(v.cur_usage, -1e300) END DESC,
+					   CASE WHEN v.status <> 'ATTRIBUTED' THEN v.currency END,
+					   CASE WHEN v.status <> 'ATTRIBUTED'
+						THEN coalesce(v.usage, -1e300) END DESC,
+					   v.blocking DESC, v.subscription_id) AS rn
 	FROM (SELECT ss.*,
 		     -- the windows over t share one sort of the customer's subscriptions
-		     row_number() OVER t AS rn,
 		     count(*) OVER t AS n_subs,
 		     sum(ss.status = 'ATTRIBUTED') OVER t AS n_attr,
 		     group_concat(ss.reasons, ';') OVER t AS all_reasons,
@@ -36,11 +50,7 @@ WITH subs AS (
 			   status, reason_code, reasons, blocking, explanation, identity_name,
 			   partner_id, attributed, usage, currency, unread
 		    FROM subscription_status) ss
-	      -- an attributed subscription first, then one an interrupted run did not read (the
-	      -- customer is UNKNOWN, not MISSING), then the one that got furthest
 	      WINDOW t AS (PARTITION BY ss.period, ss.tenant_id
-			   ORDER BY ss.status = 'ATTRIBUTED' DESC, ss.unread DESC, ss.blocking DESC,
-				    ss.subscription_id
 			   ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) v
 	WINDOW t2 AS (PARTITION BY v.period, v.tenant_id
 		      ORDER BY coalesce(v.cur_attr, -1e300) DESC, coalesce(v.cur_usage, -1e300) DESC,
@@ -72,11 +82,11 @@ cust AS (
 	       s.subscription_id AS top_subscription_id, s.subscription_name AS top_name,
 	       s.status AS top_status, s.reason_code AS top_code, s.blocking AS top_blocking,
 	       s.explanation AS top_explanation, s.identity_name AS top_identity,
-	       s.partner_id AS top_partner_id
+	       s.partner_id AS top_partner_id, s.usage AS top_usage, s.currency AS top_currency
 	FROM subs s WHERE s.rn = 1
 	UNION ALL
 	SELECT e.period, e.tenant_id, coalesce(tn.name, e.tenant_id), 0, 0, '', '', NULL, 0,
-	       0.0, 0.0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+	       0.0, 0.0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 	FROM seen e
 	LEFT JOIN tenant_name tn ON tn.period = e.period AND tn.tenant_id = e.tenant_id
 	WHERE e.n = 0
@@ -148,8 +158,13 @@ SELECT c.period, c.tenant_id, c.customer_name,
 			    ELSE b.expected_partner_ids END, '<your partner ID>') || '`.'
 	       END
        WHEN c.n_subs = 1 THEN c.top_explanation
-       ELSE 'None of ' || c.n_subs || ' subscriptions is attributed; the one that got furthest, ''' ||
-	    c.top_name || ''' (' || c.top_subscription_id || '), stops at ' || c.top_code || ': ' ||
+       ELSE 'None of ' || c.n_subs || ' subscriptions is attributed; ' ||
+	    CASE WHEN c.top_usage IS NULL
+		 THEN 'the one that got furthest, ''' || c.top_name || ''' (' || c.top_subscription_id || ')'
+		 ELSE 'the one with the most usage, ''' || c.top_name || ''' (' ||
+		      c.top_subscription_id || ', ' || printf('%.2f', c.top_usage) ||
+		      rtrim(' ' || c.top_currency) || ' in ' || c.period || ')' END ||
+	    ', stops at ' || c.top_code || ': ' ||
 	    lower(substr(c.top_explanation, 1, 1)) || substr(c.top_explanation, 2)
        END AS explanation,
        c.top_subscription_id, c.top_blocking,
