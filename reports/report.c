@@ -47,12 +47,12 @@ static const struct report_column summary_cols[] = {
 
 const struct report_spec report_specs[] = {
 	{ "customers", "@reports/customers.sql",
-	  "one row per customer tenant: status, reason, usage, attributed and missing usage", COLS(customers_cols) },
+	  "per customer: status, reason, usage, attributed and missing usage", COLS(customers_cols) },
 	{ "subscriptions", "@reports/subscriptions.sql",
-	  "one row per subscription: status, reasons, principals, roles, usage, attributed usage",
+	  "per subscription: status, reasons, roles, usage, attributed usage",
 	  COLS(subscriptions_cols) },
 	{ "summary", "@reports/summary.sql",
-	  "counts by status and reason code, cost per currency, runs used", COLS(summary_cols) },
+	  "usage at stake per reason code, worth the most first; totals", COLS(summary_cols) },
 	{ NULL, NULL, NULL, NULL, 0 },
 };
 

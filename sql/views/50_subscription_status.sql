@@ -179,7 +179,9 @@ SELECT x.period, x.tenant_id, coalesce(x.tenant_name, x.tenant_id) AS customer_n
 				    'managing tenant to verify it; ' ELSE '' END, '; ') || ')'
 	    ELSE '' END || '.' AS explanation,
        x.blocking, x.identity_id, x.identity_name, x.identity_tenant_id, x.via_lighthouse,
-       x.n_pairs, x.sub_attributed AS attributed, x.cost_status, x.unread
+       x.n_pairs, x.sub_attributed AS attributed, x.cost_status, x.unread,
+       -- an interrupted run did not read its cost: how much usage it has is not known
+       x.interrupted AND x.cost_status IS NULL AS cost_unread
 FROM (
 	SELECT w.*,
 	       '''' || w.identity_name || '''' AS who,

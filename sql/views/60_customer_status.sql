@@ -9,7 +9,9 @@
 -- the customer's main currency (the currency with the most usage), ties broken by the one that
 -- got furthest down the checks, so an empty sandbox's NO_USAGE never hides the subscription
 -- that carries the cost (ASSIGNMENT_TOO_RECENT, say); a subscription whose cost is unknown comes
--- after every one whose cost is known. reasons lists
+-- after every one whose cost is known. When an interrupted run did not read the cost of one of
+-- several subscriptions that are not attributed, where the money is (and so the reason) is not
+-- known: the customer is UNKNOWN/USAGE_UNREADABLE until a complete run. reasons lists
 -- every code of its subscriptions in evaluation order. attributed_usage sums the attributed cost
 -- of its attributed subscriptions in one currency (the largest), usage the cost of all its
 -- subscriptions and missing_usage the cost of those not attributed, in that currency (NULL when
@@ -26,6 +28,7 @@ WITH subs AS (
 	       -- customer is UNKNOWN, not MISSING), then the money (see above)
 	       row_number() OVER (PARTITION BY v.period, v.tenant_id
 				  ORDER BY v.status = 'ATTRIBUTED' DESC, v.unread DESC,
+					   v.status <> 'ATTRIBUTED' AND v.cost_unread DESC,
 					   CASE WHEN v.status <> 'ATTRIBUTED'
 						THEN coalesce(v.cur_usage, -1e300) END DESC,
 					   CASE WHEN v.status <> 'ATTRIBUTED' THEN v.currency END,
@@ -36,6 +39,7 @@ WITH subs AS (
 		     -- the windows over t share one sort of the customer's subscriptions
 		     count(*) OVER t AS n_subs,
 		     sum(ss.status = 'ATTRIBUTED') OVER t AS n_attr,
+		     sum(ss.status <> 'ATTRIBUTED' AND ss.cost_unread) OVER t AS n_cost_unread,
 		     group_concat(ss.reasons, ';') OVER t AS all_reasons,
 		     CASE WHEN min(nullif(ss.currency, '')) OVER t <> max(nullif(ss.currency, '')) OVER t
 			  THEN 2 ELSE 1 END AS c_n_currencies,
@@ -48,7 +52,7 @@ WITH subs AS (
 	      -- only the columns used below: every window sort carries them
 	      FROM (SELECT period, tenant_id, customer_name, subscription_id, subscription_name,
 			   status, reason_code, reasons, blocking, explanation, identity_name,
-			   partner_id, attributed, usage, currency, unread
+			   partner_id, attributed, usage, currency, unread, cost_unread
 		    FROM subscription_status) ss
 	      WINDOW t AS (PARTITION BY ss.period, ss.tenant_id
 			   ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) v
@@ -79,6 +83,7 @@ owned AS (
 cust AS (
 	SELECT s.period, s.tenant_id, s.customer_name, s.n_subs, s.n_attr, s.all_reasons,
 	       s.c_currency, s.c_attributed, s.c_n_currencies, s.c_usage, s.c_missing,
+	       s.n_attr = 0 AND s.n_subs > 1 AND s.n_cost_unread > 0 AS money_unread,
 	       s.subscription_id AS top_subscription_id, s.subscription_name AS top_name,
 	       s.status AS top_status, s.reason_code AS top_code, s.blocking AS top_blocking,
 	       s.explanation AS top_explanation, s.identity_name AS top_identity,
@@ -86,7 +91,7 @@ cust AS (
 	FROM subs s WHERE s.rn = 1
 	UNION ALL
 	SELECT e.period, e.tenant_id, coalesce(tn.name, e.tenant_id), 0, 0, '', '', NULL, 0,
-	       0.0, 0.0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+	       0.0, 0.0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 	FROM seen e
 	LEFT JOIN tenant_name tn ON tn.period = e.period AND tn.tenant_id = e.tenant_id
 	WHERE e.n = 0
@@ -100,17 +105,21 @@ SELECT c.period, c.tenant_id, c.customer_name,
 	    WHEN f.principal_code IS NOT NULL THEN 'MISSING'
 	    WHEN f.tenant_id IS NOT NULL THEN 'UNKNOWN'
 	    WHEN c.n_subs = 0 THEN 'MISSING'
+	    WHEN c.money_unread AND c.top_status = 'MISSING' THEN 'UNKNOWN'
 	    ELSE c.top_status END AS status,
        CASE WHEN c.n_attr > 0 THEN ''
 	    WHEN f.tenant_id IS NOT NULL THEN coalesce(f.principal_code, 'COLLECTION_FAILED')
 	    WHEN c.n_subs = 0 THEN
 		    CASE b.link_level WHEN 3 THEN 'NO_RBAC' WHEN 2 THEN 'LINK_WRONG_PARTNER_ID'
 			 ELSE 'NO_LINK' END
+	    WHEN c.money_unread AND c.top_status = 'MISSING' THEN 'USAGE_UNREADABLE'
 	    ELSE c.top_code END AS reason_code,
        (SELECT group_concat(rc.code, ';')
 	FROM (SELECT code FROM reason_code
 	      WHERE instr(';' || c.all_reasons || ';', ';' || code || ';') > 0
 		 OR (code = coalesce(f.principal_code, 'COLLECTION_FAILED') AND f.tenant_id IS NOT NULL)
+		 OR (code = 'USAGE_UNREADABLE' AND c.money_unread AND c.top_status = 'MISSING'
+		     AND f.tenant_id IS NULL)
 		 OR (c.n_subs = 0 AND f.tenant_id IS NULL AND code =
 		     CASE b.link_level WHEN 3 THEN 'NO_RBAC' WHEN 2 THEN 'LINK_WRONG_PARTNER_ID'
 			  ELSE 'NO_LINK' END)
@@ -158,6 +167,12 @@ SELECT c.period, c.tenant_id, c.customer_name,
 			    ELSE b.expected_partner_ids END, '<your partner ID>') || '`.'
 	       END
        WHEN c.n_subs = 1 THEN c.top_explanation
+       WHEN c.money_unread AND c.top_status = 'MISSING' THEN
+	       'None of ' || c.n_subs || ' subscriptions is attributed, but the collection was ' ||
+	       'interrupted before the cost of ''' || c.top_name || ''' (' || c.top_subscription_id ||
+	       ') was read, and no earlier complete run of ' || c.period || ' has it: which one ' ||
+	       'carries the most usage, and so the customer''s reason, is not known (each ' ||
+	       'subscription''s own reason is in the subscriptions report); run palscope collect again.'
        ELSE 'None of ' || c.n_subs || ' subscriptions is attributed; ' ||
 	    CASE WHEN c.top_usage IS NULL
 		 THEN 'the one that got furthest, ''' || c.top_name || ''' (' || c.top_subscription_id || ')'

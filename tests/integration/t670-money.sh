@@ -4,7 +4,9 @@
 # sums computed here in Python over the `report subscriptions` CSV of the same period
 # (usage, attributed_usage, missing_usage per customer in its currency; attributed_usage 0 for
 # a subscription that is not attributed), and a MISSING customer's reason_code against its
-# missing subscription with the most usage (ties: the furthest code in reason_code order).
+# missing subscription with the most usage (ties: the furthest code in reason_code order);
+# `report summary`'s totals, blocking rows (usage at stake, sorted) and warning rows against the
+# same subscriptions CSV.
 . "$(dirname "$0")/lib.sh"
 demo_env
 start_server "$FAKE/scenarios/demo.json"
@@ -12,7 +14,7 @@ DB=$T/money.db
 for p in 2026-09 2026-10; do
 	collect --db "$DB" --accounts "$FAKE/scenarios/demo-accounts.csv" --partner-id 1234567 --period "$p"
 	expect_eq "collect $p exit status (one identity fails)" 1 "$RC"
-	for r in customers subscriptions; do
+	for r in customers subscriptions summary; do
 		"$PALSCOPE" report "$r" --db "$DB" --period "$p" --out "$T/$r-$p.csv" || fail "report $r $p"
 	done
 done
@@ -68,3 +70,74 @@ assert checked >= 20, checked
 print("checked %d customer rows" % checked)
 PY
 ok "customers' usage, attributed_usage and missing_usage are the sums of their subscriptions"
+
+"$PYTHON" - "$T" "$T/codes.txt" <<'PY' || fail "summary amounts"
+import csv, sys
+from collections import defaultdict
+d = sys.argv[1]
+def rows(p):
+    with open(p, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f, strict=True))
+money = lambda s: None if s == "" else float(s)
+for period in ("2026-09", "2026-10"):
+    subs = rows("%s/subscriptions-%s.csv" % (d, period))
+    cust = rows("%s/customers-%s.csv" % (d, period))
+    summ = rows("%s/summary-%s.csv" % (d, period))
+    sections = {r["section"] for r in summ}
+    assert sections <= {"period", "partial_period", "run", "status", "usage", "attributed", "missing", "blocking", "warning"}, sections
+    # totals per currency
+    tot = defaultdict(lambda: [0.0, 0.0, 0.0])
+    for s in subs:
+        if s["usage"] != "" and s["currency"] != "":
+            t = tot[s["currency"]]
+            t[0] += money(s["usage"])
+            t[1] += money(s["attributed_usage"])
+            if s["status"] != "ATTRIBUTED":
+                t[2] += money(s["usage"])
+    got = {(r["section"], r["currency"]): money(r["amount"]) for r in summ
+           if r["section"] in ("usage", "attributed", "missing")}
+    for cur, (u, a, m) in tot.items():
+        assert got[("usage", cur)] == round(u, 2), (period, cur, got[("usage", cur)], u)
+        assert got[("attributed", cur)] == round(a, 2), (period, cur, got[("attributed", cur)], a)
+        assert got[("missing", cur)] == round(m, 2), (period, cur, got[("missing", cur)], m)
+    assert len(got) == 3 * len(tot), (sorted(got), sorted(tot))
+    # status counts
+    for r in (r for r in summ if r["section"] == "status"):
+        assert int(r["subscriptions"]) == sum(s["status"] == r["key"] for s in subs), r
+        assert int(r["customers"]) == sum(c["status"] == r["key"] for c in cust), r
+        assert r["detail"].startswith("%s customer(s) and %s subscription(s) are %s" % (r["customers"], r["subscriptions"], r["key"])), r
+    # blocking: per (reason_code, currency) over the subscriptions that are not attributed, plus
+    # the customers with no subscription (under currency '')
+    blk = defaultdict(lambda: [set(), 0, None])
+    for s in subs:
+        if s["status"] == "ATTRIBUTED":
+            continue
+        b = blk[(s["reason_code"], s["currency"])]
+        b[0].add(s["tenant_id"]); b[1] += 1
+        if s["usage"] != "":
+            b[2] = (b[2] or 0.0) + money(s["usage"])
+    for c in cust:
+        if c["subscriptions"] == "0" and c["reason_code"]:
+            blk[(c["reason_code"], "")][0].add(c["tenant_id"])
+    brows = [r for r in summ if r["section"] == "blocking"]
+    assert len(brows) == len(blk), (len(brows), sorted(blk))
+    for r in brows:
+        ten, n, amt = blk[(r["key"], r["currency"])]
+        assert int(r["customers"]) == len(ten) and int(r["subscriptions"]) == n, (r, len(ten), n)
+        assert money(r["amount"]) == (None if amt is None else round(amt, 2)), (r, amt)
+    amounts = [money(r["amount"]) if r["amount"] != "" else -1e300 for r in brows]
+    assert amounts == sorted(amounts, reverse=True), amounts
+    top = max(blk.items(), key=lambda kv: -1e300 if kv[1][2] is None else kv[1][2])
+    assert (brows[0]["key"], brows[0]["currency"]) == top[0], (brows[0], top)
+    for cur, (u, a, m) in tot.items():
+        assert round(sum(money(r["amount"]) for r in brows if r["currency"] == cur), 2) == round(m, 2), cur
+    # warnings: subscriptions whose reasons list the code
+    for r in (r for r in summ if r["section"] == "warning"):
+        mine = [s for s in subs if r["key"] in s["reasons"].split(";") and s["currency"] == r["currency"]]
+        assert int(r["subscriptions"]) == len(mine), r
+        assert money(r["amount"]) == round(sum(money(s["attributed_usage"]) for s in mine), 2), r
+    keys = [(r["section"], r["key"], r["currency"]) for r in summ]
+    assert len(keys) == len(set(keys)), "a code appears twice"
+    print(period, "summary:", len(brows), "blocking rows, first", brows[0]["key"], brows[0]["amount"], brows[0]["currency"])
+PY
+ok "summary: totals, usage at stake per blocking code and currency (sorted), warnings, from the subscriptions CSV"
