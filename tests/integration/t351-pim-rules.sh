@@ -71,9 +71,9 @@ check(s3, "ATTRIBUTED", "", "PIM_UNREADABLE", "31.00 of 31.00 EUR",
 check(s4, "ATTRIBUTED", "", "", "31.00 of 31.00 EUR")
 PY
 ok "PIM: eligible only, partial activation, 403, activation judged by its eligibility start"
-# the customers report rolls the warnings up into reasons; the summary counts the new code
+# the customers report rolls the warnings up into reasons; the summary lists the new code with its usage at stake
 "$PALSCOPE" report summary --db "$DB" --out "$T/sum.csv" || fail "report summary"
-grep -q '"reason","PIM_ELIGIBLE_ONLY",0,1' "$T/sum.csv" || { cat "$T/sum.csv"; fail "summary PIM_ELIGIBLE_ONLY"; }
+grep -q '"blocking","PIM_ELIGIBLE_ONLY",1,1,31.00,"EUR"' "$T/sum.csv" || { cat "$T/sum.csv"; fail "summary PIM_ELIGIBLE_ONLY"; }
 ok "summary counts PIM_ELIGIBLE_ONLY"
 "$PALSCOPE" why "$TA" --db "$DB" >"$T/why.txt" 2>"$T/why.err" || { cat "$T/why.err"; fail "why"; }
 grep -q "PIM_PARTIAL" "$T/why.txt" || { cat "$T/why.txt"; fail "why names PIM_PARTIAL"; }
