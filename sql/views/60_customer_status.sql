@@ -4,12 +4,12 @@
 -- subscriptions is; UNKNOWN/COLLECTION_FAILED when a sign-in, partner-link read or subscription
 -- list of its own identities failed (MISSING/PRINCIPAL_DELETED or PRINCIPAL_DISABLED when the
 -- sign-in said the identity is gone: views/55_identity_status.sql); with no subscription NO_LINK, LINK_WRONG_PARTNER_ID or else
--- NO_RBAC; otherwise the status and code of the subscription where the money is: among the
--- not attributed ones (after any an interrupted run did not read), the one with the most usage
--- (amounts in different currencies compared as numbers: no exchange rates), ties broken by the
--- one that got furthest down the checks, so an empty sandbox's NO_USAGE never hides the subscription
--- that carries the cost (ASSIGNMENT_TOO_RECENT, say); a subscription whose cost is unknown comes
--- after every one whose cost is known. When an interrupted run did not read the cost of one of
+-- NO_RBAC; otherwise the status of the subscription that got furthest down the checks (an
+-- interrupted run's unread one first) and, when that is MISSING, the code of the subscription
+-- where the money is: among the MISSING ones that got further than every UNKNOWN one, the one
+-- with the most usage (amounts in different currencies compared as numbers: no exchange rates;
+-- unknown cost last), ties broken by the one that got furthest, so an empty sandbox's NO_USAGE
+-- never hides the subscription that carries the cost (ASSIGNMENT_TOO_RECENT, say). When an interrupted run did not read the cost of one of
 -- several subscriptions that are not attributed, where the money is (and so the reason) is not
 -- known: the customer is UNKNOWN/USAGE_UNREADABLE until a complete run. reasons lists
 -- every code of its subscriptions in evaluation order. attributed_usage sums the attributed cost
@@ -23,11 +23,24 @@ WITH subs AS (
 	       first_value(v.currency) OVER t2 AS c_currency,
 	       first_value(v.cur_attr) OVER t2 AS c_attributed,
 	       first_value(v.cur_usage) OVER t2 AS c_usage,
-	       first_value(v.cur_missing) OVER t2 AS c_missing
+	       first_value(v.cur_missing) OVER t2 AS c_missing,
+	       -- the subscription that decides: an attributed one, then one an interrupted run did
+	       -- not read (the customer is UNKNOWN, not MISSING), then one whose cost it did not
+	       -- read; then, among the MISSING ones that got further than every UNKNOWN one, the
+	       -- one with the most usage; else the one that got furthest (an UNKNOWN one)
+	       row_number() OVER (PARTITION BY v.period, v.tenant_id
+				  ORDER BY v.status = 'ATTRIBUTED' DESC, v.unread DESC,
+					   v.status <> 'ATTRIBUTED' AND v.cost_unread DESC,
+					   v.status = 'MISSING' AND v.blocking > coalesce(v.u_blocking, 0)
+						   DESC,
+					   CASE WHEN v.status = 'MISSING'
+						     AND v.blocking > coalesce(v.u_blocking, 0)
+						THEN coalesce(v.usage, -1e300) END DESC,
+					   v.blocking DESC, v.subscription_id) AS rn
 	FROM (SELECT ss.*,
 		     -- the windows over t share one sort of the customer's subscriptions
-		     row_number() OVER t AS rn,
 		     count(*) OVER t AS n_subs,
+		     max(CASE WHEN ss.status = 'UNKNOWN' THEN ss.blocking END) OVER t AS u_blocking,
 		     sum(ss.status = 'ATTRIBUTED') OVER t AS n_attr,
 		     sum(ss.status <> 'ATTRIBUTED' AND ss.cost_unread) OVER t AS n_cost_unread,
 		     group_concat(ss.reasons, ';') OVER t AS all_reasons,
@@ -44,15 +57,7 @@ WITH subs AS (
 			   status, reason_code, reasons, blocking, explanation, identity_name,
 			   partner_id, attributed, usage, currency, unread, cost_unread
 		    FROM subscription_status) ss
-	      -- an attributed subscription first, then one an interrupted run did not read (the
-	      -- customer is UNKNOWN, not MISSING), then one whose cost it did not read, then the
-	      -- money (see above)
 	      WINDOW t AS (PARTITION BY ss.period, ss.tenant_id
-			   ORDER BY ss.status = 'ATTRIBUTED' DESC, ss.unread DESC,
-				    ss.status <> 'ATTRIBUTED' AND ss.cost_unread DESC,
-				    CASE WHEN ss.status <> 'ATTRIBUTED'
-					 THEN coalesce(ss.usage, -1e300) END DESC,
-				    ss.blocking DESC, ss.subscription_id
 			   ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) v
 	WINDOW t2 AS (PARTITION BY v.period, v.tenant_id
 		      ORDER BY coalesce(v.cur_attr, -1e300) DESC, coalesce(v.cur_usage, -1e300) DESC,

@@ -39,7 +39,8 @@ PY
 done
 ok "report customers|subscriptions|summary --run 1 = the reports before run 2; --run 2 = now"
 
-# What changed for one customer, as of each run (Northwind's link was deleted by run 2).
+# What changed for one customer, as of each run (Northwind's link was deleted by run 2; before, its
+# 1984.00 USD sat in Northwind Main, blocked by ASSIGNMENT_TOO_RECENT, not in its empty sandbox).
 NW=a0000004-0000-4000-8000-000000000000
 "$PYTHON" - "$T/run1-customers.csv" "$T/run2-customers.csv" "$NW" <<'PY' || fail "Northwind as of runs"
 import csv, sys
@@ -47,13 +48,13 @@ def row(p):
     with open(p, newline="", encoding="utf-8") as f:
         return {r["tenant_id"]: r for r in csv.DictReader(f, strict=True)}[sys.argv[3]]
 a, b = row(sys.argv[1]), row(sys.argv[2])
-assert (a["status"], a["reason_code"]) == ("MISSING", "NO_USAGE"), a
+assert (a["status"], a["reason_code"]) == ("MISSING", "ASSIGNMENT_TOO_RECENT"), a
 assert (b["status"], b["reason_code"]) == ("MISSING", "NO_LINK"), b
 PY
 # summary names only the runs in effect as of the run
 grep -q '"run","1"' "$T/run1-summary.csv" || fail "summary --run 1 names run 1"
 grep -q '"run","2"' "$T/run1-summary.csv" && fail "summary --run 1 must not use run 2"
-ok "as of run 1 Northwind is NO_USAGE, as of run 2 NO_LINK; summary --run 1 uses run 1 only"
+ok "as of run 1 Northwind is ASSIGNMENT_TOO_RECENT (its money is in Northwind Main), as of run 2 NO_LINK; summary --run 1 uses run 1 only"
 
 # The database is not written by --run (read-only file works, nothing left in it).
 before_views=$(q "$DB" "select count(*) from sqlite_schema where type = 'view'")

@@ -145,9 +145,9 @@ NO_COLOR= "$PALSCOPE" why "Lucerne" --db "$DB" --since 2026-09 >"$T/why.out" 2>/
 head -1 "$T/why.out" | grep -q "^Since run 1 (2026-09): counted (570.00 CHF) in 2026-09, missing" ||
 	{ cat "$T/why.out"; fail "why --since first line"; }
 tr '\n' ' ' <"$T/why.out" | sed 's/  */ /g' >"$T/why.flat"
-grep -q "missing (OFFER_EXCLUDED) in 2026-10: ROLE_CHANGED;OFFER_CHANGED." "$T/why.flat" || { cat "$T/why.out"; fail "why --since story"; }
+grep -q "missing (ROLE_NOT_ELIGIBLE) in 2026-10: ROLE_CHANGED;OFFER_CHANGED." "$T/why.flat" || { cat "$T/why.out"; fail "why --since story"; }
 grep -q "'Lucerne Publishing' held Contributor at subscription on the subscription in run 1" "$T/why.flat" || fail "why --since evidence"
-grep -q "Customer MISSING OFFER_EXCLUDED: Lucerne Publishing" "$T/why.out" || fail "why answer follows the story"
+grep -q "Customer MISSING ROLE_NOT_ELIGIBLE: Lucerne Publishing" "$T/why.out" || fail "why answer follows the story"
 awk 'length($0) > 80 { bad = 1 } END { exit bad }' "$T/why.out" || fail "why --since fits 80 columns"
 NO_COLOR= "$PALSCOPE" why "Tailspin" --db "$DB" --since 1 >"$T/why2.out" 2>/dev/null || fail "why --since unchanged"
 head -2 "$T/why2.out" | tr '\n' ' ' | sed 's/  */ /g' | grep -q "no change in status, reason or attributed usage as of run 2 (2026-10)" ||

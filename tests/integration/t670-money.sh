@@ -59,9 +59,12 @@ for period in ("2026-09", "2026-10"):
             assert money(c["missing_usage"]) == want_missing, (period, c["tenant_id"], c["missing_usage"], want_missing)
         assert money(c["attributed_usage"]) == want_attr, (period, c["tenant_id"], c["attributed_usage"], want_attr)
         checked += 1
-        # A MISSING customer's code: its missing subscription with the most usage, then the
-        # one that got furthest (highest code in evaluation order).
-        mis = [s for s in by_tenant[c["tenant_id"]] if s["status"] == "MISSING"]
+        # A MISSING customer's code: among its MISSING subscriptions that got further than
+        # every UNKNOWN one, the one with the most usage, then the one that got furthest
+        # (highest code in evaluation order).
+        unk = [order.index(s["reason_code"]) for s in by_tenant[c["tenant_id"]] if s["status"] == "UNKNOWN"]
+        mis = [s for s in by_tenant[c["tenant_id"]] if s["status"] == "MISSING"
+               and order.index(s["reason_code"]) > max(unk, default=-1)]
         if c["status"] == "MISSING" and mis:
             top = max(mis, key=lambda s: (money(s["usage"]) if s["usage"] != "" else -1,
                                           order.index(s["reason_code"])))
