@@ -7,6 +7,7 @@
  */
 #include "cli/cli.h"
 #include "collector/accounts.h"
+#include "collector/token_cache.h"
 #include "collector/collector.h"
 #include "collector/tenant_resolve.h"
 #include "common/log.h"
@@ -28,7 +29,7 @@
 static void
 print_help(void)
 {
-	printf("usage: palscope link show    [--accounts FILE] [--csv] [endpoint options]\n"
+	printf("usage: palscope link show    [--accounts FILE | --user] [--csv] [endpoint options]\n"
 	       "       palscope link plan    [--accounts FILE] --partner-id ID [--update]\n"
 	       "                             [--only-missing-from REPORT.csv] [endpoint options]\n"
 	       "       palscope link apply   [--accounts FILE] --partner-id ID [--update]\n"
@@ -49,6 +50,11 @@ print_help(void)
 	       "  --accounts FILE    CSV: tenant_id, client_id + secret_env, or token_command,\n"
 	       "                     label. Without it: AZURE_TENANT_ID, AZURE_CLIENT_ID,\n"
 	       "                     AZURE_CLIENT_SECRET\n"
+	       "  --user             instead: the user signed in with 'palscope login', in\n"
+	       "                     every tenant you reach; apply and remove need a sign-in\n"
+	       "                     with multi-factor authentication\n"
+	       "  --tenants FILE     with --user: only the tenants of this CSV (tenant_id)\n"
+	       "  --no-cache         with --user: sign in with a device code for this run only\n"
 	       "  --partner-id ID    your partner location ID (the associated Partner ID, not\n"
 	       "                     the global one)\n"
 	       "  --update           replace links to another partner ID\n"
@@ -78,7 +84,8 @@ struct link_args {
 	const char *sub;
 	enum link_cmd cmd;
 	bool history;
-	const char *dbpath, *accounts, *partner_id, *only_missing, *tenant;
+	const char *dbpath, *accounts, *partner_id, *only_missing, *tenant, *tenants;
+	bool user, no_cache;
 	struct cli_endpoint_opts ep;
 	long concurrency, timeout_s, limit;
 	bool update, yes, csv, quiet;
@@ -88,7 +95,7 @@ static int
 parse_args(int argc, char **argv, struct link_args *a)
 {
 	enum { O_DB = 256, O_ACCOUNTS, O_PARTNER, O_UPDATE, O_ONLY, O_YES, O_CSV, O_CLOUD, O_ARM,
-	       O_LOGIN, O_CA, O_CONC, O_TIMEOUT, O_TENANT, O_LIMIT };
+	       O_LOGIN, O_CA, O_CONC, O_TIMEOUT, O_TENANT, O_LIMIT, O_USER, O_TENANTS, O_NO_CACHE };
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, O_DB },
 		{ "accounts", required_argument, NULL, O_ACCOUNTS },
@@ -105,6 +112,9 @@ parse_args(int argc, char **argv, struct link_args *a)
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "tenant", required_argument, NULL, O_TENANT },
 		{ "limit", required_argument, NULL, O_LIMIT },
+		{ "user", no_argument, NULL, O_USER },
+		{ "tenants", required_argument, NULL, O_TENANTS },
+		{ "no-cache", no_argument, NULL, O_NO_CACHE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -131,6 +141,15 @@ parse_args(int argc, char **argv, struct link_args *a)
 			break;
 		case O_UPDATE:
 			a->update = true;
+			break;
+		case O_USER:
+			a->user = true;
+			break;
+		case O_TENANTS:
+			a->tenants = optarg;
+			break;
+		case O_NO_CACHE:
+			a->no_cache = true;
 			break;
 		case O_ONLY:
 			a->only_missing = optarg;
@@ -206,8 +225,12 @@ parse_args(int argc, char **argv, struct link_args *a)
 		return usage_error("link", "--csv applies to link show and link history only");
 	if (!a->history && (a->tenant || a->limit))
 		return usage_error("link", "--tenant and --limit apply to link history only");
-	if (a->history && (a->accounts || a->ep.cloud || a->ep.arm_url || a->ep.login_url ||
-			   a->ep.ca_bundle || a->concurrency))
+	if (!a->user && (a->tenants || a->no_cache))
+		return usage_error("link", "%s needs --user", a->tenants ? "--tenants" : "--no-cache");
+	if (a->user && a->accounts)
+		return usage_error("link", "--user and --accounts: give one of them");
+	if (a->history && (a->accounts || a->user || a->ep.cloud || a->ep.arm_url ||
+			   a->ep.login_url || a->ep.ca_bundle || a->concurrency))
 		return usage_error("link", "link history reads the database only: no --accounts "
 					   "or endpoint options");
 	/* --db is accepted (and unused) by show and plan, so plan and apply take the same options. */
@@ -513,18 +536,23 @@ run_links(struct link_args *a)
 	bool *selected = NULL;
 	struct err err = ERR_INIT;
 	struct link_run_stats st;
+	struct user_credential cred = { 0 };
 	int rc;
 
 	if ((rc = cli_endpoints_resolve("link", &a->ep, &ep)) != 0)
 		goto out;
-	if ((a->accounts ? accounts_load(a->accounts, &accts, &err)
-			 : accounts_from_env(&accts, &err)) < 0) {
-		rc = usage_error("link", "%s", err.msg);
-		goto out;
-	}
 	/* Tenants given as domains: their GUIDs (what reports and --only-missing-from name). */
 	struct azure_endpoint aep = cli_azure_endpoint(&ep, a->ep.ca_bundle, a->concurrency,
 						       a->timeout_s);
+	if (a->user) {
+		cli_on_stop_signals();
+		if ((rc = cli_user_accounts("link", &aep, a->tenants, a->no_cache, &cred, &accts)) != 0)
+			goto out;
+	} else if ((a->accounts ? accounts_load(a->accounts, &accts, &err)
+				: accounts_from_env(&accts, &err)) < 0) {
+		rc = usage_error("link", "%s", err.msg);
+		goto out;
+	}
 	tenant_resolve(&aep, &accts, &domains, &cli_stop_flag);
 	if (tenant_check_duplicates(&accts, a->accounts ? a->accounts : "environment", &err) < 0) {
 		rc = usage_error("link", "%s", err.msg);
@@ -585,6 +613,7 @@ run_links(struct link_args *a)
 		.allow_update = a->update,
 		.selected = selected,
 		.audit = audit,
+		.user = a->user ? &cred : NULL,
 	};
 	res = xcalloc(accts.n ? accts.n : 1, sizeof(*res));
 	int lrc = link_run(&o, &accts, res, &cli_stop_flag, &st, &err);
@@ -631,6 +660,10 @@ out:
 	free(res);
 	free(selected);
 	link_tenant_set_release(&only);
+	/* Keep the newest refresh token Microsoft gave. */
+	if (a->user && !a->no_cache && cred.replaced > 0 && token_cache_save(&cred, ep.login, &err) < 0)
+		log_error("%s", err.msg);
+	user_credential_release(&cred);
 	accounts_release(&accts);
 	tenant_domains_release(&domains);
 	cli_endpoints_release(&ep);

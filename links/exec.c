@@ -243,6 +243,17 @@ decide(struct lident *id)
 	link_plan_decide(&w, &cur, &res->d);
 	if (o->cmd == LINK_CMD_PLAN || !link_verdict_writes(res->d.verdict))
 		return;
+	/*
+	 * Since 2025-10-01 ARM refuses user create/update/delete calls without multi-factor
+	 * authentication: say so rather than send a request that will fail.
+	 */
+	if (id->si.acct->auth == AUTH_USER && !id->si.mfa) {
+		fail(id, "this write needs an MFA sign-in: the sign-in to tenant %s has no 'mfa' in "
+			 "its amr claim; sign in with multi-factor authentication (palscope login "
+			 "--tenant %s) and run again; nothing was sent",
+		     id->si.acct->tenant_id, id->si.acct->tenant_id);
+		return;
+	}
 
 	char *url = xasprintf("%s" LINK_PATH "/%s?api-version=" LINK_API, o->ep.arm_url,
 			      o->partner_id);
@@ -436,6 +447,7 @@ link_run(const struct link_run_opts *o, const struct accounts *accts, struct lin
 	memset(st, 0, sizeof(*st));
 	L.session = session_open(&o->ep, 1u << 20, &hooks);
 	session_set_accounts(L.session, accts);
+	session_set_user(L.session, o->user);
 	L.engine = session_engine(L.session);
 	L.ids = xcalloc(L.n ? L.n : 1, sizeof(*L.ids));
 	for (size_t i = 0; i < L.n; i++) {

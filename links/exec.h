@@ -34,6 +34,7 @@ struct link_run_opts {
 	bool allow_update;	/* --update */
 	const bool *selected;	/* per account (same order); NULL = all */
 	struct link_audit *audit; /* apply/remove: where changes are recorded */
+	struct user_credential *user; /* the signed-in user (AUTH_USER identities), or NULL */
 };
 
 enum link_outcome {

@@ -1,0 +1,82 @@
+/*
+ * --user for collect and link: the signed-in user of palscope login (or a device code sign-in
+ * for this run only) and one identity per tenant the user reaches (collector/user_tenants.h).
+ */
+#include "cli/cli.h"
+#include "collector/devicecode.h"
+#include "collector/token_cache.h"
+#include "collector/user_tenants.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "common/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int
+cli_user_accounts(const char *cmd, const struct azure_endpoint *ep, const char *tenants_path,
+		  bool no_cache, struct user_credential *cred, struct accounts *out)
+{
+	struct user_tenant *tv = NULL;
+	struct err err = ERR_INIT;
+	char cached_login[512] = "";
+	size_t n = 0;
+	int rc = EXIT_OK;
+
+	if (tenants_path && user_tenants_load(tenants_path, &tv, &n, &err) < 0)
+		return usage_error(cmd, "%s", err.msg);
+	cli_on_stop_signals();
+	if (no_cache) {
+		struct azure_endpoint lep = *ep;
+		struct user_claims claims;
+		lep.arm_url = lep.login_url; /* the device code flow talks to the identity platform */
+		struct devicecode_opts dopt = { .ep = &lep, .stop = &cli_stop_flag };
+		if (devicecode_login(&dopt, cred, &claims, &err) < 0) {
+			log_error("%s", err.msg);
+			rc = EXIT_FAILED;
+			goto out;
+		}
+		if (!cred->oid[0] && str_ieq(claims.tid, cred->home_tenant))
+			memcpy(cred->oid, claims.oid, sizeof(cred->oid));
+	} else {
+		int lrc = token_cache_load(cred, cached_login, sizeof(cached_login), &err);
+		if (lrc == RC_NOTFOUND) {
+			rc = usage_error(cmd, "--user: not signed in: run palscope login first "
+				       "(or --user --no-cache)");
+			goto out;
+		}
+		if (lrc < 0) {
+			log_error("%s", err.msg);
+			rc = EXIT_FAILED;
+			goto out;
+		}
+		if (cached_login[0] && strcmp(cached_login, ep->login_url) != 0) {
+			rc = usage_error(cmd,
+					 "--user: the sign-in was made at %s, not %s: run palscope "
+					 "login with the same --cloud/--login-url",
+					 cached_login, ep->login_url);
+			goto out;
+		}
+	}
+	if (tv == NULL && user_tenants_list(ep, cred, &cli_stop_flag, &tv, &n, &err) < 0) {
+		log_error("%s", err.msg);
+		rc = EXIT_FAILED;
+		goto out;
+	}
+	out->v = xcalloc(n ? n : 1, sizeof(*out->v));
+	out->n = n;
+	for (size_t i = 0; i < n; i++) {
+		struct account *a = &out->v[i];
+		a->auth = AUTH_USER;
+		a->tenant_id = xstrdup(tv[i].id);
+		a->upn = xstrdup(cred->upn[0] ? cred->upn : cred->oid);
+	}
+	if (!no_cache && cred->replaced > 0 && token_cache_save(cred, ep->login_url, &err) < 0)
+		log_error("%s", err.msg);
+	if (log_level >= LOG_INFO)
+		log_info("signed in as %s: %zu tenant(s)", cred->upn, n);
+out:
+	free(tv);
+	return rc;
+}
+
