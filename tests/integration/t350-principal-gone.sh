@@ -91,3 +91,39 @@ ok "deleted and disabled principals MISSING with the fix; expired and wrong secr
 "$PALSCOPE" report summary --db "$DB" --out "$T/s.csv" || fail "report summary"
 grep -q '"PRINCIPAL_DELETED",1' "$T/s.csv" || { cat "$T/s.csv"; fail "summary counts PRINCIPAL_DELETED"; }
 ok "summary counts the new codes"
+
+# A deleted user (50034) and a disabled user (50057): the fake answers a refresh-token sign-in to
+# those tenants in the same shape (users.json, the person's principal there with signin_error).
+stop_server
+. "$(dirname "$0")/lib_user.sh"
+users_scenario "$T/u.json" '
+for p in s["principals"]:
+    if p["id"] == "0f000001-0000-4000-8000-000000000000": p["signin_error"] = 50034
+    if p["id"] == "0f000002-0000-4000-8000-000000000000": p["signin_error"] = 50057'
+start_server "$T/u.json"
+"$PYTHON" - "$URL" "$ALICE" "$(tenant 1)" "$(tenant 2)" <<'PY' || fail "user sign-in error shape"
+import json, sys, urllib.parse, urllib.request, urllib.error
+url, alice, t1, t2 = sys.argv[1:5]
+cid = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"  # the Azure CLI's public client id
+arm = "https://management.azure.com/.default offline_access"
+def post(path, form):
+    try:
+        return 200, json.load(urllib.request.urlopen(url + path, urllib.parse.urlencode(form).encode()))
+    except urllib.error.HTTPError as e:
+        return e.code, json.load(e)
+st, dc = post("/organizations/oauth2/v2.0/devicecode", {"client_id": cid, "scope": arm})
+assert st == 200, dc
+req = urllib.request.Request(url + "/_fake/devicecode/approve", method="POST",
+                             data=json.dumps({"user_code": dc["user_code"], "user": alice, "mfa": True}).encode())
+urllib.request.urlopen(req)
+st, tok = post("/organizations/oauth2/v2.0/token", {"client_id": cid, "device_code": dc["device_code"],
+                                                    "grant_type": "urn:ietf:params:oauth:grant-type:device_code"})
+assert st == 200 and tok.get("refresh_token"), tok
+for tenant, code in ((t1, 50034), (t2, 50057)):
+    st, got = post("/%s/oauth2/v2.0/token" % tenant, {"client_id": cid, "grant_type": "refresh_token",
+                                                      "refresh_token": tok["refresh_token"], "scope": arm})
+    assert st == 400 and got["error"] == "invalid_grant" and got["error_codes"] == [code], got
+    assert got["error_description"].startswith("AADSTS%d: " % code), got
+    assert all(got.get(k) for k in ("timestamp", "trace_id", "correlation_id")), got
+PY
+ok "user sign-in errors 50034 (deleted) and 50057 (disabled) in Entra ID's shape"
