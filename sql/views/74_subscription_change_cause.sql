@@ -94,13 +94,13 @@ z AS MATERIALIZED (
 	FROM y
 )
 SELECT z.from_run, z.to_run, z.subscription_id, z.subscription_name, z.from_tenant_id,
-       z.to_tenant_id, ic.ord, ic.cause, ic.evidence
+       z.to_tenant_id, 'identity' AS scope, ic.ord, ic.cause, ic.evidence
 FROM z
 JOIN identity_change_cause ic
 	ON ic.from_run = z.from_run AND ic.to_run = z.to_run AND ic.principal_key = z.pkey
 UNION ALL
 SELECT z.from_run, z.to_run, z.subscription_id, z.subscription_name, z.from_tenant_id,
-       z.to_tenant_id, cc.ord, cc.code,
+       z.to_tenant_id, 'subscription', cc.ord, cc.code,
        CASE cc.code
        WHEN 'SUBSCRIPTION_MOVED_TENANT' THEN
 	       'the subscription moved from tenant ' || z.from_tenant_id || ' (' || z.from_customer_name ||

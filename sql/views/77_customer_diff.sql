@@ -1,35 +1,47 @@
 -- palscope diff (--customers): one row per changed customer (views/76) with the causes of its
 -- own identities (views/72: sign-in, link) and of its subscriptions, in either run's tenant
 -- (views/74; a subscription that moved counts for both customers), in change_cause order.
+-- One pass, as subscription_diff: the change rows (part 0) and the causes keyed by tenant
+-- (part 1), sorted and grouped; causes of customers that did not change are dropped (HAVING).
 CREATE VIEW customer_diff AS
-WITH src AS (
-	SELECT c.from_run, c.to_run, c.tenant_id, ic.ord, ic.cause, ic.evidence
-	FROM customer_change c
-	JOIN identity_change_cause ic
-		ON ic.from_run = c.from_run AND ic.to_run = c.to_run AND ic.tenant_id = c.tenant_id
+WITH sc AS MATERIALIZED (SELECT * FROM subscription_change_cause)
+SELECT max(tenant_id) AS tenant_id, max(customer_name) AS customer_name,
+       max(subscription_id) AS subscription_id, max(subscription_name) AS subscription_name,
+       from_run, to_run, max(from_status) AS from_status, max(to_status) AS to_status,
+       max(from_reason) AS from_reason, max(to_reason) AS to_reason,
+       max(from_attributed_usage) AS from_attributed_usage,
+       max(to_attributed_usage) AS to_attributed_usage, max(currency) AS currency,
+       coalesce(replace(group_concat(DISTINCT cause), ',', ';'), '') AS cause,
+       coalesce(group_concat(evidence, '; '),
+		'no difference in the stored data of run ' || from_run || ' and run ' || to_run ||
+		' explains it (see palscope why ' || max(tenant_id) || ')') AS evidence,
+       max(from_period) AS from_period, max(to_period) AS to_period
+FROM (SELECT * FROM (
+	SELECT from_run, to_run, lower(tenant_id) AS k, 0 AS part, 0 AS ord, NULL AS cause,
+	       NULL AS evidence, tenant_id, customer_name, subscription_id, subscription_name,
+	       from_status, to_status, from_reason, to_reason, from_attributed_usage,
+	       to_attributed_usage, currency, from_period, to_period
+	FROM customer_change
 	UNION
-	-- a subscription's cause says which subscription (a customer has several)
-	SELECT c.from_run, c.to_run, c.tenant_id, sc.ord, sc.cause,
-	       CASE WHEN sc.cause IN (SELECT code FROM change_cause WHERE scope = 'subscription')
-		    THEN '''' || sc.subscription_name || ''' (' || sc.subscription_id || '): ' ||
-			 sc.evidence
-		    ELSE sc.evidence END
-	FROM customer_change c
-	JOIN subscription_change_cause sc
-		ON sc.from_run = c.from_run AND sc.to_run = c.to_run
-	       AND (sc.from_tenant_id = c.tenant_id OR sc.to_tenant_id = c.tenant_id)
-),
-agg AS (
-	SELECT from_run, to_run, tenant_id, replace(group_concat(DISTINCT cause), ',', ';') AS cause,
-	       group_concat(evidence, '; ') AS evidence
-	FROM (SELECT * FROM src ORDER BY from_run, to_run, tenant_id, ord, evidence)
-	GROUP BY from_run, to_run, tenant_id
-)
-SELECT c.tenant_id, c.customer_name, c.subscription_id, c.subscription_name, c.from_run, c.to_run,
-       c.from_status, c.to_status, c.from_reason, c.to_reason, c.from_attributed_usage,
-       c.to_attributed_usage, c.currency, coalesce(a.cause, '') AS cause,
-       coalesce(a.evidence, 'no difference in the stored data of run ' || c.from_run || ' and run ' ||
-		c.to_run || ' explains it (see palscope why ' || c.tenant_id || ')') AS evidence,
-       c.from_period, c.to_period
-FROM customer_change c
-LEFT JOIN agg a ON a.from_run = c.from_run AND a.to_run = c.to_run AND a.tenant_id = c.tenant_id;
+	SELECT from_run, to_run, lower(tenant_id), 1, ord, cause, evidence, NULL, NULL, NULL, NULL,
+	       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+	FROM identity_change_cause
+	UNION
+	-- a subscription's cause says which subscription (a customer has several); a moved one
+	-- counts for the customers of both runs
+	SELECT from_run, to_run, lower(from_tenant_id), 1, ord, cause,
+	       CASE WHEN scope = 'subscription'
+		    THEN '''' || subscription_name || ''' (' || subscription_id || '): ' || evidence
+		    ELSE evidence END,
+	       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+	FROM sc WHERE from_tenant_id IS NOT NULL
+	UNION
+	SELECT from_run, to_run, lower(to_tenant_id), 1, ord, cause,
+	       CASE WHEN scope = 'subscription'
+		    THEN '''' || subscription_name || ''' (' || subscription_id || '): ' || evidence
+		    ELSE evidence END,
+	       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+	FROM sc WHERE to_tenant_id IS NOT NULL)
+      ORDER BY from_run, to_run, k, part, ord, evidence)
+GROUP BY from_run, to_run, k
+HAVING min(part) = 0;
