@@ -39,6 +39,7 @@ int cmd_report(int argc, char **argv);
 int cmd_why(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_db(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 int cmd_link(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_reconcile(int argc, char **argv);

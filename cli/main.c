@@ -40,6 +40,7 @@ static const struct cmd cmds[] = {
 	{ "login", cmd_login, "Sign in as yourself (device code) for collect/link --user" },
 	{ "logout", cmd_login, "Forget the sign-in of palscope login" },
 	{ "db", cmd_db, "Database information: runs, schema version" },
+	{ "merge", cmd_merge, "Copy the runs of other palscope databases into this one" },
 	{ "help", cmd_help, "Show help for a command" },
 	{ "version", cmd_version, "Show version and library versions" },
 };

@@ -67,7 +67,12 @@ SELECT section, key, customers, subscriptions, amount, currency, detail FROM (
 	UNION ALL
 	SELECT 2, r.run_id, 0, '', 'run', CAST(r.run_id AS TEXT), NULL, NULL, NULL, '',
 	       r.kind || ' ' || r.status || ', started ' || r.started_at || ', ' ||
-	       count(DISTINCT ei.tenant_id) || ' accounts tenant(s)'
+	       count(DISTINCT ei.tenant_id) || ' accounts tenant(s)' ||
+	       -- whose sign-ins the run is (collect --user), so a merged database says who it combines
+	       coalesce(', signed in as ' ||
+			(SELECT group_concat(u, ', ')
+			 FROM (SELECT DISTINCT i.upn AS u FROM identity i
+			       WHERE i.run_id = r.run_id AND i.upn IS NOT NULL ORDER BY 1)), '')
 	FROM effective_identity ei JOIN run r ON r.run_id = ei.run_id
 	WHERE ei.period = :period GROUP BY r.run_id
 	UNION ALL
