@@ -43,6 +43,7 @@ int cmd_merge(int argc, char **argv);
 int cmd_link(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_reconcile(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
 /* login and logout (cli/cmd_login.c) */
 int cmd_login(int argc, char **argv);
 

@@ -262,7 +262,15 @@ print_chain(struct why_out *o, const struct why_row *r, const char *period)
 		buf_adds(&b, " (offer excluded)");
 	if (chk(r, "CSP_SUBSCRIPTION"))
 		buf_adds(&b, " (CSP: may show as CSP, not PAL)");
-	step(o, !(chk(r, "SUBSCRIPTION_NOT_ACTIVE") || chk(r, "EA_DPOR_EXPECTED") || chk(r, "OFFER_EXCLUDED")), "offer", buf_cstr(&b));
+	if (chk(r, "EA_SUBSCRIPTION"))
+		buf_adds(&b, " (Enterprise Agreement: counted, policy ea=pal; Learn still says DPOR)");
+	if (chk(r, "CLOUD_NOT_ELIGIBLE"))
+		buf_adds(&b, " (Azure Government or China: PAL is not available there)");
+	if (chk(r, "MARKETPLACE_OFFER"))
+		buf_adds(&b, " (access only through a Marketplace managed-service offer)");
+	step(o, !(chk(r, "SUBSCRIPTION_NOT_ACTIVE") || chk(r, "EA_DPOR_EXPECTED") || chk(r, "OFFER_EXCLUDED") ||
+		  chk(r, "CLOUD_NOT_ELIGIBLE") || strcmp(rcol(r, P_CODE), "MARKETPLACE_OFFER") == 0),
+	     "offer", buf_cstr(&b));
 	buf_reset(&b);
 
 	/* link */

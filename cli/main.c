@@ -36,6 +36,7 @@ static const struct cmd cmds[] = {
 	{ "diff", cmd_diff, "What changed between two runs, customer by customer, and why (CSV)" },
 	{ "import", cmd_import, "Create a run from az CLI output, ARM JSON and cost exports" },
 	{ "reconcile", cmd_reconcile, "Compare the prediction with a Partner Center download" },
+	{ "rules", cmd_rules, "Show the reason codes, their sources and the policy; set a switch" },
 	{ "link", cmd_link, "Show, plan, apply or remove partner links for every identity" },
 	{ "login", cmd_login, "Sign in as yourself (device code) for collect/link --user" },
 	{ "logout", cmd_login, "Forget the sign-in of palscope login" },

@@ -129,16 +129,15 @@ writer_alive(sqlite3_stmt *st)
 	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
 }
 
-int
-db_summaries_update(struct db *db, int *built, struct err *err)
+/* The runs whose summaries are missing or stale, less those a live collector is writing. */
+static int
+stale_runs(struct db *db, int64_t **out, size_t *out_n, struct err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int64_t *runs = NULL;
 	size_t n = 0, cap = 0;
-	int rc = 0;
+	int rc;
 
-	if (built)
-		*built = 0;
 	if ((rc = db_prepare(db, "@queries/summary_stale.sql", &st, err)) < 0)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -156,7 +155,35 @@ db_summaries_update(struct db *db, int *built, struct err *err)
 	else
 		rc = 0;
 	sqlite3_finalize(st);
-	if (rc < 0 || n == 0)
+	if (rc < 0) {
+		free(runs);
+		return rc;
+	}
+	*out = runs;
+	*out_n = n;
+	return 0;
+}
+
+static int
+build_runs(struct db *db, const int64_t *runs, size_t n, struct err *err)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = db_summaries_build(db, runs[i], err);
+	return rc;
+}
+
+int
+db_summaries_update(struct db *db, int *built, struct err *err)
+{
+	int64_t *runs = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (built)
+		*built = 0;
+	if ((rc = stale_runs(db, &runs, &n, err)) < 0 || n == 0)
 		goto out;
 	if (sqlite3_db_readonly(db->h, "main") == 1) {
 		rc = err_set(err, RC_DB,
@@ -168,8 +195,7 @@ db_summaries_update(struct db *db, int *built, struct err *err)
 	if ((rc = db_begin(db, err)) < 0)
 		goto out;
 	/* Finished runs, and runs their crashed writer left 'running': their data is final. */
-	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = db_summaries_build(db, runs[i], err);
+	rc = build_runs(db, runs, n, err);
 	if (rc == 0)
 		rc = db_commit(db, err);
 	if (rc < 0)
@@ -177,6 +203,24 @@ db_summaries_update(struct db *db, int *built, struct err *err)
 	else if (built)
 		*built = (int)n;
 out:
+	free(runs);
+	return rc;
+}
+
+int
+db_summaries_rebuild_tx(struct db *db, int *built, struct err *err)
+{
+	int64_t *runs = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (built)
+		*built = 0;
+	if ((rc = db_summaries_invalidate(db, err)) < 0 || (rc = stale_runs(db, &runs, &n, err)) < 0)
+		return rc;
+	rc = build_runs(db, runs, n, err);
+	if (rc == 0 && built)
+		*built = (int)n;
 	free(runs);
 	return rc;
 }

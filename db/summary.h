@@ -26,6 +26,13 @@ int db_summaries_build(struct db *db, int64_t run_id, struct err *err);
  */
 int db_summaries_update(struct db *db, int *built, struct err *err);
 
+/*
+ * Forget every run's summaries and build them again inside the caller's transaction (the
+ * policy changed: cli/cmd_rules.c), so the next report reads summaries of the new rules. A run
+ * still being collected is left to its collector. *built (may be NULL) gets how many runs.
+ */
+int db_summaries_rebuild_tx(struct db *db, int *built, struct err *err);
+
 /* Forget every run's summaries (the rules or the schema changed); they are rebuilt lazily. */
 int db_summaries_invalidate(struct db *db, struct err *err);
 

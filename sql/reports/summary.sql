@@ -12,6 +12,7 @@
 --                      sorted by it, so the first row is the fix worth the most
 --   warning            per warning code and currency: the subscriptions whose reasons list it, their
 --                      customers, and the attributed usage that rests on it
+--   policy             the policy switches in effect (palscope rules): value, default, when set
 WITH s AS MATERIALIZED (SELECT tenant_id, status, reason_code, reasons, usage, currency,
 			       CASE WHEN status = 'ATTRIBUTED' THEN coalesce(attributed, 0.0)
 				    ELSE 0.0 END AS attributed
@@ -123,6 +124,13 @@ SELECT section, key, customers, subscriptions, amount, currency, detail FROM (
 	       ' of them attributed, ' || printf('%.2f', w.amount) ||
 	       rtrim(' ' || w.currency) || ' of attributed usage rests on it'
 	FROM wrn w
+	UNION ALL
+	-- policy: the switches the report used (views/11_policy_switch.sql; sql/reports/policy.sql)
+	SELECT 7, p.rn, 0, '', 'policy', p.key, NULL, NULL, NULL, '',
+	       p.value || CASE WHEN p.is_default THEN ' (default)'
+			       ELSE ' (default ' || p.default_value || ', set ' ||
+				    coalesce(p.changed_at, '?') || ')' END
+	FROM (SELECT ps.*, row_number() OVER () AS rn FROM policy_switch ps) p
 )
 ORDER BY sec,
 	 -- blocking: the most usage at stake first (unknown last), then more customers

@@ -14,14 +14,15 @@ DELETE FROM pair_pim_summary WHERE identity_id IN (SELECT identity_id FROM ident
 -- eligible resource groups. pair_access is read once into pa.
 INSERT INTO pair_summary (identity_id, subscription_id, n_access, n_jit, n_eligible,
 			  n_eligible_known, n_eligible_undefined, n_eligible_whole, start_jd,
-			  whole_start_jd, covered_rgs, roles, n_pim_activated, n_group_unverified)
+			  whole_start_jd, covered_rgs, roles, n_pim_activated, n_group_unverified,
+			  n_eligible_marketplace)
 WITH pa AS MATERIALIZED (
 	SELECT identity_id, subscription_id, jit, eligible, eligibility_known, basis,
-	       resource_group, start_jd, role_name, scope_desc, pim_activated, source
+	       resource_group, start_jd, role_name, scope_desc, pim_activated, source, marketplace
 	FROM pair_access WHERE run_id = :run_id)
 SELECT g.identity_id, g.subscription_id, g.n_access, g.n_jit, g.n_eligible, g.n_eligible_known,
        g.n_eligible_undefined, g.n_eligible_whole, g.start_jd, g.whole_start_jd, g.covered_rgs,
-       lab.roles, g.n_pim_activated, g.n_group_unverified
+       lab.roles, g.n_pim_activated, g.n_group_unverified, g.n_eligible_marketplace
 FROM (SELECT identity_id, subscription_id,
 	     sum(jit = 0 AND eligible AND pim_activated) AS n_pim_activated,
 	     sum(jit = 0 AND eligible AND source = 'lighthouse_group') AS n_group_unverified,
@@ -30,6 +31,7 @@ FROM (SELECT identity_id, subscription_id,
 	     sum(jit = 0 AND eligible AND eligibility_known) AS n_eligible_known,
 	     sum(jit = 0 AND eligible AND basis = 'definition_unavailable') AS n_eligible_undefined,
 	     sum(jit = 0 AND eligible AND resource_group IS NULL) AS n_eligible_whole,
+	     sum(jit = 0 AND eligible AND marketplace) AS n_eligible_marketplace,
 	     min(CASE WHEN jit = 0 AND eligible THEN start_jd END) AS start_jd,
 	     min(CASE WHEN jit = 0 AND eligible AND resource_group IS NULL THEN start_jd END)
 		     AS whole_start_jd,

@@ -25,6 +25,11 @@
 -- definition could not be read is counted eligible. eligibility_known = 0 for the last two.
 -- A role assignment whose principalType is Unknown (the portal's "Identity not found": a deleted
 -- user, group or service principal whose assignments were not removed) says so in scope_desc.
+-- The policy may widen or narrow that (views/11_policy_option.sql): read_only_roles = 'count' counts
+-- the roles the table marks not eligible and read-only custom roles; custom_roles = 'count'
+-- counts every role the table does not list, 'not_eligible' none of them.
+-- marketplace = 1 for a grant from a delegation of a Marketplace managed-service offer (its
+-- registration definition has a plan).
 -- start_jd: julianday of max(assignment createdOn or delegation createdAt, link createdTime);
 -- 0 when neither is known. A role assignment that is a PIM activation (an 'Activated'
 -- roleAssignmentScheduleInstance of the same role and scope: pim_activated = 1) starts when its
@@ -42,8 +47,11 @@ SELECT g.run_id, g.identity_id, g.subscription_id, g.source, g.assignment_id, g.
        coalesce(nullif(g.def_name, ''), g.table_name, g.role_guid) AS role_name,
        g.scope, g.scope_level, g.resource_group, g.principal_type, g.created, g.jit,
        g.basis, g.pim_activated,
-       g.basis IN ('listed', 'write_actions', 'definition_unavailable') AND
-               coalesce(g.table_eligible, 1) = 1 AS eligible,
+       CASE g.basis
+	       WHEN 'listed' THEN g.table_eligible = 1 OR ro.value = 'count'
+	       WHEN 'read_only' THEN cr.value = 'count' OR
+		       (cr.value = 'write_actions' AND ro.value = 'count')
+	       ELSE cr.value <> 'not_eligible' END AS eligible,
        g.basis = 'listed' AS eligibility_known,
        CASE g.scope_level
 	       WHEN 'root' THEN 'root'
@@ -63,7 +71,8 @@ SELECT g.run_id, g.identity_id, g.subscription_id, g.source, g.assignment_id, g.
        CASE WHEN g.principal_type = 'Unknown' COLLATE NOCASE
 	    THEN ' (principal Unknown: identity not found, a deleted identity still holding the role)'
 	    ELSE '' END AS scope_desc,
-       max(coalesce(julianday(g.created), 0), coalesce(julianday(g.link_created), 0)) AS start_jd
+       max(coalesce(julianday(g.created), 0), coalesce(julianday(g.link_created), 0)) AS start_jd,
+       g.plan_name IS NOT NULL AS marketplace
 FROM (
 	SELECT a.*, e.role_name AS table_name, e.eligible AS table_eligible,
 	       d.role_name AS def_name, l.created_time AS link_created,
@@ -93,7 +102,8 @@ FROM (
 					     AND (e.eligibility_id = pa.eligibility_id
 						  OR (e.role_guid = ra.role_guid AND e.scope = ra.scope))),
 					  ra.created_on) END AS created,
-		       0 AS jit, NULL AS via_principal, pa.role_guid IS NOT NULL AS pim_activated
+		       0 AS jit, NULL AS via_principal, pa.role_guid IS NOT NULL AS pim_activated,
+		       NULL AS plan_name
 		FROM role_assignment ra
 		LEFT JOIN pim_schedule pa ON pa.identity_id = ra.identity_id
 			AND pa.subscription_id = ra.subscription_id AND pa.kind = 'active'
@@ -118,7 +128,8 @@ FROM (
 			    ELSE 'Group (inferred)' END,
 		       la.created_at, lz.eligible,
 		       CASE WHEN lz.principal_id <> i.object_id
-			    THEN coalesce(lz.principal_name, lz.principal_id) END, 0
+			    THEN coalesce(lz.principal_name, lz.principal_id) END, 0,
+		       la.plan_name
 		FROM la
 		JOIN lighthouse_authorization lz
 			ON lz.identity_id = la.identity_id AND lz.subscription_id = la.subscription_id
@@ -141,4 +152,7 @@ FROM (
 	LEFT JOIN role_eligibility e ON e.role_guid = a.role_guid
 	LEFT JOIN role_definition d ON d.run_id = a.run_id AND d.role_guid = a.role_guid
 	LEFT JOIN partner_link l ON l.identity_id = a.identity_id
-) g;
+) g
+-- the policy (views/11_policy_switch.sql): read_only_roles, custom_roles
+JOIN policy_switch ro ON ro.key = 'read_only_roles'
+JOIN policy_switch cr ON cr.key = 'custom_roles';

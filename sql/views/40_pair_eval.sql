@@ -11,6 +11,10 @@
 -- an identity whose access is only PIM-eligible, never active in the period, is PIM_ELIGIBLE_ONLY;
 -- one active only part of the period passes with PIM_PARTIAL and is attributed that share of the
 -- cost (active hours / hours in the period); PIM_UNREADABLE when a PIM list was denied.
+-- The policy switches (views/11_policy_switch.sql) are read here by uncorrelated lookups: ea decides
+-- between EA_DPOR_EXPECTED and EA_SUBSCRIPTION, sovereign_cloud whether CLOUD_NOT_ELIGIBLE is
+-- evaluated, marketplace_lighthouse the kind of MARKETPLACE_OFFER (in reason_code); the role
+-- switches act in pair_access.
 CREATE VIEW pair_eval AS
 SELECT z.*,
        CASE WHEN z.blocking < (SELECT max(ord) + 1 FROM reason_code) THEN NULL
@@ -58,6 +62,9 @@ SELECT y.*,
        coalesce(nullif(min(			    coalesce(CASE WHEN y.collection_failed THEN (SELECT ord FROM reason_code
 								 WHERE code = 'COLLECTION_FAILED'
 								   AND kind = 'blocking') END, 1e9),
+			    coalesce(CASE WHEN y.cloud_not_eligible THEN (SELECT ord FROM reason_code
+								 WHERE code = 'CLOUD_NOT_ELIGIBLE'
+								   AND kind = 'blocking') END, 1e9),
 			    coalesce(CASE WHEN y.principal_deleted THEN (SELECT ord FROM reason_code
 								 WHERE code = 'PRINCIPAL_DELETED'
 								   AND kind = 'blocking') END, 1e9),
@@ -84,6 +91,9 @@ SELECT y.*,
 								   AND kind = 'blocking') END, 1e9),
 			    coalesce(CASE WHEN y.assignment_too_recent THEN (SELECT ord FROM reason_code
 								 WHERE code = 'ASSIGNMENT_TOO_RECENT'
+								   AND kind = 'blocking') END, 1e9),
+			    coalesce(CASE WHEN y.marketplace_offer THEN (SELECT ord FROM reason_code
+								 WHERE code = 'MARKETPLACE_OFFER'
 								   AND kind = 'blocking') END, 1e9),
 			    coalesce(CASE WHEN y.ea_dpor_expected THEN (SELECT ord FROM reason_code
 								 WHERE code = 'EA_DPOR_EXPECTED'
@@ -114,6 +124,9 @@ SELECT y.*,
 								   AND kind = 'blocking') END, 1e9),
 			    coalesce(CASE WHEN y.group_membership_unverified THEN (SELECT ord FROM reason_code
 								 WHERE code = 'GROUP_MEMBERSHIP_UNVERIFIED'
+								   AND kind = 'blocking') END, 1e9),
+			    coalesce(CASE WHEN y.ea_subscription THEN (SELECT ord FROM reason_code
+								 WHERE code = 'EA_SUBSCRIPTION'
 								   AND kind = 'blocking') END, 1e9)), 1e9),
 		(SELECT max(ord) + 1 FROM reason_code)) AS blocking
 FROM (
@@ -122,6 +135,7 @@ SELECT q.*,
 		 FROM (SELECT rc.code FROM reason_code rc
 		       WHERE CASE rc.code
 			     WHEN 'COLLECTION_FAILED' THEN q.collection_failed
+			     WHEN 'CLOUD_NOT_ELIGIBLE' THEN q.cloud_not_eligible
 			     WHEN 'PRINCIPAL_DELETED' THEN q.principal_deleted
 			     WHEN 'PRINCIPAL_DISABLED' THEN q.principal_disabled
 			     WHEN 'SUBSCRIPTION_NOT_ACTIVE' THEN q.subscription_not_active
@@ -131,6 +145,7 @@ SELECT q.*,
 			     WHEN 'PIM_ELIGIBLE_ONLY' THEN q.pim_eligible_only
 			     WHEN 'ROLE_NOT_ELIGIBLE' THEN q.role_not_eligible
 			     WHEN 'ASSIGNMENT_TOO_RECENT' THEN q.assignment_too_recent
+			     WHEN 'MARKETPLACE_OFFER' THEN q.marketplace_offer
 			     WHEN 'EA_DPOR_EXPECTED' THEN q.ea_dpor_expected
 			     WHEN 'OFFER_EXCLUDED' THEN q.offer_excluded
 			     WHEN 'USAGE_UNREADABLE' THEN q.usage_unreadable
@@ -141,6 +156,7 @@ SELECT q.*,
 			     WHEN 'PIM_PARTIAL' THEN q.pim_partial
 			     WHEN 'PIM_UNREADABLE' THEN q.pim_unreadable
 			     WHEN 'GROUP_MEMBERSHIP_UNVERIFIED' THEN q.group_membership_unverified
+			     WHEN 'EA_SUBSCRIPTION' THEN q.ea_subscription
 			     END
 		       ORDER BY rc.ord) k), '') AS codes
 FROM (
@@ -152,6 +168,9 @@ FROM (
 	       -- tenant 700016, user 50034) or disabled (application 7000112, user 50057)
 	       p.identity_status = 'failed' AND p.aadsts IN (700016, 50034) AS principal_deleted,
 	       p.identity_status = 'failed' AND p.aadsts IN (7000112, 50057) AS principal_disabled,
+	       lower(p.cloud) IN ('usgov', 'china') AND
+		       (SELECT value FROM policy_switch WHERE key = 'sovereign_cloud') = 'blocking'
+		       AS cloud_not_eligible,
 	       lower(coalesce(p.state, '')) IN ('disabled', 'deleted') AS subscription_not_active,
 	       p.link_read AND NOT p.link_active AS no_link,
 	       p.link_active AND p.expected_partner_ids IS NOT NULL AND NOT p.partner_id_ok AS link_wrong_partner_id,
@@ -162,8 +181,10 @@ FROM (
 		       AND p.pim_active_hours = 0 AS pim_eligible_only,
 	       p.n_access > 0 AND p.n_eligible = 0 AND p.pim_active_hours = 0 AS role_not_eligible,
 	       p.n_eligible > 0 AND p.start_jd > julianday(p.period_end || ' 23:59:59') AS assignment_too_recent,
+	       p.n_eligible > 0 AND p.n_eligible_marketplace = p.n_eligible AS marketplace_offer,
 	       EXISTS (SELECT 1 FROM offer_rule o WHERE o.code = 'EA_DPOR_EXPECTED'
-		       AND substr(p.quota_id, 1, length(o.prefix)) = o.prefix) AS ea_dpor_expected,
+		       AND substr(p.quota_id, 1, length(o.prefix)) = o.prefix) AND
+		       (SELECT value FROM policy_switch WHERE key = 'ea') = 'dpor' AS ea_dpor_expected,
 	       EXISTS (SELECT 1 FROM offer_rule o WHERE o.code = 'OFFER_EXCLUDED'
 		       AND substr(p.quota_id, 1, length(o.prefix)) = o.prefix) AS offer_excluded,
 	       coalesce(p.cost_status, 'unreadable') NOT IN ('ok', 'no_cost') AS usage_unreadable,
@@ -189,7 +210,10 @@ FROM (
 	       p.pim_only AND p.pim_active_hours < p.pim_period_hours - 0.01 AS pim_partial,
 	       p.pim_unread_why IS NOT NULL AS pim_unreadable,
 	       -- eligible access that rests on a Lighthouse group membership Graph did not verify
-	       p.n_group_unverified > 0 AS group_membership_unverified
+	       p.n_group_unverified > 0 AS group_membership_unverified,
+	       EXISTS (SELECT 1 FROM offer_rule o WHERE o.code = 'EA_DPOR_EXPECTED'
+		       AND substr(p.quota_id, 1, length(o.prefix)) = o.prefix) AND
+		       (SELECT value FROM policy_switch WHERE key = 'ea') = 'pal' AS ea_subscription
 	FROM (SELECT p0.*,
 		     -- access only through PIM activations that were active in the period
 		     p0.n_eligible = p0.n_pim_activated AND p0.pim_active_hours > 0 AS pim_only
@@ -201,6 +225,9 @@ FROM (
 		       ei.error AS identity_error, ei.aadsts,
 		       s.subscription_id, s.tenant_id, s.display_name AS subscription_name,
 		       s.state, s.quota_id,
+		       -- the cloud the run was collected against (collect --cloud; import: public)
+		       coalesce((SELECT r.cloud FROM run r WHERE r.run_id = ei.run_id), 'public')
+			       AS cloud,
 		       s.tenant_id <> ei.tenant_id COLLATE NOCASE AS via_lighthouse,
 		       l.identity_id IS NOT NULL AS link_read,
 		       -- an identity whose run was interrupted before it finished: what it did not
@@ -263,6 +290,7 @@ FROM (
 		       coalesce(ag.n_eligible_known, 0) AS n_eligible_known,
 		       coalesce(ag.n_eligible_whole, 0) AS n_eligible_whole,
 		       coalesce(ag.n_eligible_undefined, 0) AS n_eligible_undefined,
+		       coalesce(ag.n_eligible_marketplace, 0) AS n_eligible_marketplace,
 		       ag.start_jd, ag.whole_start_jd, ag.covered_rgs,
 		       coalesce(ag.n_pim_activated, 0) AS n_pim_activated,
 		       coalesce(ag.n_group_unverified, 0) AS n_group_unverified,

@@ -34,6 +34,13 @@ SELECT x.period, x.tenant_id, coalesce(x.tenant_name, x.tenant_id) AS customer_n
 			    '); check its access and run palscope collect again' END
        WHEN 'PRINCIPAL_DELETED' THEN x.signin_story
        WHEN 'PRINCIPAL_DISABLED' THEN x.signin_story
+       WHEN 'CLOUD_NOT_ELIGIBLE' THEN
+	       'The subscription was collected in ' ||
+	       CASE lower(x.cloud) WHEN 'usgov' THEN 'Azure Government' ELSE 'Azure China' END ||
+	       ' (collect --cloud ' || lower(x.cloud) || '), where PAL is not available per ' ||
+	       'Microsoft''s partner material and the partner terms; nothing to fix (policy ' ||
+	       'sovereign_cloud=blocking; `palscope rules set sovereign_cloud ignore` evaluates it ' ||
+	       'like the public cloud)'
        WHEN 'SUBSCRIPTION_NOT_ACTIVE' THEN
 	       'The subscription is ' || x.state || ' and only active subscriptions count; ' ||
 	       're-enable it if it should earn attribution'
@@ -81,7 +88,16 @@ SELECT x.period, x.tenant_id, coalesce(x.tenant_name, x.tenant_id) AS customer_n
 	       'Contributor permanently'
        WHEN 'ROLE_NOT_ELIGIBLE' THEN
 	       x.who || ' holds only ' || x.roles || ', not eligible for partner earned credit; ' ||
-	       'assign an eligible role such as Support Request Contributor'
+	       'assign an eligible role such as Support Request Contributor (policy read_only_roles=' ||
+	       (SELECT value FROM policy_switch WHERE key = 'read_only_roles') || ', custom_roles=' ||
+	       (SELECT value FROM policy_switch WHERE key = 'custom_roles') ||
+	       ': the official PAL page says association happens for all RBAC roles; ' ||
+	       '`palscope rules` shows the alternatives)'
+       WHEN 'MARKETPLACE_OFFER' THEN
+	       x.who || ' has ' || x.roles || ' only through a Lighthouse delegation from a ' ||
+	       'Marketplace managed-service offer, recognised through Marketplace, not PAL (policy ' ||
+	       'marketplace_lighthouse=blocking); for PAL, give ' || x.who || ' an eligible role ' ||
+	       'through a delegation outside the offer or a direct role assignment'
        WHEN 'ASSIGNMENT_TOO_RECENT' THEN
 	       'Eligible access of ' || x.who || ' began ' ||
 	       strftime('%Y-%m-%dT%H:%M:%SZ', x.start_jd) || ', after the end of ' || x.period ||
@@ -89,7 +105,8 @@ SELECT x.period, x.tenant_id, coalesce(x.tenant_name, x.tenant_id) AS customer_n
        WHEN 'EA_DPOR_EXPECTED' THEN
 	       'Offer ' || x.quota_id || ' is an Enterprise Agreement subscription, attributed through ' ||
 	       'Digital Partner of Record rather than PAL; ask the customer to set you as ' ||
-	       'Digital Partner of Record'
+	       'Digital Partner of Record (policy ea=dpor; Microsoft''s partner team says PAL counts ' ||
+	       'on EA: `palscope rules set ea pal`)'
        WHEN 'OFFER_EXCLUDED' THEN
 	       'Offer ' || x.quota_id || ' (trial, benefit, sponsored or internal) does not count ' ||
 	       'for partner attribution; nothing to fix unless the customer moves to a paid offer'
@@ -153,7 +170,8 @@ SELECT x.period, x.tenant_id, coalesce(x.tenant_name, x.tenant_id) AS customer_n
 		    ELSE '' END
        END ||
        CASE WHEN x.role_eligibility_unknown OR x.csp_subscription OR x.n_currencies > 1 OR
-		 x.pim_partial OR x.pim_unreadable OR x.group_membership_unverified THEN
+		 x.pim_partial OR x.pim_unreadable OR x.group_membership_unverified OR
+		 x.ea_subscription OR x.marketplace_warning THEN
 		    ' (note: ' ||
 		    rtrim(CASE WHEN x.role_eligibility_unknown AND x.n_eligible_undefined > 0 THEN
 				    'a role whose definition could not be read is counted as eligible; '
@@ -161,6 +179,12 @@ SELECT x.period, x.tenant_id, coalesce(x.tenant_name, x.tenant_id) AS customer_n
 				    'because it has write actions; ' ELSE '' END ||
 			  CASE WHEN x.csp_subscription THEN 'CSP offer: if you are its CSP partner, Partner Center ' ||
 				    'shows this usage as CSP, not PAL; ' ELSE '' END ||
+			  CASE WHEN x.ea_subscription THEN 'PAL counts on EA per Microsoft''s partner ' ||
+				    'team (2026); the Learn page still describes DPOR for EA; reconcile ' ||
+				    'against your Partner Center download; ' ELSE '' END ||
+			  CASE WHEN x.marketplace_warning THEN 'delegations from a Marketplace ' ||
+				    'managed-service offer are recognised through Marketplace, not PAL; '
+			       ELSE '' END ||
 			  CASE WHEN x.n_currencies > 1 THEN 'costs in other currencies than ' ||
 				    x.currency || ' are left out; ' ELSE '' END ||
 			  CASE WHEN x.pim_partial THEN 'the PIM role was active ' ||
@@ -190,6 +214,9 @@ FROM (
 		       (SELECT upper(substr(s.failure, 1, 1)) || substr(s.failure, 2) || '; ' || s.fix
 			FROM identity_status s
 			WHERE s.period = w.period AND s.identity_id = w.identity_id) END AS signin_story,
+	       w.marketplace_offer AND (SELECT value FROM policy_switch
+					WHERE key = 'marketplace_lighthouse') = 'warning'
+		       AS marketplace_warning,
 	       CASE WHEN w.via_lighthouse THEN 'the managing tenant ' ELSE 'tenant ' END ||
 		       w.identity_tenant_id AS where_link,
 	       CASE WHEN instr(coalesce(w.expected_partner_ids, ''), ';') > 0
@@ -204,6 +231,7 @@ FROM (
 		       pe.link_read, pe.link_active, pe.linked, pe.partner_id, pe.expected_partner_ids,
 		       pe.failure, pe.roles, pe.n_access, pe.n_jit, pe.n_eligible_undefined,
 		       pe.start_jd, pe.covered_rgs, pe.role_eligibility_unknown, pe.csp_subscription,
+		       pe.cloud, pe.marketplace_offer, pe.ea_subscription,
 		       pe.cost_status, pe.cost_http_status, pe.n_pim_activated, pe.pim_roles,
 		       pe.group_membership_unverified,
 		       CASE WHEN pe.group_membership_unverified THEN

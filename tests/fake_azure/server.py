@@ -77,6 +77,12 @@ ARM_AUDIENCES = (
     "https://management.azure.com",
     "https://management.core.windows.net/",
     "https://management.core.windows.net",
+    # the sovereign clouds' Resource Manager (az cloud show -n AzureUSGovernment / AzureChinaCloud:
+    # endpoints.resourceManager), for collect --cloud usgov|china against the fake
+    "https://management.usgovcloudapi.net/",
+    "https://management.usgovcloudapi.net",
+    "https://management.chinacloudapi.cn/",
+    "https://management.chinacloudapi.cn",
 )
 
 DEFAULT_PAGE_SIZE = 100
@@ -1035,6 +1041,8 @@ class Handler(BaseHTTPRequestHandler):
         model = self.server.model
         now = int(time.time())
         aud = "https://management.core.windows.net/" if "core.windows.net" in resource else "https://management.azure.com/"
+        if "usgovcloudapi.net" in resource or "chinacloudapi.cn" in resource:
+            aud = resource.rstrip("/") + "/"
         if resource in GRAPH_AUDIENCES:
             aud = "https://graph.microsoft.com"
         tid = str(p.get("token_tid") or tid).lower()  # a token for another tenant (tests)

@@ -51,7 +51,7 @@ $S3|no_cost" "$(q "$DB" "select subscription_id, status from cost_status order b
 no_sanitizer_report "$T/rep.err"
 grep -q "\"$S1\",\"Contoso Prod\".*\"ATTRIBUTED\"" "$T/subs.csv" || { cat "$T/subs.csv"; fail "S1 attributed"; }
 grep -q "\"$S2\".*\"ROLE_NOT_ELIGIBLE\"" "$T/subs.csv" || fail "S2 not eligible"
-grep -q "\"$S3\".*\"EA_DPOR_EXPECTED\"" "$T/subs.csv" || fail "S3 EA"
+grep -q "\"$S3\".*EA_SUBSCRIPTION" "$T/subs.csv" || fail "S3 EA (policy ea=pal: a warning)"
 "$PALSCOPE" report customers --db "$DB" --out "$T/cust.csv" 2>"$T/rep.err" || fail "report customers"
 grep -q "\"$TEN\",\"Contoso Ltd\",\"ATTRIBUTED\"" "$T/cust.csv" || { cat "$T/cust.csv"; fail "customer row"; }
 "$PALSCOPE" why "Contoso Dev" --db "$DB" >"$T/why.out" 2>&1 || { cat "$T/why.out"; fail "why"; }

@@ -81,8 +81,9 @@ static const struct sub_case {
 	{ SUB(03), "MISSING", "ROLE_NOT_ELIGIBLE", "ROLE_NOT_ELIGIBLE", 31, NOUSE,
 	  "Support Request Contributor" },
 	{ SUB(04), "MISSING", "NO_RBAC", "NO_RBAC", 31, NOUSE, "holds no role assignment" },
-	{ SUB(05), "MISSING", "EA_DPOR_EXPECTED", "EA_DPOR_EXPECTED", 31, NOUSE,
-	  "Digital Partner of Record" },
+	/* policy ea = pal (the default): evaluated like any other, with the warning */
+	{ SUB(05), "ATTRIBUTED", "", "EA_SUBSCRIPTION", 31, 31,
+	  "PAL counts on EA per Microsoft's partner team (2026)" },
 	{ SUB(06), "MISSING", "OFFER_EXCLUDED", "OFFER_EXCLUDED", 31, NOUSE, "FreeTrial_" },
 	{ SUB(07), "ATTRIBUTED", "", "", 62, 62, "62.00 of 62.00" },
 	{ SUB(08), "UNKNOWN", "USAGE_UNREADABLE", "USAGE_UNREADABLE", NOUSE, NOUSE,
@@ -212,7 +213,7 @@ static const struct cust_case {
 	int subs, attributed;
 	double usage;
 } cust_cases[] = {
-	{ TEN(01), "Contoso Ltd", "ATTRIBUTED", "", 32, 17, 838 },
+	{ TEN(01), "Contoso Ltd", "ATTRIBUTED", "", 32, 18, 869 },
 	{ TEN(02), "Fabrikam, Inc.", "MISSING", "LINK_WRONG_PARTNER_ID", 1, 0, 0 },
 	{ TEN(03), "Northwind (label)", "MISSING", "NO_RBAC", 0, 0, 0 },
 	{ TEN(04), "Litware", "UNKNOWN", "COLLECTION_FAILED", 0, 0, 0 },
