@@ -65,6 +65,21 @@ mark(struct db *db, const char *name, int64_t run_id, struct err *err)
  * (db/as_of.c) copied by sql/scripts/snapshot_build.sql.
  */
 static int
+snapshots_of(struct db *db, const int64_t *runs, size_t n, int rc, struct err *err)
+{
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if ((rc = db_as_of_run(db, runs[i], NULL, 0, err)) == 0 &&
+		    (rc = exec_file(db, "scripts/snapshot_build.sql", runs[i], err)) == 0)
+			rc = mark(db, "@queries/snapshot_mark.sql", runs[i], err);
+	}
+	if (n > 0) {
+		struct err ignored = ERR_INIT;
+		db_as_of_clear(db, rc < 0 ? &ignored : err);
+	}
+	return rc;
+}
+
+static int
 snapshots_build(struct db *db, int64_t run_id, struct err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -86,15 +101,7 @@ snapshots_build(struct db *db, int64_t run_id, struct err *err)
 			       : err_set(err, RC_DB, "database '%s': %s", db->path,
 					 sqlite3_errmsg(db->h));
 	sqlite3_finalize(st);
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		if ((rc = db_as_of_run(db, runs[i], NULL, 0, err)) == 0 &&
-		    (rc = exec_file(db, "scripts/snapshot_build.sql", runs[i], err)) == 0)
-			rc = mark(db, "@queries/snapshot_mark.sql", runs[i], err);
-	}
-	if (n > 0) {
-		struct err ignored = ERR_INIT;
-		db_as_of_clear(db, rc < 0 ? &ignored : err);
-	}
+	rc = snapshots_of(db, runs, n, rc, err);
 	free(runs);
 	return rc;
 }
@@ -218,7 +225,11 @@ db_summaries_rebuild_tx(struct db *db, int *built, struct err *err)
 		*built = 0;
 	if ((rc = db_summaries_invalidate(db, err)) < 0 || (rc = stale_runs(db, &runs, &n, err)) < 0)
 		return rc;
-	rc = build_runs(db, runs, n, err);
+	/* Every run's summaries first, then each run's snapshot once (not once per earlier run). */
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if ((rc = exec_file(db, "scripts/summary_build.sql", runs[i], err)) == 0)
+			rc = mark(db, "@queries/summary_mark.sql", runs[i], err);
+	rc = snapshots_of(db, runs, n, rc, err);
 	if (rc == 0 && built)
 		*built = (int)n;
 	free(runs);
