@@ -42,7 +42,9 @@ snapshot "$old" "$T/before.txt"
 
 # db prune migrates the file (and deletes nothing here: no run is older than 2000-01).
 "$PALSCOPE" db prune --before 2000-01 --db "$old" >"$T/prune.out" 2>&1 || { cat "$T/prune.out"; fail "db prune migrates"; }
-expect_eq "migrated" "$mine" "$(q "$old" "pragma user_version")"
+# migrated to the newest schema (later migrations than this one apply too)
+latest=$(basename "$(ls "$SRCDIR"/sql/migrations/[0-9]*.sql | sort | tail -1)")
+expect_eq "migrated" "$((10#${latest%%_*}))" "$(q "$old" "pragma user_version")"
 snapshot "$old" "$T/after.txt" "$T/before.db"
 cmp -s "$T/before.txt" "$T/after.txt" || { diff "$T/before.txt" "$T/after.txt" | head >&2; fail "rows changed by the migration"; }
 expect_eq "integrity" ok "$(q "$old" "pragma integrity_check")"

@@ -87,7 +87,7 @@ for period in ("2026-09", "2026-10"):
     cust = rows("%s/customers-%s.csv" % (d, period))
     summ = rows("%s/summary-%s.csv" % (d, period))
     sections = {r["section"] for r in summ}
-    assert sections <= {"period", "partial_period", "run", "status", "usage", "attributed", "missing", "blocking", "warning"}, sections
+    assert sections <= {"period", "partial_period", "run", "status", "usage", "attributed", "missing", "blocking", "warning", "policy"}, sections
     # totals per currency
     tot = defaultdict(lambda: [0.0, 0.0, 0.0])
     for s in subs:
