@@ -19,6 +19,8 @@ static void
 print_help(void)
 {
 	printf("usage: palscope report <name> [--db FILE] [--period YYYY-MM | --run ID] "
+	       "[--out FILE|-] [--excel]\n"
+	       "       palscope report trend [--db FILE] [--from YYYY-MM] [--to YYYY-MM] "
 	       "[--out FILE|-] [--excel]\n\nreports:\n");
 	for (const struct report_spec *s = report_specs; s->name; s++)
 		printf("  %-14s %s\n", s->name, s->summary);
@@ -26,6 +28,8 @@ print_help(void)
 	       "  --period YYYY-MM  the month to report (default: the newest run's period)\n"
 	       "  --run ID          the run's period as of run ID: only the runs of the period up\n"
 	       "                    to and including ID (palscope db runs lists them)\n"
+	       "  --from YYYY-MM    trend: the first month (default: the first with a run)\n"
+	       "  --to YYYY-MM      trend: the last month (default: the last with a run)\n"
 	       "  --out FILE|-      write to FILE (atomically) or '-' for stdout (default)\n"
 	       "  --excel           UTF-8 byte order mark and CRLF line ends, for Excel\n\n"
 	       "The rules are SQL views: sqlite3 palscope.db 'select * from subscription_status'\n"
@@ -72,9 +76,12 @@ cmd_report(int argc, char **argv)
 					      { "run", required_argument, NULL, 'r' },
 					      { "out", required_argument, NULL, 'o' },
 					      { "excel", no_argument, NULL, 'x' },
+					      { "from", required_argument, NULL, 'f' },
+					      { "to", required_argument, NULL, 't' },
 					      { "help", no_argument, NULL, 'h' },
 					      { NULL, 0, NULL, 0 } };
 	const char *dbpath = NULL, *period = NULL, *out = NULL, *run = NULL;
+	const char *from = NULL, *to = NULL;
 	const struct report_spec *spec = NULL;
 	struct db db = DB_INIT;
 	struct err err = ERR_INIT;
@@ -102,6 +109,12 @@ cmd_report(int argc, char **argv)
 		case 'x':
 			flags |= REPORT_EXCEL;
 			break;
+		case 'f':
+			from = optarg;
+			break;
+		case 't':
+			to = optarg;
+			break;
 		case 'h':
 			print_help();
 			return EXIT_OK;
@@ -123,6 +136,18 @@ cmd_report(int argc, char **argv)
 	if (run && period)
 		return usage_error("report", "--run and --period exclude each other (a run has its "
 				   "period)");
+	if (strcmp(spec->name, "trend") == 0) {
+		if (period || run)
+			return usage_error("report", "trend takes --from/--to, not --period or --run");
+		if (from && !period_parse(from, first, last))
+			return usage_error("report", "bad --from '%s' (want YYYY-MM)", from);
+		if (to && !period_parse(to, first, last))
+			return usage_error("report", "bad --to '%s' (want YYYY-MM)", to);
+		if (from && to && strcmp(from, to) > 0)
+			return usage_error("report", "--from %s is after --to %s", from, to);
+	} else if (from || to) {
+		return usage_error("report", "--from/--to are for report trend");
+	}
 
 	/*
 	 * Reports stream rows, but SQLite's page caches, sorters and materialised
@@ -132,6 +157,15 @@ cmd_report(int argc, char **argv)
 	sqlite3_soft_heap_limit64(48LL << 20);
 	if (cli_db_open(&db, dbpath, 0, &err) < 0)
 		goto fail;
+	if (strcmp(spec->name, "trend") == 0) {
+		/* every period from the status snapshots: no period of its own, no as-of */
+		report_set_range(from, to);
+		if (report_write_path(&db, spec, NULL, out, flags, &rows, &err) < 0)
+			goto fail;
+		if (out && strcmp(out, "-") != 0)
+			log_info("wrote %zu rows to '%s'", rows, out);
+		goto done;
+	}
 	if (run) {
 		if (db_as_of_run(&db, run_id, run_period, sizeof(run_period), &err) < 0)
 			goto fail;

@@ -39,6 +39,18 @@ static const struct report_column summary_cols[] = {
 	{ "amount", M },	{ "currency", T }, { "detail", T },
 };
 
+static const struct report_column trend_cols[] = {
+	{ "period", T },		  { "run_id", I },
+	{ "currency", T },		  { "customers", I },
+	{ "attributed_customers", I },	  { "missing_customers", I },
+	{ "unknown_customers", I },	  { "subscriptions", I },
+	{ "attributed_subscriptions", I }, { "missing_subscriptions", I },
+	{ "unknown_subscriptions", I },	  { "usage", M },
+	{ "attributed_usage", M },	  { "missing_usage", M },
+	{ "compared_with", T },		  { "changed_customers", I },
+	{ "changed_subscriptions", I },	  { "note", T },
+};
+
 #undef T
 #undef I
 #undef M
@@ -53,8 +65,20 @@ const struct report_spec report_specs[] = {
 	  COLS(subscriptions_cols) },
 	{ "summary", "@reports/summary.sql",
 	  "usage at stake per reason code, worth the most first; totals", COLS(summary_cols) },
+	{ "trend", "@reports/trend.sql",
+	  "per period and currency: status counts, money, changes (--from/--to)",
+	  COLS(trend_cols) },
 	{ NULL, NULL, NULL, NULL, 0 },
 };
+
+static const char *range_from, *range_to;
+
+void
+report_set_range(const char *from, const char *to)
+{
+	range_from = from;
+	range_to = to;
+}
 
 const struct report_spec *
 report_find(const char *name)
@@ -140,6 +164,11 @@ report_write(struct db *db, const struct report_spec *spec, const char *period, 
 	}
 	if (sqlite3_bind_parameter_index(st, ":period") > 0)
 		db_bind_text(st, ":period", period);
+	/* NULL leaves the parameter NULL: the report's own default */
+	if (sqlite3_bind_parameter_index(st, ":from") > 0 && range_from)
+		db_bind_text(st, ":from", range_from);
+	if (sqlite3_bind_parameter_index(st, ":to") > 0 && range_to)
+		db_bind_text(st, ":to", range_to);
 
 	report_csv_begin(&o, fp, flags & REPORT_EXCEL);
 	for (size_t i = 0; i < spec->ncols; i++)

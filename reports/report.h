@@ -40,6 +40,13 @@ enum {
 /* The report table, terminated by an entry with name == NULL. */
 extern const struct report_spec report_specs[];
 
+/*
+ * The months a range report (trend: its SQL takes :from and :to, not :period) covers, bound as :from and :to by report_write;
+ * NULL = the report's default (the first / last period with a run). The strings must outlive
+ * the report_write calls.
+ */
+void report_set_range(const char *from, const char *to);
+
 /* The spec called name, or NULL. */
 const struct report_spec *report_find(const char *name);
 

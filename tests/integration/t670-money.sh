@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Money in the reports: the demo scenario collected for 2026-09 and 2026-10 (the fake's costs
-# run 2026-09-01..2026-10-31), then every money column of `report customers` checked against
+# Money in the reports: the demo scenario collected for 2026-07, 2026-09 and 2026-10 (the fake's
+# costs run 2026-09-01..2026-10-31), then every money column of `report customers` checked against
 # sums computed here in Python over the `report subscriptions` CSV of the same period
 # (usage, attributed_usage, missing_usage per customer in its currency; attributed_usage 0 for
 # a subscription that is not attributed), and a MISSING customer's reason_code against its
@@ -11,7 +11,8 @@
 demo_env
 start_server "$FAKE/scenarios/demo.json"
 DB=$T/money.db
-for p in 2026-09 2026-10; do
+# 2026-07, 2026-09 and 2026-10: 2026-08 has no run (trend says so, and 2026-09 compares with 2026-07)
+for p in 2026-07 2026-09 2026-10; do
 	collect --db "$DB" --accounts "$FAKE/scenarios/demo-accounts.csv" --partner-id 1234567 --period "$p"
 	expect_eq "collect $p exit status (one identity fails)" 1 "$RC"
 	for r in customers subscriptions summary; do
@@ -144,3 +145,88 @@ for period in ("2026-09", "2026-10"):
     print(period, "summary:", len(brows), "blocking rows, first", brows[0]["key"], brows[0]["amount"], brows[0]["currency"])
 PY
 ok "summary: totals, usage at stake per blocking code and currency (sorted), warnings, from the subscriptions CSV"
+
+# report trend: one row per period and currency; months without a run are rows that say so.
+"$PALSCOPE" report trend --db "$DB" --from 2026-06 --to 2026-11 --out "$T/trend.csv" || fail "report trend"
+"$PALSCOPE" report trend --db "$DB" >"$T/trend-default.csv" || fail "report trend (defaults)"
+"$PYTHON" - "$T" <<'PY' || fail "trend"
+import csv, sys
+from collections import defaultdict
+d = sys.argv[1]
+def rows(p):
+    with open(p, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f, strict=True))
+money = lambda s: None if s == "" else float(s)
+trend = rows(d + "/trend.csv")
+periods = [r["period"] for r in trend]
+assert sorted(set(periods)) == ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11"], periods
+assert periods == sorted(periods), "rows in period order"
+for p in ("2026-06", "2026-08", "2026-11"):
+    r = [x for x in trend if x["period"] == p]
+    assert len(r) == 1 and r[0]["note"] == "no run for " + p and r[0]["run_id"] == "" and r[0]["subscriptions"] == "", r
+dflt = rows(d + "/trend-default.csv")
+assert sorted({r["period"] for r in dflt}) == ["2026-07", "2026-08", "2026-09", "2026-10"], [r["period"] for r in dflt]
+prev = {"2026-07": None, "2026-09": "2026-07", "2026-10": "2026-09"}
+def key(s):
+    return (s["status"], s["reason_code"], round(money(s["attributed_usage"]), 2), s["tenant_id"].lower())
+for p in ("2026-07", "2026-09", "2026-10"):
+    subs = rows("%s/subscriptions-%s.csv" % (d, p))
+    cust = rows("%s/customers-%s.csv" % (d, p))
+    mine = {r["currency"]: r for r in trend if r["period"] == p}
+    want = defaultdict(lambda: defaultdict(float))
+    for s in subs:
+        w = want[s["currency"]]
+        w["subscriptions"] += 1
+        w[s["status"].lower() + "_subscriptions"] += 1
+        if s["usage"] != "":
+            w["usage"] += money(s["usage"])
+            if s["status"] != "ATTRIBUTED":
+                w["missing_usage"] += money(s["usage"])
+        w["attributed_usage"] += money(s["attributed_usage"])
+    for c in cust:
+        w = want[c["currency"]]
+        w["customers"] += 1
+        w[c["status"].lower() + "_customers"] += 1
+    if prev[p]:
+        old = {s["subscription_id"].lower(): s for s in rows("%s/subscriptions-%s.csv" % (d, prev[p]))}
+        new = {s["subscription_id"].lower(): s for s in subs}
+        for sid in set(old) | set(new):
+            a, b = old.get(sid), new.get(sid)
+            if a and b and key(a) == key(b):
+                continue
+            cur = (b["currency"] if b and b["currency"] else (a["currency"] if a else ""))
+            want[cur]["changed_subscriptions"] += 1
+    assert set(mine) == set(want), (p, sorted(mine), sorted(want))
+    for cur, w in want.items():
+        r = mine[cur]
+        assert r["run_id"] != "", r
+        assert r["compared_with"] == (prev[p] or ""), r
+        for col in ("customers", "attributed_customers", "missing_customers", "unknown_customers",
+                    "subscriptions", "attributed_subscriptions", "missing_subscriptions", "unknown_subscriptions"):
+            assert int(r[col]) == int(w[col]), (p, cur, col, r[col], w[col])
+        for col in ("usage", "attributed_usage", "missing_usage"):
+            assert money(r[col]) == round(w[col], 2), (p, cur, col, r[col], w[col])
+        if prev[p]:
+            assert int(r["changed_subscriptions"]) == int(w["changed_subscriptions"]), (p, cur, r["changed_subscriptions"], w["changed_subscriptions"])
+        else:
+            assert r["changed_subscriptions"] == "" and r["note"].startswith("no earlier period"), r
+    print(p, "trend:", {c: (r["subscriptions"], r["usage"], r["changed_subscriptions"]) for c, r in mine.items()})
+total_changes = sum(int(r["changed_subscriptions"]) for r in trend if r["period"] == "2026-10")
+assert total_changes > 0, "2026-09 -> 2026-10 changes nothing?"
+PY
+# the customer change count is the diff's row count (palscope diff lists exactly those rows)
+"$PALSCOPE" diff --db "$DB" --from 2026-09 --to 2026-10 --customers --out "$T/diff-c.csv" || fail "diff"
+want=$("$PYTHON" -c 'import csv,sys; print(sum(1 for _ in csv.DictReader(open(sys.argv[1], newline=""))))' "$T/diff-c.csv")
+got=$("$PYTHON" -c 'import csv,sys; print(sum(int(r["changed_customers"]) for r in csv.DictReader(open(sys.argv[1], newline="")) if r["period"] == "2026-10"))' "$T/trend.csv")
+expect_eq "2026-10 changed customers = palscope diff rows" "$want" "$got"
+# bad ranges are usage errors
+set +e
+"$PALSCOPE" report trend --db "$DB" --from 2026-10 --to 2026-09 >/dev/null 2>"$T/bad.err"; rc=$?
+set -e
+expect_eq "--from after --to exit status" 2 "$rc"
+grep -q "after --to" "$T/bad.err" || fail "--from after --to message"
+set +e
+"$PALSCOPE" report trend --db "$DB" --from 2026-13 >/dev/null 2>&1; rc=$?
+set -e
+expect_eq "bad --from exit status" 2 "$rc"
+ok "trend: per period and currency counts, money and changes equal Python over the subscriptions CSVs; gaps are rows"
