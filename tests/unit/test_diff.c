@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixturedb.h"
 #include "tempdb.h"
 #include "testutil.h"
 #include "db/as_of.h"
@@ -26,29 +27,8 @@ static struct db db = DB_INIT;
 static int
 setup(void **state)
 {
-	struct err err = ERR_INIT;
-	char *sql;
 	(void)state;
-
-	tempdb_path(path, sizeof(path), "diff");
-	tempdb_remove(path);
-	if (db_open(&db, path, DB_CREATE, &err) < 0) {
-		fprintf(stderr, "%s\n", err.msg);
-		return -1;
-	}
-	sql = test_slurp(TEST_FIXTURES "/diff/diff.sql", NULL);
-	if (sql == NULL || db_exec(&db, sql, &err) < 0) {
-		fprintf(stderr, "fixture: %s\n", err.msg);
-		free(sql);
-		return -1;
-	}
-	free(sql);
-	/* What collect does when a run ends: summaries, then the status snapshots. */
-	if (db_summaries_update(&db, NULL, &err) < 0) {
-		fprintf(stderr, "summaries: %s\n", err.msg);
-		return -1;
-	}
-	return 0;
+	return fixturedb_open(&db, path, sizeof(path), "diff", TEST_FIXTURES "/diff/diff.sql");
 }
 
 static int

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fixturedb.h"
 #include "tempdb.h"
 #include "testutil.h"
 #include "db/db.h"
@@ -28,29 +29,8 @@ static struct db db = DB_INIT;
 static int
 setup(void **state)
 {
-	struct err err = ERR_INIT;
-	char *sql;
 	(void)state;
-
-	tempdb_path(path, sizeof(path), "rules");
-	tempdb_remove(path);
-	if (db_open(&db, path, DB_CREATE, &err) < 0) {
-		fprintf(stderr, "%s\n", err.msg);
-		return -1;
-	}
-	sql = test_slurp(TEST_FIXTURES "/report/rules.sql", NULL);
-	if (sql == NULL || db_exec(&db, sql, &err) < 0) {
-		fprintf(stderr, "fixture: %s\n", err.msg);
-		free(sql);
-		return -1;
-	}
-	free(sql);
-	/* What collect and import do when a run ends (the fixture's runs are inserted as data). */
-	if (db_summaries_update(&db, NULL, &err) < 0) {
-		fprintf(stderr, "summaries: %s\n", err.msg);
-		return -1;
-	}
-	return 0;
+	return fixturedb_open(&db, path, sizeof(path), "rules", TEST_FIXTURES "/report/rules.sql");
 }
 
 static int
