@@ -64,6 +64,24 @@ print_help(void)
 	       "reported_acr,likely_causes,explanation\n");
 }
 
+/* The policy switches the disagreements point at (sql/reports/reconcile_suggest.sql), on stderr. */
+static int
+print_suggestions(struct db *db, const char *period, struct err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = db_prepare(db, "@reports/reconcile_suggest.sql", &st, err)) < 0)
+		return rc;
+	db_bind_text(st, ":period", period);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fprintf(stderr, "palscope: suggestion: %s\n", (const char *)sqlite3_column_text(st, 0));
+	rc = rc == SQLITE_DONE ? 0
+			       : err_set(err, RC_DB, "database '%s': %s", db->path, db_errmsg(db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int
 cmd_reconcile(int argc, char **argv)
 {
@@ -136,6 +154,8 @@ cmd_reconcile(int argc, char **argv)
 		log_warn("'%s' has no PAL rows for %s (it holds %s)", pcfile, period, info.months);
 	if (report_write_path(&db, info.by_subscription ? &by_subscription : &by_customer, period,
 			      out, flags, &rows, &err) < 0)
+		goto fail;
+	if (info.by_subscription && print_suggestions(&db, period, &err) < 0)
 		goto fail;
 	log_info("reconciled %s by %s: %ld Partner Center rows, %ld PAL, %zu rows written",
 		 period, info.by_subscription ? "subscription" : "customer", info.rows,

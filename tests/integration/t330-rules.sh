@@ -81,6 +81,22 @@ grep -q "^ea = dpor (not the default; alternatives pal|dpor; changed 20" "$T/rul
 grep -Eq "^   20[0-9-]+T[0-9:]+Z  ea: pal -> dpor$" "$T/rules2.out" || fail "change listed"
 ok "ea: pal attributes EA with EA_SUBSCRIPTION, dpor makes it EA_DPOR_EXPECTED in the next report"
 
+# reconcile suggests the switch the download contradicts (both ways).
+pc() { printf 'MPN ID,CustomerTenantId,CustomerName,SubscriptionGuid,PartnerAttributionType,Month,ACR (USD)\n1234567,a0000008-0000-4000-8000-000000000000,"Litware, Inc.",%s,PAL,2026-10,100.00\n' "$1" >"$T/pc.csv"; }
+rec() { "$PALSCOPE" reconcile --db "$DB" --partner-center "$T/pc.csv" --period 2026-10 --out "$T/rec.csv" 2>"$T/rec.err" || { cat "$T/rec.err"; fail "reconcile"; }; no_sanitizer_report "$T/rec.err"; }
+EA=50800001-0000-4000-8000-000000000000 OPS=50800003-0000-4000-8000-000000000000
+pc $EA; rec
+expect_eq "suggestion ea=dpor" 'palscope: suggestion: 1 EA subscription that palscope (ea=dpor) predicts MISSING is PAL-attributed in your download: set `palscope rules set ea pal`' "$(grep suggestion "$T/rec.err")"
+"$PALSCOPE" rules set ea pal --db "$DB" >/dev/null
+rec
+grep -q suggestion "$T/rec.err" && fail "ea=pal with the EA subscription attributed in the download: $(cat "$T/rec.err")"
+pc $OPS; rec
+expect_eq "suggestion ea=pal" 'palscope: suggestion: 1 EA subscription that palscope (ea=pal) predicts ATTRIBUTED is not PAL-attributed in your download, and none of its EA subscriptions is: if Partner Center credits them through DPOR, set `palscope rules set ea dpor`' "$(grep suggestion "$T/rec.err")"
+"$PALSCOPE" rules set ea dpor --db "$DB" >/dev/null
+pc 50200001-0000-4000-8000-000000000000; rec
+expect_eq "suggestion read_only_roles" 'palscope: suggestion: 1 subscription whose linked identities hold only roles not eligible for partner earned credit that palscope (read_only_roles=not_eligible) predicts MISSING is PAL-attributed in your download: set `palscope rules set read_only_roles count`' "$(grep suggestion "$T/rec.err")"
+ok "reconcile suggests ea=pal when the download attributes an EA subscription palscope calls MISSING, and ea=dpor the other way"
+
 # read_only_roles: Trey Research's customer-side Reader.
 "$PALSCOPE" rules set read_only_roles count --db "$DB" >/dev/null || fail "set read_only_roles"
 subs
