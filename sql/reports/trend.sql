@@ -47,10 +47,32 @@ pair AS (
 	SELECT dp.to_period, dp.from_period, dp.from_run, dp.to_run
 	FROM diff_pair dp JOIN c ON c.period = dp.to_period AND c.run_id = dp.to_run
 ),
+-- subscription_change's rows counted in two key lookups per subscription instead of through the
+-- view's UNION of both runs (the same test: status, reason, attributed usage, tenant, or in one
+-- run only; t670 checks the count against palscope diff)
 chs AS (
-	SELECT x.to_period AS period, x.currency, count(*) AS n
-	FROM subscription_change x JOIN pair p ON p.from_run = x.from_run AND p.to_run = x.to_run
-	GROUP BY x.to_period, x.currency
+	SELECT period, currency, sum(n) AS n FROM (
+		SELECT p.to_period AS period, coalesce(nullif(b.currency, ''), a.currency) AS currency,
+		       count(*) AS n
+		FROM pair p
+		JOIN subscription_snapshot a ON a.run_id = p.from_run
+		LEFT JOIN subscription_snapshot b
+			ON b.run_id = p.to_run AND b.subscription_id = a.subscription_id
+		WHERE b.subscription_id IS NULL OR a.status <> b.status
+		   OR a.reason_code <> b.reason_code OR a.tenant_id <> b.tenant_id
+		   OR round(CASE WHEN a.status = 'ATTRIBUTED' THEN coalesce(a.attributed, 0)
+				 ELSE 0.0 END, 2) <>
+		      round(CASE WHEN b.status = 'ATTRIBUTED' THEN coalesce(b.attributed, 0)
+				 ELSE 0.0 END, 2)
+		GROUP BY 1, 2
+		UNION ALL
+		SELECT p.to_period, b.currency, count(*)
+		FROM pair p
+		JOIN subscription_snapshot b ON b.run_id = p.to_run
+		WHERE NOT EXISTS (SELECT 1 FROM subscription_snapshot a
+				  WHERE a.run_id = p.from_run AND a.subscription_id = b.subscription_id)
+		GROUP BY 1, 2)
+	GROUP BY period, currency
 ),
 chc AS (
 	SELECT x.to_period AS period, x.currency, count(*) AS n

@@ -219,6 +219,10 @@ PY
 want=$("$PYTHON" -c 'import csv,sys; print(sum(1 for _ in csv.DictReader(open(sys.argv[1], newline=""))))' "$T/diff-c.csv")
 got=$("$PYTHON" -c 'import csv,sys; print(sum(int(r["changed_customers"]) for r in csv.DictReader(open(sys.argv[1], newline="")) if r["period"] == "2026-10"))' "$T/trend.csv")
 expect_eq "2026-10 changed customers = palscope diff rows" "$want" "$got"
+"$PALSCOPE" diff --db "$DB" --from 2026-09 --to 2026-10 --subscriptions --out "$T/diff-s.csv" || fail "diff --subscriptions"
+want=$("$PYTHON" -c 'import csv,sys; print(sum(1 for _ in csv.DictReader(open(sys.argv[1], newline=""))))' "$T/diff-s.csv")
+got=$("$PYTHON" -c 'import csv,sys; print(sum(int(r["changed_subscriptions"]) for r in csv.DictReader(open(sys.argv[1], newline="")) if r["period"] == "2026-10"))' "$T/trend.csv")
+expect_eq "2026-10 changed subscriptions = palscope diff rows" "$want" "$got"
 # bad ranges are usage errors
 set +e
 "$PALSCOPE" report trend --db "$DB" --from 2026-10 --to 2026-09 >/dev/null 2>"$T/bad.err"; rc=$?
