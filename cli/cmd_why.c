@@ -678,6 +678,12 @@ cmd_why(int argc, char **argv)
 		      diff_resolve(&db, "--since", since, ws.to, &ws.from, ws.from_period, &err) < 0 ||
 		      diff_prepare(&db, ws.from, ws.to, &err) < 0))
 		goto fail;
+	/*
+	 * Evaluate the views for the customers q can be about only (PALSCOPE_WHY_FULL=1: the
+	 * whole period, the same answer, for comparison).
+	 */
+	if (!getenv("PALSCOPE_WHY_FULL") && report_why_scope(&db, period, q, &err) < 0)
+		goto fail;
 	if (report_why_prepare(&db, period, &err) < 0 ||
 	    db_prepare(&db, "@reports/why_match.sql", &st, &err) < 0)
 		goto fail;
@@ -701,6 +707,11 @@ cmd_why(int argc, char **argv)
 		fprintf(o.fp, "\n(%d more customers match '%s'; give a longer name or an id)\n",
 			n - MAX_CUSTOMERS, q);
 	if (n == 0) {
+		/* what could have seen it, or names like it: over the whole period */
+		sqlite3_finalize(st);
+		st = NULL;
+		if (report_why_unscope(&db, &err) < 0 || report_why_prepare(&db, period, &err) < 0)
+			goto fail;
 		if (is_guid(q)) {
 			unseen(&db, period, q);
 		} else {

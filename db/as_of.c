@@ -66,18 +66,17 @@ run_lookup(struct db *db, int64_t run_id, char *period, size_t n, struct err *er
 	return rc;
 }
 
-int
-db_temp_views(struct db *db, const char *base_file, const char *base_sql, struct err *err)
+/* TEMP copies of every view of sql/views/ but skip (NULL: none). */
+static int
+copy_views(struct db *db, const char *skip, struct err *err)
 {
-	char *sql;
-	int rc;
+	int rc = 0;
 
-	if ((rc = db_as_of_clear(db, err)) < 0 || (rc = db_exec(db, base_sql, err)) < 0)
-		return rc;
 	for (const struct sql_file *f = sql_files; rc == 0 && f->name; f++) {
 		const char *at;
+		char *sql;
 
-		if (strncmp(f->name, "views/", 6) != 0 || strcmp(f->name, base_file) == 0)
+		if (strncmp(f->name, "views/", 6) != 0 || (skip && strcmp(f->name, skip) == 0))
 			continue;
 		/* One view per file: the same text, created in the TEMP schema. */
 		at = strstr(f->text, "CREATE VIEW ");
@@ -89,11 +88,36 @@ db_temp_views(struct db *db, const char *base_file, const char *base_sql, struct
 		if (rc < 0)
 			err_prefix(err, "sql/%s (TEMP copy): ", f->name);
 	}
-	if (rc < 0) {
+	return rc;
+}
+
+int
+db_temp_views(struct db *db, const char *base_file, const char *base_sql, struct err *err)
+{
+	int rc;
+
+	if ((rc = db_as_of_clear(db, err)) < 0 || (rc = db_exec(db, base_sql, err)) < 0)
+		return rc;
+	if ((rc = copy_views(db, base_file, err)) < 0) {
 		struct err ignored = ERR_INIT;
 		db_as_of_clear(db, &ignored);
 	}
 	return rc;
+}
+
+int
+db_temp_views_ensure(struct db *db, struct err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, have;
+
+	rc = db_prepare(db, "SELECT EXISTS (SELECT 1 FROM temp.sqlite_schema WHERE type = 'view' "
+			"AND name = 'effective_identity')", &st, err);
+	if (rc < 0)
+		return rc;
+	have = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return have ? 0 : copy_views(db, NULL, err);
 }
 
 int

@@ -28,6 +28,13 @@ int db_as_of_run(struct db *db, int64_t run_id, char *period, size_t n, struct e
  */
 int db_temp_views(struct db *db, const char *base_file, const char *base_sql, struct err *err);
 
+/*
+ * TEMP copies of every view of sql/views/, unless the connection has them already (as of a run,
+ * or diff's pair): TEMP tables or views created before or after then stand in for main ones
+ * (palscope why narrows `subscription` and `identity` to the customers it is asked about).
+ */
+int db_temp_views_ensure(struct db *db, struct err *err);
+
 /* Back to the database's own views (every run in effect). */
 int db_as_of_clear(struct db *db, struct err *err);
 

@@ -477,3 +477,39 @@ db_step_done(struct db *db, sqlite3_stmt *st, struct err *err)
 		return err_set(err, RC_DB, "database '%s': %s", db->path, db_errmsg(db));
 	return 0;
 }
+
+int
+db_exec_script(struct db *db, const char *name, const struct db_param *params, size_t n,
+	       struct err *err)
+{
+	const char *sql = sql_get(name);
+
+	while (sql && *sql) {
+		sqlite3_stmt *st = NULL;
+		const char *tail = NULL;
+		int rc;
+
+		if (sqlite3_prepare_v2(db->h, sql, -1, &st, &tail) != SQLITE_OK)
+			return err_set(err, RC_DB, "cannot prepare %s: %s", name, db_errmsg(db));
+		sql = tail;
+		if (st == NULL)		/* only whitespace or comments were left */
+			break;
+		for (size_t i = 0; i < n; i++) {
+			int idx = sqlite3_bind_parameter_index(st, params[i].name);
+
+			if (idx > 0 && params[i].text)
+				sqlite3_bind_text(st, idx, params[i].text, -1, SQLITE_TRANSIENT);
+			else if (idx > 0)
+				sqlite3_bind_int64(st, idx, params[i].value);
+		}
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			;
+		if (rc != SQLITE_DONE) {
+			err_set(err, RC_DB, "database '%s': %s: %s", db->path, name, db_errmsg(db));
+			sqlite3_finalize(st);
+			return RC_DB;
+		}
+		sqlite3_finalize(st);
+	}
+	return 0;
+}

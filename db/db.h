@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/err.h"
@@ -82,6 +83,20 @@ int db_prepare(struct db *db, const char *text, sqlite3_stmt **out, struct err *
 void db_bind_text(sqlite3_stmt *st, const char *name, const char *value);
 void db_bind_int(sqlite3_stmt *st, const char *name, int64_t value);
 void db_bind_double(sqlite3_stmt *st, const char *name, double value);
+
+/*
+ * A parameter of db_exec_script: bound as text, or as an integer when text is NULL, in each
+ * statement that names it (statements need not name every parameter).
+ */
+struct db_param {
+	const char *name;	/* ":name" */
+	const char *text;
+	int64_t value;
+};
+
+/* Run every statement of an embedded file ("scripts/x.sql") in order, with these parameters. */
+int db_exec_script(struct db *db, const char *name, const struct db_param *params, size_t n,
+		   struct err *err);
 
 /* sqlite3_step for statements that return no rows; resets the statement. */
 int db_step_done(struct db *db, sqlite3_stmt *st, struct err *err);

@@ -13,32 +13,9 @@
 static int
 exec_file(struct db *db, const char *name, int64_t run_id, struct err *err)
 {
-	const char *sql = sql_get(name);
+	const struct db_param p = { ":run_id", NULL, run_id };
 
-	while (sql && *sql) {
-		sqlite3_stmt *st = NULL;
-		const char *tail = NULL;
-		int rc, idx;
-
-		if (sqlite3_prepare_v2(db->h, sql, -1, &st, &tail) != SQLITE_OK)
-			return err_set(err, RC_DB, "cannot prepare %s: %s", name,
-				       db_errmsg(db));
-		sql = tail;
-		if (st == NULL)		/* only whitespace or comments were left */
-			break;
-		if ((idx = sqlite3_bind_parameter_index(st, ":run_id")) > 0)
-			sqlite3_bind_int64(st, idx, run_id);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-			;
-		if (rc != SQLITE_DONE) {
-			err_set(err, RC_DB, "database '%s': %s: %s", db->path, name,
-				db_errmsg(db));
-			sqlite3_finalize(st);
-			return RC_DB;
-		}
-		sqlite3_finalize(st);
-	}
-	return 0;
+	return db_exec_script(db, name, &p, 1, err);
 }
 
 /* Run a one-statement embedded file binding :run_id and :built_at (now). */

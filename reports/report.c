@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "common/xalloc.h"
+#include "db/as_of.h"
 #include "db/db.h"
 #include "reports/report_csv.h"
 
@@ -278,4 +279,23 @@ report_why_prepare(struct db *db, const char *period, struct err *err)
 	rc = db_step_done(db, st, err);
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int
+report_why_scope(struct db *db, const char *period, const char *q, struct err *err)
+{
+	const struct db_param p[] = { { ":period", period, 0 }, { ":q", q, 0 } };
+	int rc;
+
+	if ((rc = db_exec_script(db, "scripts/why_scope.sql", p, 2, err)) < 0)
+		return rc;
+	return db_temp_views_ensure(db, err);
+}
+
+int
+report_why_unscope(struct db *db, struct err *err)
+{
+	return db_exec(db, "DROP VIEW IF EXISTS temp.subscription; DROP VIEW IF EXISTS temp.identity; "
+		       "DROP VIEW IF EXISTS temp.role_assignment; "
+		       "DROP TABLE IF EXISTS temp.why_subscription;", err);
 }

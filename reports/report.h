@@ -63,6 +63,16 @@ int report_default_period(struct db *db, char *out, size_t n, struct err *err);
 int report_why_prepare(struct db *db, const char *period, struct err *err);
 
 /*
+ * palscope why q: from now on the rule views are evaluated only for the customers q can be
+ * about (sql/scripts/why_scope.sql: the same views over narrowed subscription and identity
+ * lists), so one customer is answered without evaluating the period. Call before
+ * report_why_prepare. report_why_unscope goes back to the whole period (for the "did you mean"
+ * suggestions) and drops temp.why_subscription.
+ */
+int report_why_scope(struct db *db, const char *period, const char *q, struct err *err);
+int report_why_unscope(struct db *db, struct err *err);
+
+/*
  * Run spec for period and write the CSV (header row first) to fp. Checks that the statement's
  * columns match the table. Returns 0 or an RC_* code; *rows (may be NULL) gets the row count.
  */

@@ -4,5 +4,7 @@
 SELECT r.run_id, substr(r.started_at, 1, 10) AS collected_on
 FROM run r
 WHERE r.partial_period = 1 AND r.period = :period
-  AND r.run_id IN (SELECT ei.run_id FROM effective_identity ei WHERE ei.period = :period)
+  -- correlated, so the period's identities are evaluated only when a partial run exists
+  AND EXISTS (SELECT 1 FROM effective_identity ei
+	      WHERE ei.period = r.period AND ei.run_id = r.run_id)
 ORDER BY r.run_id;
