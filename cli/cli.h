@@ -26,6 +26,9 @@ int cli_exit_status(int code);
 /* Print err's message as the one error line and return cli_exit_status(err->code). */
 int cli_fail(const struct err *err);
 
+/* The end of a command that opened db: close it; failed: cli_fail(err). The exit status. */
+int cli_close(struct db *db, const struct err *err, bool failed);
+
 /*
  * db_open / db_connect (db/db.h) of --db (else $PALSCOPE_DB, else palscope.db), after a
  * warning when an existing file is readable or writable by others (mode looser than 0600).
@@ -64,6 +67,13 @@ int cli_user_accounts(const char *cmd, const struct azure_endpoint *ep, const ch
 
 /* The database path: --db value, else $PALSCOPE_DB, else "palscope.db". */
 const char *default_db_path(const char *opt);
+
+/*
+ * The period a report reads: *period as given, else the newest run's (written to buf, n
+ * bytes); refused (RC_NOTFOUND, naming the periods that have runs) when the period has no
+ * run; a run collected before its period ended is warned about.
+ */
+int cli_report_period(struct db *db, const char **period, char *buf, size_t n, struct err *err);
 
 /* ---- shared by the commands that talk to Azure (cli/common_opts.c) ---- */
 

@@ -4,6 +4,7 @@
  * run in the database. Prints a one-screen summary on stderr.
  */
 #include "cli/cli.h"
+#include "cli/opt.h"
 #include "collector/accounts.h"
 #include "collector/collector.h"
 #include "collector/http.h"
@@ -15,7 +16,6 @@
 #include "db/db.h"
 #include "db/store.h"
 
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 static void
-print_help(void)
+print_help(const struct cli_arg *args)
 {
 	printf("usage: palscope collect --accounts FILE --partner-id ID [--partner-id ID ...]\n"
 	       "       palscope collect --user [--tenants FILE] [--no-cache] --partner-id ID ...\n"
@@ -36,32 +36,10 @@ print_help(void)
 	       "role assignments, PIM schedules, role definitions, Lighthouse delegations,\n"
 	       "group memberships (Microsoft Graph) and daily cost as\n"
 	       "one run in the database.\n\n"
-	       "  --db FILE          database (default $PALSCOPE_DB, else palscope.db)\n"
-	       "  --accounts FILE    CSV: tenant_id, client_id + secret_env, or token_command,\n"
-	       "                     label. Without it: AZURE_TENANT_ID, AZURE_CLIENT_ID,\n"
-	       "                     AZURE_CLIENT_SECRET\n"
-	       "  --user             as the user signed in with 'palscope login', in every\n"
-	       "                     tenant you are a member or guest of (GET /tenants)\n"
-	       "  --tenants FILE     with --user: only the tenants of this CSV (tenant_id)\n"
-	       "  --no-cache         with --user: sign in with a device code for this run\n"
-	       "                     only; nothing is read from or kept in the token cache\n"
-	       "  --partner-id ID    your partner (location) ID; repeat for several\n"
-	       "  --period YYYY-MM   month of cost to read (default: the previous month); a\n"
-	       "                     month not over yet is refused, one to come always\n"
-	       "  --allow-partial-period  collect the current month anyway: the run is marked\n"
-	       "                     and every report on it says its cost is incomplete\n"
-	       "  --cloud NAME       public (default), china or usgov endpoints\n"
-	       "  --arm-url URL      Resource Manager endpoint (overrides --cloud)\n"
-	       "  --login-url URL    identity platform endpoint (overrides --cloud)\n"
-	       "  --graph-url URL    Microsoft Graph endpoint (overrides --cloud; default the\n"
-	       "                     --arm-url when that is a loopback host)\n"
-	       "                     http:// is accepted only for loopback hosts\n"
-	       "  --ca-bundle FILE   trust this CA bundle (certificate checks stay on)\n"
-	       "  --concurrency N    transfers at once (default 16)\n"
-	       "  --timeout SECONDS  per-request timeout (default 120)\n"
-	       "  -q, --quiet        no progress or summary, errors only\n\n"
 	       "Exit status: 0 all collected, 1 some identity failed (see the summary),\n"
-	       "2 usage error or bad input, 3 the database cannot be used.\n");
+	       "2 usage error or bad input, 3 the database cannot be used.\n\n");
+	cli_opts_help(stdout, args);
+	cli_help_footer(stdout);
 }
 
 /* The failed identities of the run, ten at most, then where to see them all. */
@@ -112,37 +90,27 @@ print_domains(const struct tenant_domains *d)
 int
 cmd_collect(int argc, char **argv)
 {
-	enum { O_DB = 256, O_ACCOUNTS, O_PARTNER, O_PERIOD, O_CLOUD, O_ARM, O_LOGIN, O_GRAPH, O_CA,
-	       O_CONC, O_TIMEOUT, O_PARTIAL, O_USER, O_TENANTS, O_NO_CACHE };
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, O_DB },
-		{ "accounts", required_argument, NULL, O_ACCOUNTS },
-		{ "partner-id", required_argument, NULL, O_PARTNER },
-		{ "period", required_argument, NULL, O_PERIOD },
-		{ "allow-partial-period", no_argument, NULL, O_PARTIAL },
-		{ "cloud", required_argument, NULL, O_CLOUD },
-		{ "arm-url", required_argument, NULL, O_ARM },
-		{ "login-url", required_argument, NULL, O_LOGIN },
-		{ "graph-url", required_argument, NULL, O_GRAPH },
-		{ "ca-bundle", required_argument, NULL, O_CA },
-		{ "concurrency", required_argument, NULL, O_CONC },
-		{ "timeout", required_argument, NULL, O_TIMEOUT },
-		{ "user", no_argument, NULL, O_USER },
-		{ "tenants", required_argument, NULL, O_TENANTS },
-		{ "no-cache", no_argument, NULL, O_NO_CACHE },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *dbpath = NULL, *accounts_path = NULL, *period_opt = NULL, *cloud = "public";
-	const char *arm_opt = NULL, *login_opt = NULL, *graph_opt = NULL, *ca = NULL;
-	const char **partner_ids = NULL;
-	size_t n_partner = 0;
-	long concurrency = 16, timeout_s = 120;
+	const char *dbpath = NULL, *accounts_path = NULL, *period_opt = NULL;
+	struct cli_list pids = { 0 };
+	struct cli_endpoint_args ea;
 	bool quiet = false, allow_partial = false, partial_period = false;
 	bool user = false, no_cache = false;
 	const char *tenants_path = NULL;
 	struct user_credential cred = { 0 };
+	cli_endpoint_args_init(&ea, CLI_EP_ARM | CLI_EP_GRAPH | CLI_EP_CONCURRENCY);
+	const struct cli_arg args[] = {
+		{ O_DB, &dbpath },
+		{ O_ACCOUNTS, &accounts_path },
+		{ O_USER, &user },
+		{ O_TENANTS, &tenants_path },
+		{ O_NO_CACHE, &no_cache },
+		{ O_PARTNER_ID, &pids },
+		{ O_COLLECT_PERIOD, &period_opt },
+		{ O_ALLOW_PARTIAL, &allow_partial },
+		{ CLI_INCLUDE, ea.args },
+		{ O_QUIET, &quiet },
+		{ CLI_END, NULL },
+	};
 	char period[8], first[11], last[11];
 	char *arm = NULL, *login = NULL, *graph = NULL;
 	struct accounts accts = { 0 };
@@ -151,88 +119,13 @@ cmd_collect(int argc, char **argv)
 	struct store *store = NULL;
 	struct err err = ERR_INIT;
 	int64_t *ids = NULL;
-	int c, rc = EXIT_OK;
-	char *end;
+	int pos, rc = EXIT_OK;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
-		switch (c) {
-		case O_DB:
-			dbpath = optarg;
-			break;
-		case O_ACCOUNTS:
-			accounts_path = optarg;
-			break;
-		case O_PARTNER:
-			if (!cli_valid_partner_id(optarg)) {
-				rc = usage_error("collect", "--partner-id '%s' is not a numeric ID",
-						 optarg);
-				goto out;
-			}
-			partner_ids = xrealloc(partner_ids, (n_partner + 1) * sizeof(*partner_ids));
-			partner_ids[n_partner++] = optarg;
-			break;
-		case O_PERIOD:
-			period_opt = optarg;
-			break;
-		case O_PARTIAL:
-			allow_partial = true;
-			break;
-		case O_CLOUD:
-			cloud = optarg;
-			break;
-		case O_ARM:
-			arm_opt = optarg;
-			break;
-		case O_LOGIN:
-			login_opt = optarg;
-			break;
-		case O_GRAPH:
-			graph_opt = optarg;
-			break;
-		case O_CA:
-			ca = optarg;
-			break;
-		case O_CONC:
-			concurrency = strtol(optarg, &end, 10);
-			if (*end || concurrency < 1 || concurrency > 256) {
-				rc = usage_error("collect", "--concurrency '%s' must be 1 to 256",
-						 optarg);
-				goto out;
-			}
-			break;
-		case O_TIMEOUT:
-			timeout_s = strtol(optarg, &end, 10);
-			if (*end || timeout_s < 1 || timeout_s > 3600) {
-				rc = usage_error("collect", "--timeout '%s' must be 1 to 3600 seconds",
-						 optarg);
-				goto out;
-			}
-			break;
-		case O_USER:
-			user = true;
-			break;
-		case O_TENANTS:
-			tenants_path = optarg;
-			break;
-		case O_NO_CACHE:
-			no_cache = true;
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			print_help();
-			goto out;
-		default:
-			rc = usage_error("collect", "bad option");
-			goto out;
-		}
-	}
-	if (optind < argc) {
-		rc = usage_error("collect", "unexpected argument '%s'", argv[optind]);
+	if (!cli_parse("collect", args, print_help, argc, argv, &pos, &rc))
 		goto out;
-	}
+	const char **partner_ids = pids.v;
+	size_t n_partner = pids.n;
+	const char *cloud = ea.o.cloud ? ea.o.cloud : "public";
 	if (!user && (tenants_path || no_cache)) {
 		rc = usage_error("collect", "%s needs --user", tenants_path ? "--tenants" : "--no-cache");
 		goto out;
@@ -246,12 +139,8 @@ cmd_collect(int argc, char **argv)
 		goto out;
 	}
 	if (period_opt) {
-		snprintf(period, sizeof(period), "%s", period_opt);
-		if (strlen(period_opt) != 7 || !period_parse(period, first, last)) {
-			rc = usage_error("collect", "--period '%s' is not a month (YYYY-MM)",
-					 period_opt);
-			goto out;
-		}
+		snprintf(period, sizeof(period), "%s", period_opt); /* checked by cli_parse */
+		period_parse(period, first, last);
 		/* The month's cost is final only once it is over (UTC; PALSCOPE_NOW in tests). */
 		enum period_when when = period_when(period);
 		if (when == PERIOD_FUTURE) {
@@ -271,18 +160,15 @@ cmd_collect(int argc, char **argv)
 		period_previous(period, sizeof(period));
 		period_parse(period, first, last);
 	}
-	struct cli_endpoint_opts eopt = { .cloud = cloud, .arm_url = arm_opt, .login_url = login_opt,
-					  .graph_url = graph_opt,
-					  .ca_bundle = ca };
 	struct cli_endpoints ep;
-	if ((rc = cli_endpoints_resolve("collect", &eopt, &ep)) != 0)
+	if ((rc = cli_endpoints_resolve("collect", &ea.o, &ep)) != 0)
 		goto out;
 	arm = ep.arm; /* owned here from now on (freed at out) */
 	login = ep.login;
 	graph = ep.graph;
 
 	struct collect_opts co = {
-		.ep = cli_azure_endpoint(&ep, ca, concurrency, timeout_s),
+		.ep = cli_azure_endpoint(&ep, ea.o.ca_bundle, ea.concurrency, ea.timeout_s),
 		.period = period,
 		.progress = !quiet && log_level >= LOG_WARN && isatty(STDERR_FILENO),
 	};
@@ -301,7 +187,8 @@ cmd_collect(int argc, char **argv)
 		log_warn("%s is not UTF-8: read as Windows-1252 from line %ld (save it as CSV UTF-8 "
 			 "to silence this)", accounts_path, accts.cp1252_line);
 	/* Tenants given as domains: their GUIDs, once per domain (a failure is the identity's). */
-	struct azure_endpoint aep = cli_azure_endpoint(&ep, ca, concurrency, timeout_s);
+	struct azure_endpoint aep =
+		cli_azure_endpoint(&ep, ea.o.ca_bundle, ea.concurrency, ea.timeout_s);
 	tenant_resolve(&aep, &accts, &domains, &cli_stop_flag);
 	if (tenant_check_duplicates(&accts, accounts_path ? accounts_path : "environment",
 				    &err) < 0) {
@@ -390,7 +277,7 @@ out:
 	tenant_domains_release(&domains);
 	user_credential_release(&cred);
 	free(ids);
-	free(partner_ids);
+	free(pids.v);
 	free(arm);
 	free(login);
 	free(graph);

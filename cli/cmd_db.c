@@ -4,11 +4,11 @@
  * runs in one transaction (sql/queries/prune_runs.sql).
  */
 #include "cli/cli.h"
+#include "cli/opt.h"
 #include "db/db.h"
 
 #include "common/util.h"
 
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 static void
-print_help(void)
+print_help(const struct cli_arg *args)
 {
 	printf("usage: palscope db version [--db FILE]\n"
 	       "       palscope db runs [--db FILE]\n"
@@ -25,8 +25,9 @@ print_help(void)
 	       "  runs      every run: id, kind, period, status, start, end, identities ok/failed,\n"
 	       "            partial period (collected before the period ended)\n"
 	       "  prune     delete the runs of all but the N newest periods, or of periods before\n"
-	       "            YYYY-MM, in one transaction; --vacuum then gives the space back\n\n"
-	       "  --db FILE   database (default $PALSCOPE_DB, else palscope.db)\n");
+	       "            YYYY-MM, in one transaction; --vacuum then gives the space back\n\n");
+	cli_opts_help(stdout, args);
+	cli_help_footer(stdout);
 }
 
 /*
@@ -66,61 +67,29 @@ prune_runs(struct db *db, long keep, const char *before, bool vacuum, struct err
 int
 cmd_db(int argc, char **argv)
 {
-	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-					      { "keep-periods", required_argument, NULL, 'k' },
-					      { "before", required_argument, NULL, 'b' },
-					      { "vacuum", no_argument, NULL, 'v' },
-					      { "help", no_argument, NULL, 'h' },
-					      { NULL, 0, NULL, 0 } };
-	const char *dbpath = NULL, *keep = NULL, *before = NULL;
+	const char *dbpath = NULL, *before = NULL;
+	long keep = 0;
 	bool vacuum = false;
+	const struct cli_arg args[] = {
+		{ O_DB, &dbpath }, { O_KEEP_PERIODS, &keep }, { O_BEFORE, &before },
+		{ O_VACUUM, &vacuum }, { CLI_OPERAND, (char *)"action (version, runs or prune)" },
+		{ CLI_END, NULL },
+	};
 	struct db db = DB_INIT;
 	struct err err = ERR_INIT;
 	sqlite3_stmt *st = NULL;
-	int c, rc = EXIT_OK;
+	int pos, rc = EXIT_OK;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dbpath = optarg;
-			break;
-		case 'k':
-			keep = optarg;
-			break;
-		case 'b':
-			before = optarg;
-			break;
-		case 'v':
-			vacuum = true;
-			break;
-		case 'h':
-			print_help();
-			return EXIT_OK;
-		default:
-			return usage_error("db", "bad option");
-		}
-	}
-	if (optind >= argc)
-		return usage_error("db", "missing action (version, runs or prune)");
-	const char *action = argv[optind];
+	if (!cli_parse("db", args, print_help, argc, argv, &pos, &rc))
+		return rc;
+	const char *action = argv[pos];
 	bool prune = strcmp(action, "prune") == 0;
 	if (strcmp(action, "version") != 0 && strcmp(action, "runs") != 0 && !prune)
 		return usage_error("db", "unknown action '%s'", action);
-	if (optind + 1 < argc)
-		return usage_error("db", "unexpected argument '%s'", argv[optind + 1]);
 	if (!prune && (keep || before || vacuum))
 		return usage_error("db", "--keep-periods, --before and --vacuum go with prune");
-	char *end = NULL;
-	long nkeep = keep ? strtol(keep, &end, 10) : 0;
-	char first[11], last[11];
-	if (prune && (keep == NULL) == (before == NULL))
+	if (prune && (keep == 0) == (before == NULL))
 		return usage_error("db", "prune needs one of --keep-periods N or --before YYYY-MM");
-	if (keep && (end == keep || *end != '\0' || nkeep < 1 || nkeep > 100000))
-		return usage_error("db", "bad --keep-periods '%s' (want a number of periods, >= 1)",
-				   keep);
-	if (before && !period_parse(before, first, last))
-		return usage_error("db", "bad --before '%s' (want YYYY-MM)", before);
 
 	/* Read the file as it is: no migration, no view or summary rebuild. prune writes: it
 	 * opens the file as every writer does (migrated to this binary's schema). */
@@ -140,7 +109,7 @@ cmd_db(int argc, char **argv)
 		goto out;
 	}
 	if (prune) {
-		if (prune_runs(&db, keep ? nkeep : -1, before, vacuum, &err) < 0)
+		if (prune_runs(&db, keep ? keep : -1, before, vacuum, &err) < 0)
 			rc = cli_fail(&err);
 		goto out;
 	}

@@ -6,19 +6,19 @@
  * error the database is left as it was (exit 2 for bad input).
  */
 #include "cli/cli.h"
+#include "cli/opt.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "common/xalloc.h"
 #include "db/db.h"
 #include "import/import.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static void
-print_help(void)
+print_help(const struct cli_arg *args)
 {
 	printf("usage: palscope import --tenant TENANT_ID --partner-id ID [--partner-id ID ...]\n"
 	       "                       [--db FILE] [--period YYYY-MM] [--object-id OID]\n"
@@ -33,20 +33,10 @@ print_help(void)
 	       "  az rest output (partners, subscriptions, tenants, roleAssignments,\n"
 	       "     roleDefinitions, registrationAssignments, cost query)\n"
 	       "  Cost Management export or portal download CSV (EA, MCA, MPA, older layouts)\n\n"
-	       "  --db FILE          database (default $PALSCOPE_DB, else palscope.db)\n"
-	       "  --tenant ID        the tenant the files were made in (files naming another\n"
-	       "                     tenant are an error)\n"
-	       "  --partner-id ID    the partner ID(s) attribution should go to\n"
-	       "  --period YYYY-MM   the month (default: the month of the cost data, else the\n"
-	       "                     previous month)\n"
-	       "  --object-id OID    the signed-in principal (default: the link's objectId, else\n"
-	       "                     the principal of the direct role assignments)\n"
-	       "  --include-groups   keep assignments held through groups (the role assignment\n"
-	       "                     files were made with --include-groups)\n"
-	       "  --label NAME       what reports call the identity (default: the az user name,\n"
-	       "                     else import; at most 256 bytes)\n\n"
 	       "Exit status: 0 imported, 2 bad usage or bad input, 3 the database cannot be\n"
-	       "used (nothing stored on any error).\n");
+	       "used (nothing stored on any error).\n\n");
+	cli_opts_help(stdout, args);
+	cli_help_footer(stdout);
 }
 
 static void
@@ -82,85 +72,38 @@ print_notes(const struct import *im)
 int
 cmd_import(int argc, char **argv)
 {
-	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-					      { "tenant", required_argument, NULL, 't' },
-					      { "partner-id", required_argument, NULL, 'P' },
-					      { "period", required_argument, NULL, 'p' },
-					      { "object-id", required_argument, NULL, 'O' },
-					      { "label", required_argument, NULL, 'l' },
-					      { "include-groups", no_argument, NULL, 'g' },
-					      { "help", no_argument, NULL, 'h' },
-					      { NULL, 0, NULL, 0 } };
 	struct import_opts io = { 0 };
-	const char **pids = NULL;
-	size_t n_pids = 0;
+	struct cli_list pids = { 0 };
 	const char *dbpath = NULL;
+	const struct cli_arg args[] = {
+		{ O_DB, &dbpath },	       { O_IMPORT_TENANT, &io.tenant },
+		{ O_PARTNER_ID, &pids },       { O_IMPORT_PERIOD, &io.period },
+		{ O_OBJECT_ID, &io.object_id }, { O_INCLUDE_GROUPS, &io.include_groups },
+		{ O_LABEL, &io.label },	       { CLI_OPERANDS, NULL },
+		{ CLI_END, NULL },
+	};
 	struct db db = DB_INIT;
 	struct err err = ERR_INIT;
 	struct import *im = NULL;
 	int64_t run_id = 0;
-	char first[11], last[11];
-	int c, rc = EXIT_OK;
+	int pos, rc = EXIT_OK;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dbpath = optarg;
-			break;
-		case 't':
-			io.tenant = optarg;
-			break;
-		case 'P':
-			if (!cli_valid_partner_id(optarg)) {
-				free(pids);
-				return usage_error("import", "bad --partner-id '%s' (1 to 12 digits)",
-						   optarg);
-			}
-			pids = xrealloc(pids, (n_pids + 1) * sizeof(*pids));
-			pids[n_pids++] = optarg;
-			break;
-		case 'p':
-			io.period = optarg;
-			break;
-		case 'O':
-			io.object_id = optarg;
-			break;
-		case 'l':
-			io.label = optarg;
-			break;
-		case 'g':
-			io.include_groups = true;
-			break;
-		case 'h':
-			free(pids);
-			print_help();
-			return EXIT_OK;
-		default:
-			free(pids);
-			return usage_error("import", "bad option");
-		}
-	}
+	if (!cli_parse("import", args, print_help, argc, argv, &pos, &rc))
+		goto out;
 	if (io.tenant == NULL)
 		rc = usage_error("import", "missing --tenant");
-	else if (!is_guid(io.tenant))
-		rc = usage_error("import", "--tenant '%s' is not a GUID", io.tenant);
-	else if (n_pids == 0)
+	else if (pids.n == 0)
 		rc = usage_error("import", "missing --partner-id");
-	else if (io.period && !period_parse(io.period, first, last))
-		rc = usage_error("import", "bad --period '%s' (want YYYY-MM)", io.period);
-	else if (io.object_id && !is_guid(io.object_id))
-		rc = usage_error("import", "--object-id '%s' is not a GUID", io.object_id);
-	else if (optind >= argc)
+	else if (pos >= argc)
 		rc = usage_error("import", "no files to import");
 	if (rc != EXIT_OK)
 		goto out;
-	io.partner_ids = pids;
-	io.n_partner_ids = n_pids;
+	io.partner_ids = pids.v;
+	io.n_partner_ids = pids.n;
 
 	/* Read and check every file before the database is touched. */
 	im = import_new(&io);
-	int irc = import_load(im, argv + optind, (size_t)(argc - optind), &err);
+	int irc = import_load(im, argv + pos, (size_t)(argc - pos), &err);
 	if (irc == 0 && (irc = cli_db_open(&db, dbpath, DB_CREATE, &err)) == 0)
 		irc = import_store(&db, im, &run_id, &err);
 	print_notes(im);
@@ -174,6 +117,6 @@ cmd_import(int argc, char **argv)
 out:
 	import_free(im);
 	db_close(&db);
-	free(pids);
+	free(pids.v);
 	return rc;
 }

@@ -6,6 +6,7 @@
  * log of the database, which history lists.
  */
 #include "cli/cli.h"
+#include "cli/opt.h"
 #include "collector/accounts.h"
 #include "collector/token_cache.h"
 #include "collector/collector.h"
@@ -19,7 +20,6 @@
 #include "links/report_filter.h"
 #include "reports/report_csv.h"
 
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 static void
-print_help(void)
+print_help(const struct cli_arg *args)
 {
 	printf("usage: palscope link show    [--accounts FILE | --user] [--csv] [endpoint options]\n"
 	       "       palscope link plan    [--accounts FILE] --partner-id ID [--update]\n"
@@ -47,37 +47,10 @@ print_help(void)
 	       "           another partner's link), replaced only with --update\n"
 	       "  remove   delete links to ID (only those); needs --yes\n"
 	       "  history  the changes apply and remove made (the audit log)\n\n"
-	       "  --accounts FILE    CSV: tenant_id, client_id + secret_env, or token_command,\n"
-	       "                     label. Without it: AZURE_TENANT_ID, AZURE_CLIENT_ID,\n"
-	       "                     AZURE_CLIENT_SECRET\n"
-	       "  --user             instead: the user signed in with 'palscope login', in\n"
-	       "                     every tenant you reach; apply and remove need a sign-in\n"
-	       "                     with multi-factor authentication\n"
-	       "  --tenants FILE     with --user: only the tenants of this CSV (tenant_id)\n"
-	       "  --no-cache         with --user: sign in with a device code for this run only\n"
-	       "  --partner-id ID    your partner location ID (the associated Partner ID, not\n"
-	       "                     the global one)\n"
-	       "  --update           replace links to another partner ID\n"
-	       "  --only-missing-from REPORT.csv\n"
-	       "                     act only on the tenants a 'palscope report subscriptions'\n"
-	       "                     or 'report customers' CSV lists as NO_LINK or\n"
-	       "                     LINK_WRONG_PARTNER_ID\n"
-	       "  --yes              confirm remove\n"
-	       "  --db FILE          audit database (default $PALSCOPE_DB, else palscope.db)\n"
-	       "  --csv              show/history: CSV on stdout\n"
-	       "  --tenant GUID      history: one tenant only\n"
-	       "  --limit N          history: the newest N changes\n"
-	       "endpoint options:\n"
-	       "  --cloud NAME       public (default), china or usgov endpoints\n"
-	       "  --arm-url URL      Resource Manager endpoint (overrides --cloud)\n"
-	       "  --login-url URL    identity platform endpoint (overrides --cloud)\n"
-	       "                     http:// is accepted only for loopback hosts\n"
-	       "  --ca-bundle FILE   trust this CA bundle (certificate checks stay on)\n"
-	       "  --concurrency N    transfers at once (default 16)\n"
-	       "  --timeout SECONDS  per-request timeout (default 120)\n"
-	       "  -q, --quiet        only the table, no summary line\n\n"
 	       "Exit status: 0 done, 1 some identity failed (after the summary), 2 usage error\n"
-	       "or bad input, 3 the audit database cannot be used.\n");
+	       "or bad input, 3 the audit database cannot be used.\n\n");
+	cli_opts_help(stdout, args);
+	cli_help_footer(stdout);
 }
 
 struct link_args {
@@ -86,127 +59,41 @@ struct link_args {
 	bool history;
 	const char *dbpath, *accounts, *partner_id, *only_missing, *tenant, *tenants;
 	bool user, no_cache;
-	struct cli_endpoint_opts ep;
-	long concurrency, timeout_s, limit;
+	struct cli_list partner_ids;
+	struct cli_endpoint_args ea;
+	long limit;
 	bool update, yes, csv, quiet;
 };
 
 static int
 parse_args(int argc, char **argv, struct link_args *a)
 {
-	enum { O_DB = 256, O_ACCOUNTS, O_PARTNER, O_UPDATE, O_ONLY, O_YES, O_CSV, O_CLOUD, O_ARM,
-	       O_LOGIN, O_CA, O_CONC, O_TIMEOUT, O_TENANT, O_LIMIT, O_USER, O_TENANTS, O_NO_CACHE };
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, O_DB },
-		{ "accounts", required_argument, NULL, O_ACCOUNTS },
-		{ "partner-id", required_argument, NULL, O_PARTNER },
-		{ "update", no_argument, NULL, O_UPDATE },
-		{ "only-missing-from", required_argument, NULL, O_ONLY },
-		{ "yes", no_argument, NULL, O_YES },
-		{ "csv", no_argument, NULL, O_CSV },
-		{ "cloud", required_argument, NULL, O_CLOUD },
-		{ "arm-url", required_argument, NULL, O_ARM },
-		{ "login-url", required_argument, NULL, O_LOGIN },
-		{ "ca-bundle", required_argument, NULL, O_CA },
-		{ "concurrency", required_argument, NULL, O_CONC },
-		{ "timeout", required_argument, NULL, O_TIMEOUT },
-		{ "tenant", required_argument, NULL, O_TENANT },
-		{ "limit", required_argument, NULL, O_LIMIT },
-		{ "user", no_argument, NULL, O_USER },
-		{ "tenants", required_argument, NULL, O_TENANTS },
-		{ "no-cache", no_argument, NULL, O_NO_CACHE },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	cli_endpoint_args_init(&a->ea, CLI_EP_ARM | CLI_EP_CONCURRENCY);
+	const struct cli_arg args[] = {
+		{ O_ACCOUNTS, &a->accounts },
+		{ O_LINK_USER, &a->user },
+		{ O_TENANTS, &a->tenants },
+		{ O_NO_CACHE, &a->no_cache },
+		{ O_LINK_PARTNER_ID, &a->partner_ids },
+		{ O_UPDATE, &a->update },
+		{ O_ONLY_MISSING, &a->only_missing },
+		{ O_YES, &a->yes },
+		{ O_DB, &a->dbpath },
+		{ O_CSV, &a->csv },
+		{ O_HISTORY_TENANT, &a->tenant },
+		{ O_LIMIT, &a->limit },
+		{ CLI_SECTION, (char *)"endpoint options:" },
+		{ CLI_INCLUDE, a->ea.args },
+		{ O_QUIET, &a->quiet },
+		{ CLI_END, NULL },
 	};
-	int c;
-	char *end;
+	int pos, rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
-		switch (c) {
-		case O_DB:
-			a->dbpath = optarg;
-			break;
-		case O_ACCOUNTS:
-			a->accounts = optarg;
-			break;
-		case O_PARTNER:
-			if (a->partner_id)
-				return usage_error("link", "--partner-id is given twice");
-			if (!cli_valid_partner_id(optarg))
-				return usage_error("link", "--partner-id '%s' is not a numeric ID",
-						   optarg);
-			a->partner_id = optarg;
-			break;
-		case O_UPDATE:
-			a->update = true;
-			break;
-		case O_USER:
-			a->user = true;
-			break;
-		case O_TENANTS:
-			a->tenants = optarg;
-			break;
-		case O_NO_CACHE:
-			a->no_cache = true;
-			break;
-		case O_ONLY:
-			a->only_missing = optarg;
-			break;
-		case O_YES:
-			a->yes = true;
-			break;
-		case O_CSV:
-			a->csv = true;
-			break;
-		case O_CLOUD:
-			a->ep.cloud = optarg;
-			break;
-		case O_ARM:
-			a->ep.arm_url = optarg;
-			break;
-		case O_LOGIN:
-			a->ep.login_url = optarg;
-			break;
-		case O_CA:
-			a->ep.ca_bundle = optarg;
-			break;
-		case O_CONC:
-			a->concurrency = strtol(optarg, &end, 10);
-			if (*end || a->concurrency < 1 || a->concurrency > 256)
-				return usage_error("link", "--concurrency '%s' must be 1 to 256",
-						   optarg);
-			break;
-		case O_TIMEOUT:
-			a->timeout_s = strtol(optarg, &end, 10);
-			if (*end || a->timeout_s < 1 || a->timeout_s > 3600)
-				return usage_error("link",
-						   "--timeout '%s' must be 1 to 3600 seconds", optarg);
-			break;
-		case O_TENANT:
-			if (!is_guid(optarg))
-				return usage_error("link", "--tenant '%s' is not a GUID", optarg);
-			a->tenant = optarg;
-			break;
-		case O_LIMIT:
-			a->limit = strtol(optarg, &end, 10);
-			if (*end || a->limit < 1)
-				return usage_error("link", "--limit '%s' must be a positive number",
-						   optarg);
-			break;
-		case 'q':
-			a->quiet = true;
-			break;
-		case 'h':
-			print_help();
-			return -1;
-		default:
-			return usage_error("link", "bad option");
-		}
-	}
-	if (optind < argc)
-		return usage_error("link", "unexpected argument '%s'", argv[optind]);
+	if (!cli_parse("link", args, print_help, argc, argv, &pos, &rc))
+		return rc == EXIT_OK ? -1 : rc;
+	if (a->partner_ids.n > 1)
+		return usage_error("link", "--partner-id is given twice");
+	a->partner_id = a->partner_ids.n ? a->partner_ids.v[0] : NULL;
 
 	/* Which options make sense for which subcommand. */
 	bool is_show = !a->history && a->cmd == LINK_CMD_SHOW;
@@ -229,8 +116,8 @@ parse_args(int argc, char **argv, struct link_args *a)
 		return usage_error("link", "%s needs --user", a->tenants ? "--tenants" : "--no-cache");
 	if (a->user && a->accounts)
 		return usage_error("link", "--user and --accounts: give one of them");
-	if (a->history && (a->accounts || a->user || a->ep.cloud || a->ep.arm_url ||
-			   a->ep.login_url || a->ep.ca_bundle || a->concurrency))
+	if (a->history && (a->accounts || a->user || a->ea.o.cloud || a->ea.o.arm_url ||
+			   a->ea.o.login_url || a->ea.o.ca_bundle || a->ea.concurrency))
 		return usage_error("link", "link history reads the database only: no --accounts "
 					   "or endpoint options");
 	/* --db is accepted (and unused) by show and plan, so plan and apply take the same options. */
@@ -539,11 +426,11 @@ run_links(struct link_args *a)
 	struct user_credential cred = { 0 };
 	int rc;
 
-	if ((rc = cli_endpoints_resolve("link", &a->ep, &ep)) != 0)
+	if ((rc = cli_endpoints_resolve("link", &a->ea.o, &ep)) != 0)
 		goto out;
 	/* Tenants given as domains: their GUIDs (what reports and --only-missing-from name). */
-	struct azure_endpoint aep = cli_azure_endpoint(&ep, a->ep.ca_bundle, a->concurrency,
-						       a->timeout_s);
+	struct azure_endpoint aep =
+		cli_azure_endpoint(&ep, a->ea.o.ca_bundle, a->ea.concurrency, a->ea.timeout_s);
 	if (a->user) {
 		cli_on_stop_signals();
 		if ((rc = cli_user_accounts("link", &aep, a->tenants, a->no_cache, &cred, &accts)) != 0)
@@ -690,8 +577,8 @@ cmd_link(int argc, char **argv)
 					   "history)");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
-		print_help();
-		return EXIT_OK;
+		char *help[] = { argv[0], (char *)"--help", NULL };
+		return parse_args(2, help, &a) < 0 ? EXIT_OK : EXIT_USAGE;
 	}
 	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
 		if (strcmp(subs[i].name, argv[1]) == 0) {
@@ -706,8 +593,9 @@ cmd_link(int argc, char **argv)
 				   argv[1]);
 	rc = parse_args(argc - 1, argv + 1, &a);
 	if (rc < 0)
-		return EXIT_OK; /* --help */
-	if (rc != 0)
-		return rc;
-	return a.history ? run_history(&a) : run_links(&a);
+		rc = EXIT_OK; /* --help */
+	else if (rc == 0)
+		rc = a.history ? run_history(&a) : run_links(&a);
+	free(a.partner_ids.v);
+	return rc;
 }

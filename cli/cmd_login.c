@@ -5,19 +5,19 @@
  * reach every tenant you are a member or guest of; logout deletes it.
  */
 #include "cli/cli.h"
+#include "cli/opt.h"
 #include "collector/devicecode.h"
 #include "collector/token_cache.h"
 #include "common/log.h"
 #include "common/util.h"
 
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static void
-print_help(void)
+print_help(const struct cli_arg *args)
 {
 	printf("usage: palscope login [--tenant TENANT] [--client-id ID] [--cloud NAME]\n"
 	       "                      [--login-url URL] [--ca-bundle FILE] [--timeout SECONDS]\n"
@@ -25,18 +25,11 @@ print_help(void)
 	       "Sign in as yourself with a device code (open the URL shown, enter the code)\n"
 	       "and keep the sign-in for 'collect --user' and 'link ... --user'. The refresh\n"
 	       "token is kept in $XDG_STATE_HOME/palscope/login.json (default\n"
-	       "~/.local/state/palscope/), readable by you only; logout deletes it.\n\n"
-	       "  --tenant TENANT    tenant to sign in to (GUID or domain; default: your home\n"
-	       "                     tenant). Sign in to a guest tenant once this way when it\n"
-	       "                     requires multi-factor authentication\n"
-	       "  --client-id ID     public client application (default " USER_DEFAULT_CLIENT_ID
-	       ",\n"
-	       "                     the one the Azure CLI uses)\n"
-	       "  --cloud NAME       public (default), china or usgov endpoints\n"
-	       "  --login-url URL    identity platform endpoint (overrides --cloud)\n"
-	       "  --ca-bundle FILE   trust this CA bundle (certificate checks stay on)\n"
-	       "  --timeout SECONDS  per-request timeout (default 120)\n\n"
-	       "Exit status: 0 signed in, 1 the sign-in failed, 2 usage error.\n");
+	       "~/.local/state/palscope/), readable by you only; logout deletes it.\n\n");
+	cli_opts_help(stdout, args);
+	printf("\nExit status: 0 signed in, 1 the sign-in failed, 2 usage error, 3 the sign-in\n"
+	       "cannot be kept (the token cache cannot be written).\n");
+	cli_help_footer(stdout);
 }
 
 static void
@@ -45,7 +38,7 @@ print_logout_help(void)
 	printf("usage: palscope logout\n\n"
 	       "Forget the sign-in of 'palscope login': delete the refresh token kept in\n"
 	       "$XDG_STATE_HOME/palscope/login.json (default ~/.local/state/palscope/).\n\n"
-	       "Exit status: 0 done (also when there was no sign-in), 1 the file could not be\n"
+	       "Exit status: 0 done (also when there was no sign-in), 3 the file could not be\n"
 	       "deleted, 2 usage error.\n");
 }
 
@@ -75,75 +68,34 @@ cmd_logout(int argc, char **argv)
 int
 cmd_login(int argc, char **argv)
 {
-	enum { O_TENANT = 256, O_CLIENT, O_CLOUD, O_LOGIN, O_CA, O_TIMEOUT };
-	static const struct option opts[] = {
-		{ "tenant", required_argument, NULL, O_TENANT },
-		{ "client-id", required_argument, NULL, O_CLIENT },
-		{ "cloud", required_argument, NULL, O_CLOUD },
-		{ "login-url", required_argument, NULL, O_LOGIN },
-		{ "ca-bundle", required_argument, NULL, O_CA },
-		{ "timeout", required_argument, NULL, O_TIMEOUT },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *tenant = NULL, *client = NULL;
-	struct cli_endpoint_opts eopt = { 0 };
+	struct cli_endpoint_args ea;
+	cli_endpoint_args_init(&ea, 0);
+	const struct cli_arg args[] = {
+		{ O_LOGIN_TENANT, &tenant }, { O_CLIENT_ID, &client },
+		{ CLI_INCLUDE, ea.args },    { CLI_END, NULL },
+	};
 	struct cli_endpoints ep = { 0 };
 	struct user_credential cred = { 0 }, old = { 0 };
 	struct user_claims claims;
 	struct err err = ERR_INIT;
 	char file[PATH_MAX], old_login[512];
-	long timeout_s = 120;
-	int c, rc = EXIT_OK;
-	char *end;
+	int pos, rc = EXIT_OK;
 
 	if (strcmp(argv[0], "logout") == 0)
 		return cmd_logout(argc, argv);
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case O_TENANT:
-			tenant = optarg;
-			break;
-		case O_CLIENT:
-			if (!is_guid(optarg))
-				return usage_error("login", "--client-id '%s' is not a GUID", optarg);
-			client = optarg;
-			break;
-		case O_CLOUD:
-			eopt.cloud = optarg;
-			break;
-		case O_LOGIN:
-			eopt.login_url = optarg;
-			break;
-		case O_CA:
-			eopt.ca_bundle = optarg;
-			break;
-		case O_TIMEOUT:
-			timeout_s = strtol(optarg, &end, 10);
-			if (*end || timeout_s < 1 || timeout_s > 3600)
-				return usage_error("login", "--timeout '%s' must be 1 to 3600 seconds",
-						   optarg);
-			break;
-		case 'h':
-			print_help();
-			return EXIT_OK;
-		default:
-			return usage_error("login", "bad option");
-		}
-	}
-	if (optind < argc)
-		return usage_error("login", "unexpected argument '%s'", argv[optind]);
+	if (!cli_parse("login", args, print_help, argc, argv, &pos, &rc))
+		return rc;
 	if (tenant && (!*tenant || strpbrk(tenant, "/?#% ")))
 		return usage_error("login", "--tenant '%s' is not a tenant id or domain", tenant);
-	if ((rc = cli_endpoints_resolve("login", &eopt, &ep)) != 0)
+	if ((rc = cli_endpoints_resolve("login", &ea.o, &ep)) != 0)
 		return rc;
 	if (token_cache_paths(NULL, file, sizeof(file), &err) < 0) {
 		rc = usage_error("login", "%s", err.msg);
 		goto out;
 	}
 	cli_on_stop_signals();
-	struct azure_endpoint aep = cli_azure_endpoint(&ep, eopt.ca_bundle, 4, timeout_s);
+	struct azure_endpoint aep = cli_azure_endpoint(&ep, ea.o.ca_bundle, 4, ea.timeout_s);
 	aep.arm_url = aep.login_url; /* login talks to the identity platform only */
 	struct devicecode_opts dopt = { .ep = &aep, .tenant = tenant, .client_id = client,
 					.stop = &cli_stop_flag };

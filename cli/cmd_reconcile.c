@@ -7,6 +7,7 @@
  * (header row, formula-injection guard, --excel).
  */
 #include "cli/cli.h"
+#include "cli/opt.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "db/db.h"
@@ -14,7 +15,6 @@
 #include "reports/period.h"
 #include "reports/report.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,7 +44,7 @@ static const struct report_spec by_customer = {
 };
 
 static void
-print_help(void)
+print_help(const struct cli_arg *args)
 {
 	printf("usage: palscope reconcile --partner-center FILE.csv [--db FILE] [--period YYYY-MM]\n"
 	       "                          [--out FILE|-] [--excel]\n\n"
@@ -53,15 +53,12 @@ print_help(void)
 	       "MPN ID; header names in any case; only PAL / Partner Admin Link rows count).\n"
 	       "One row per subscription (per customer when the download has no subscription\n"
 	       "ids) with match BOTH, PREDICTED_ONLY, REPORTED_ONLY or NEITHER and the likely\n"
-	       "causes.\n\n"
-	       "  --partner-center FILE  the Partner Center CSV\n"
-	       "  --db FILE              database (default $PALSCOPE_DB, else palscope.db)\n"
-	       "  --period YYYY-MM       the month (default: the newest run's period)\n"
-	       "  --out FILE|-           write to FILE (atomically) or '-' for stdout (default)\n"
-	       "  --excel                UTF-8 byte order mark and CRLF line ends\n\n"
-	       "Columns: match,tenant_id,customer_name,subscription_id,subscription_name,\n"
+	       "causes.\n\n");
+	cli_opts_help(stdout, args);
+	printf("\nColumns: match,tenant_id,customer_name,subscription_id,subscription_name,\n"
 	       "palscope_status,reason_code,palscope_partner_id,reported_partner_ids,\n"
 	       "reported_acr,likely_causes,explanation\n");
+	cli_help_footer(stdout);
 }
 
 /* The policy switches the disagreements point at (sql/reports/reconcile_suggest.sql), on stderr. */
@@ -85,64 +82,27 @@ print_suggestions(struct db *db, const char *period, struct err *err)
 int
 cmd_reconcile(int argc, char **argv)
 {
-	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-					      { "partner-center", required_argument, NULL, 'c' },
-					      { "period", required_argument, NULL, 'p' },
-					      { "out", required_argument, NULL, 'o' },
-					      { "excel", no_argument, NULL, 'x' },
-					      { "help", no_argument, NULL, 'h' },
-					      { NULL, 0, NULL, 0 } };
-	const char *dbpath = NULL, *pcfile = NULL, *period = NULL, *out = NULL;
 	struct db db = DB_INIT;
 	struct err err = ERR_INIT;
 	struct pc_info info;
-	char first[11], last[11], dflt[16], today[32];
-	unsigned flags = 0;
-	size_t rows = 0;
-	int c, rc = EXIT_OK;
+	char dflt[16], today[32];
+	int pos, rc = EXIT_OK;
+	const char *dbpath = NULL, *pcfile = NULL, *period = NULL;
+	struct cli_output_args oa;
+	const struct cli_arg args[] = {
+		{ O_PARTNER_CENTER, &pcfile }, { O_DB, &dbpath },	{ O_PERIOD, &period },
+		{ CLI_INCLUDE, cli_output_args_init(&oa) },      { CLI_END, NULL },
+	};
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dbpath = optarg;
-			break;
-		case 'c':
-			pcfile = optarg;
-			break;
-		case 'p':
-			period = optarg;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'x':
-			flags |= REPORT_EXCEL;
-			break;
-		case 'h':
-			print_help();
-			return EXIT_OK;
-		default:
-			return usage_error("reconcile", "bad option");
-		}
-	}
-	if (optind < argc)
-		return usage_error("reconcile", "unexpected argument '%s'", argv[optind]);
+	if (!cli_parse("reconcile", args, print_help, argc, argv, &pos, &rc))
+		return rc;
 	if (pcfile == NULL)
 		return usage_error("reconcile", "missing --partner-center FILE");
-	if (period && !period_parse(period, first, last))
-		return usage_error("reconcile", "bad period '%s' (want YYYY-MM)", period);
 
 	if (cli_db_open(&db, dbpath, 0, &err) < 0)
 		goto fail;
-	if (period == NULL) {
-		if (report_default_period(&db, dflt, sizeof(dflt), &err) < 0)
-			goto fail;
-		period = dflt;
-	}
-	if (report_period_check(&db, period, &err) < 0)
+	if (cli_report_period(&db, &period, dflt, sizeof(dflt), &err) < 0)
 		goto fail;
-	report_period_warn_partial(&db, period);
 	now_iso(today, sizeof(today));
 	today[10] = '\0';
 	if (pc_temp_tables(&db, today, &err) < 0 || pc_load(&db, pcfile, &info, &err) < 0)
@@ -152,18 +112,15 @@ cmd_reconcile(int argc, char **argv)
 			 info.rows);
 	else if (strstr(info.months, period) == NULL)
 		log_warn("'%s' has no PAL rows for %s (it holds %s)", pcfile, period, info.months);
-	if (report_write_path(&db, info.by_subscription ? &by_subscription : &by_customer, period,
-			      out, flags, &rows, &err) < 0)
+	char what[160];
+	snprintf(what, sizeof(what), "reconciled %s by %s: %ld Partner Center rows, %ld PAL", period,
+		 info.by_subscription ? "subscription" : "customer", info.rows, info.pal_rows);
+	if (cli_write_report(&db, info.by_subscription ? &by_subscription : &by_customer, period,
+			     &oa, what, &err) < 0)
 		goto fail;
 	if (info.by_subscription && print_suggestions(&db, period, &err) < 0)
 		goto fail;
-	log_info("reconciled %s by %s: %ld Partner Center rows, %ld PAL, %zu rows written",
-		 period, info.by_subscription ? "subscription" : "customer", info.rows,
-		 info.pal_rows, rows);
-	goto done;
+	return cli_close(&db, &err, false);
 fail:
-	rc = cli_fail(&err);
-done:
-	db_close(&db);
-	return rc;
+	return cli_close(&db, &err, true);
 }

@@ -4,6 +4,7 @@
  * of the report table (reports/report.c). Rows stream from SQLite to the file.
  */
 #include "cli/cli.h"
+#include "cli/opt.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "db/as_of.h"
@@ -11,12 +12,11 @@
 #include "reports/period.h"
 #include "reports/report.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 static void
-print_help(void)
+print_help(const struct cli_arg *args)
 {
 	printf("usage: palscope report <name> [--db FILE] [--period YYYY-MM | --run ID] "
 	       "[--out FILE|-] [--excel]\n"
@@ -24,16 +24,11 @@ print_help(void)
 	       "[--out FILE|-] [--excel]\n\nreports:\n");
 	for (const struct report_spec *s = report_specs; s->name; s++)
 		printf("  %-14s %s\n", s->name, s->summary);
-	printf("\n  --db FILE         database (default $PALSCOPE_DB, else palscope.db)\n"
-	       "  --period YYYY-MM  the month to report (default: the newest run's period)\n"
-	       "  --run ID          the run's period as of run ID: only the runs of the period up\n"
-	       "                    to and including ID (palscope db runs lists them)\n"
-	       "  --from YYYY-MM    trend: the first month (default: the first with a run)\n"
-	       "  --to YYYY-MM      trend: the last month (default: the last with a run)\n"
-	       "  --out FILE|-      write to FILE (atomically) or '-' for stdout (default)\n"
-	       "  --excel           UTF-8 byte order mark and CRLF line ends, for Excel\n\n"
-	       "The rules are SQL views: sqlite3 palscope.db 'select * from subscription_status'\n"
+	printf("\n");
+	cli_opts_help(stdout, args);
+	printf("\nThe rules are SQL views: sqlite3 palscope.db 'select * from subscription_status'\n"
 	       "shows the same answers.\n");
+	cli_help_footer(stdout);
 }
 
 /* Warn about runs of the period that did not complete: their gaps show as UNKNOWN. */
@@ -71,78 +66,35 @@ warn_runs(struct db *db, const char *period)
 int
 cmd_report(int argc, char **argv)
 {
-	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-					      { "period", required_argument, NULL, 'p' },
-					      { "run", required_argument, NULL, 'r' },
-					      { "out", required_argument, NULL, 'o' },
-					      { "excel", no_argument, NULL, 'x' },
-					      { "from", required_argument, NULL, 'f' },
-					      { "to", required_argument, NULL, 't' },
-					      { "help", no_argument, NULL, 'h' },
-					      { NULL, 0, NULL, 0 } };
-	const char *dbpath = NULL, *period = NULL, *out = NULL, *run = NULL;
-	const char *from = NULL, *to = NULL;
+	const char *dbpath = NULL, *period = NULL, *run = NULL, *from = NULL, *to = NULL;
+	struct cli_output_args oa;
+	const struct cli_arg args[] = {
+		{ O_DB, &dbpath },	   { O_PERIOD, &period }, { O_RUN, &run },
+		{ O_TREND_FROM, &from },   { O_TREND_TO, &to },
+		{ CLI_INCLUDE, cli_output_args_init(&oa) },
+		{ CLI_OPERAND, (char *)"report name (customers, subscriptions or summary)" },
+		{ CLI_END, NULL },
+	};
 	const struct report_spec *spec = NULL;
 	struct db db = DB_INIT;
 	struct err err = ERR_INIT;
-	char first[11], last[11], dflt[16], run_period[16];
+	char dflt[16], run_period[16];
 	int64_t run_id = 0;
-	unsigned flags = 0;
-	size_t rows = 0;
-	int c, rc = EXIT_OK;
+	int pos, rc = EXIT_OK;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dbpath = optarg;
-			break;
-		case 'p':
-			period = optarg;
-			break;
-		case 'r':
-			run = optarg;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'x':
-			flags |= REPORT_EXCEL;
-			break;
-		case 'f':
-			from = optarg;
-			break;
-		case 't':
-			to = optarg;
-			break;
-		case 'h':
-			print_help();
-			return EXIT_OK;
-		default:
-			return usage_error("report", "bad option");
-		}
-	}
-	if (optind >= argc)
-		return usage_error("report", "missing report name (customers, subscriptions or summary)");
-	if (optind + 1 < argc)
-		return usage_error("report", "unexpected argument '%s'", argv[optind + 1]);
-	spec = report_find(argv[optind]);
+	if (!cli_parse("report", args, print_help, argc, argv, &pos, &rc))
+		return rc;
+	spec = report_find(argv[pos]);
 	if (spec == NULL)
-		return usage_error("report", "unknown report '%s'", argv[optind]);
-	if (period && !period_parse(period, first, last))
-		return usage_error("report", "bad period '%s' (want YYYY-MM)", period);
-	if (run && !cli_parse_run_id(run, &run_id))
-		return usage_error("report", "bad --run '%s' (want a run id, see palscope db runs)", run);
+		return usage_error("report", "unknown report '%s'", argv[pos]);
+	if (run)
+		cli_parse_run_id(run, &run_id); /* checked by cli_parse */
 	if (run && period)
 		return usage_error("report", "--run and --period exclude each other (a run has its "
 				   "period)");
 	if (strcmp(spec->name, "trend") == 0) {
 		if (period || run)
 			return usage_error("report", "trend takes --from/--to, not --period or --run");
-		if (from && !period_parse(from, first, last))
-			return usage_error("report", "bad --from '%s' (want YYYY-MM)", from);
-		if (to && !period_parse(to, first, last))
-			return usage_error("report", "bad --to '%s' (want YYYY-MM)", to);
 		if (from && to && strcmp(from, to) > 0)
 			return usage_error("report", "--from %s is after --to %s", from, to);
 	} else if (from || to) {
@@ -160,35 +112,24 @@ cmd_report(int argc, char **argv)
 	if (strcmp(spec->name, "trend") == 0) {
 		/* every period from the status snapshots: no period of its own, no as-of */
 		report_set_range(from, to);
-		if (report_write_path(&db, spec, NULL, out, flags, &rows, &err) < 0)
+		if (cli_write_report(&db, spec, NULL, &oa, "trend", &err) < 0)
 			goto fail;
-		if (out && strcmp(out, "-") != 0)
-			log_info("wrote %zu rows to '%s'", rows, out);
-		goto done;
+		return cli_close(&db, &err, false);
 	}
 	if (run) {
 		if (db_as_of_run(&db, run_id, run_period, sizeof(run_period), &err) < 0)
 			goto fail;
 		period = run_period;
 	}
-	if (period == NULL) {
-		if (report_default_period(&db, dflt, sizeof(dflt), &err) < 0)
-			goto fail;
-		period = dflt;
-	}
-	if (report_period_check(&db, period, &err) < 0)
+	if (cli_report_period(&db, &period, dflt, sizeof(dflt), &err) < 0)
 		goto fail;
 	warn_runs(&db, period);
-	report_period_warn_partial(&db, period);
-	if (report_write_path(&db, spec, period, out, flags, &rows, &err) < 0)
+	char what[64];
+	snprintf(what, sizeof(what), "period %s%s%s", period, run ? ", as of run " : "",
+		 run ? run : "");
+	if (cli_write_report(&db, spec, period, &oa, what, &err) < 0)
 		goto fail;
-	if (out && strcmp(out, "-") != 0)
-		log_info("wrote %zu rows to '%s' (period %s%s%s)", rows, out, period,
-			 run ? ", as of run " : "", run ? run : "");
-	goto done;
+	return cli_close(&db, &err, false);
 fail:
-	rc = cli_fail(&err);
-done:
-	db_close(&db);
-	return rc;
+	return cli_close(&db, &err, true);
 }

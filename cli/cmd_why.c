@@ -6,6 +6,7 @@
  * on stderr, exit 1.
  */
 #include "cli/cli.h"
+#include "cli/opt.h"
 #include "common/buf.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -17,7 +18,6 @@
 #include "reports/report.h"
 
 #include <ctype.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -34,19 +34,16 @@ struct why_out {
 };
 
 static void
-print_help(void)
+print_help(const struct cli_arg *args)
 {
 	printf("usage: palscope why <tenant-id | subscription-id | name> [--db FILE] "
 	       "[--period YYYY-MM]\n                    [--since RUN|YYYY-MM]\n\n"
 	       "Explain why a customer or subscription is (or is not) attributed: the chain\n"
 	       "identity -> link -> role -> scope -> cost with a mark per step, the reason codes\n"
 	       "and the fix. A name matches any part of a customer or subscription name,\n"
-	       "ignoring case.\n\n"
-	       "  --db FILE         database (default $PALSCOPE_DB, else palscope.db)\n"
-	       "  --period YYYY-MM  the month (default: the newest run's period)\n"
-	       "  --since RUN|YYYY-MM\n"
-	       "                    first tell what changed since that run (or the newest\n"
-	       "                    complete run of that period), as palscope diff does\n");
+	       "ignoring case.\n\n");
+	cli_opts_help(stdout, args);
+	cli_help_footer(stdout);
 }
 
 static const char *
@@ -619,60 +616,33 @@ unseen(struct db *db, const char *period, const char *q)
 int
 cmd_why(int argc, char **argv)
 {
-	static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-					      { "period", required_argument, NULL, 'p' },
-					      { "since", required_argument, NULL, 's' },
-					      { "help", no_argument, NULL, 'h' },
-					      { NULL, 0, NULL, 0 } };
 	const char *dbpath = NULL, *period = NULL, *since = NULL, *q;
 	struct why_since ws = { 0, 0, "", "" };
+	const struct cli_arg args[] = {
+		{ O_DB, &dbpath },
+		{ O_PERIOD, &period },
+		{ O_SINCE, &since },
+		{ CLI_OPERAND, (char *)"customer or subscription (id or name)" },
+		{ CLI_END, NULL },
+	};
 	struct db db = DB_INIT;
 	struct err err = ERR_INIT;
 	sqlite3_stmt *st = NULL;
 	struct why_out o = { stdout, false };
-	char first[11], last[11], dflt[16];
-	int c, rc = EXIT_OK, n = 0, step_rc;
+	char dflt[16];
+	int pos, rc = EXIT_OK, n = 0, step_rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dbpath = optarg;
-			break;
-		case 'p':
-			period = optarg;
-			break;
-		case 's':
-			since = optarg;
-			break;
-		case 'h':
-			print_help();
-			return EXIT_OK;
-		default:
-			return usage_error("why", "bad option");
-		}
-	}
-	if (optind >= argc)
-		return usage_error("why", "missing customer or subscription (id or name)");
-	if (optind + 1 < argc)
-		return usage_error("why", "unexpected argument '%s'", argv[optind + 1]);
-	q = argv[optind];
+	if (!cli_parse("why", args, print_help, argc, argv, &pos, &rc))
+		return rc;
+	q = argv[pos];
 	if (*q == '\0')
 		return usage_error("why", "empty name");
-	if (period && !period_parse(period, first, last))
-		return usage_error("why", "bad period '%s' (want YYYY-MM)", period);
 	o.colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 
 	if (cli_db_open(&db, dbpath, 0, &err) < 0)
 		goto fail;
-	if (period == NULL) {
-		if (report_default_period(&db, dflt, sizeof(dflt), &err) < 0)
-			goto fail;
-		period = dflt;
-	}
-	if (report_period_check(&db, period, &err) < 0)
+	if (cli_report_period(&db, &period, dflt, sizeof(dflt), &err) < 0)
 		goto fail;
-	report_period_warn_partial(&db, period);
 	/* --since: the change views for (since, the newest complete run of the period) */
 	if (since && (diff_resolve(&db, "--since", period, 0, &ws.to, ws.to_period, &err) < 0 ||
 		      diff_resolve(&db, "--since", since, ws.to, &ws.from, ws.from_period, &err) < 0 ||

@@ -7,6 +7,9 @@
 #include "collector/collector.h"
 #include "collector/http.h"
 #include "common/xalloc.h"
+#include "db/db.h"
+#include "reports/period.h"
+#include "reports/report.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -187,4 +190,20 @@ cli_on_stop_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+int
+cli_report_period(struct db *db, const char **period, char *buf, size_t n, struct err *err)
+{
+	int rc;
+
+	if (*period == NULL) {
+		if ((rc = report_default_period(db, buf, n, err)) < 0)
+			return rc;
+		*period = buf;
+	}
+	if ((rc = report_period_check(db, *period, err)) < 0)
+		return rc;
+	report_period_warn_partial(db, *period);
+	return 0;
 }

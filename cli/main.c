@@ -6,15 +6,18 @@
  * table below (git style: exact names only).
  */
 #include "cli/cli.h"
+#include "cli/opt.h"
 #include "common/log.h"
 #include "db/db.h"
 #include "version.h"
 
+#include <csv.h>
 #include <curl/curl.h>
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,11 +63,12 @@ usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
+	/* One line: the error, then where the options are explained. */
 	fputs("palscope: error: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nsee 'palscope help%s%s'\n", cmd ? " " : "", cmd ? cmd : "");
+	fprintf(stderr, " (see 'palscope help%s%s')\n", cmd ? " " : "", cmd ? cmd : "");
 	return EXIT_USAGE;
 }
 
@@ -105,6 +109,15 @@ cli_fail(const struct err *err)
 	return cli_exit_status(err->code ? err->code : RC_ERROR);
 }
 
+int
+cli_close(struct db *db, const struct err *err, bool failed)
+{
+	int rc = failed ? cli_fail(err) : EXIT_OK;
+
+	db_close(db);
+	return rc;
+}
+
 /* The database file is for its owner only: say so when an existing one is not. */
 static void
 warn_db_mode(const char *path)
@@ -135,15 +148,40 @@ cli_db_connect(struct db *db, const char *opt, unsigned flags, struct err *err)
 	return db_connect(db, path, flags, err);
 }
 
+/* "unknown command 'reprot'; did you mean 'report'?" */
+static int
+unknown_command(const char *name)
+{
+	const char *best = NULL;
+	size_t bestd = strlen(name) < 4 ? 2 : 3;
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		size_t d = cli_edit_distance(name, cmds[i].name);
+		if (d < bestd || (best == NULL && strncmp(name, cmds[i].name, strlen(name)) == 0 &&
+				  strlen(name) >= 2)) {
+			best = cmds[i].name;
+			bestd = d;
+		}
+	}
+	if (best)
+		return usage_error(NULL, "unknown command '%s'; did you mean '%s'?", name, best);
+	return usage_error(NULL, "unknown command '%s'", name);
+}
+
 static void
 print_overview(FILE *fp)
 {
-	fprintf(fp, "usage: palscope [-v | -q] <command> [<args>]\n\n"
+	fprintf(fp, "usage: palscope [-v | -q] <command> [<args>]\n"
+		    "       palscope --version\n\n"
 		    "Find which customers count toward your Partner Admin Link attribution,\n"
 		    "which are missing, and why.\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(fp, "  %-9s %s\n", cmds[i].name, cmds[i].summary);
-	fprintf(fp, "\n'palscope help <command>' or 'palscope <command> --help' shows a command's "
+	fprintf(fp, "\noptions (anywhere on the line):\n"
+		    "  -q, --quiet        errors only\n"
+		    "  -v, --verbose      more detail; -vv traces requests (URLs only)\n"
+		    "  --version          version, git describe and the libraries linked\n\n"
+		    "'palscope help <command>' or 'palscope <command> --help' shows a command's "
 		    "options.\n");
 }
 
@@ -159,7 +197,7 @@ cmd_help(int argc, char **argv)
 		if (c)
 			print_overview(stdout);
 		else
-			return usage_error(NULL, "unknown command '%s'", argv[1]);
+			return unknown_command(argv[1]);
 		return EXIT_OK;
 	}
 	char *sub[] = { argv[1], (char *)"--help", NULL };
@@ -171,8 +209,10 @@ cmd_version(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	printf("palscope %s\nlibcurl %s\nsqlite %s\ncjson %s\n", PALSCOPE_VERSION,
-	       curl_version_info(CURLVERSION_NOW)->version, sqlite3_libversion(), cJSON_Version());
+	printf("palscope %s (%s)\nsqlite %s\nlibcurl %s\ncjson %s\nlibcsv %d.%d.%d\n",
+	       PALSCOPE_VERSION, PALSCOPE_GIT_DESCRIBE, sqlite3_libversion(),
+	       curl_version_info(CURLVERSION_NOW)->version, cJSON_Version(), CSV_MAJOR, CSV_MINOR,
+	       CSV_RELEASE);
 	return EXIT_OK;
 }
 
@@ -183,7 +223,7 @@ main(int argc, char **argv)
 
 	umask(077);
 	while (i < argc && argv[i][0] == '-') {
-		if (strcmp(argv[i], "-v") == 0) {
+		if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) {
 			log_level = log_level < LOG_INFO ? LOG_INFO : LOG_DEBUG;
 		} else if (strcmp(argv[i], "-vv") == 0) {
 			log_level = LOG_DEBUG;
@@ -195,7 +235,12 @@ main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--version") == 0) {
 			return cmd_version(0, NULL);
 		} else {
-			return usage_error(NULL, "unknown option '%s'", argv[i]);
+			bool near = cli_edit_distance(argv[i], "--verbose") <= 2 ||
+				    cli_edit_distance(argv[i], "--version") <= 2 ||
+				    cli_edit_distance(argv[i], "--quiet") <= 2;
+			return usage_error(NULL, "unknown option '%s'%s", argv[i],
+					   near ? "; did you mean --verbose, --version or --quiet?"
+						: "");
 		}
 		i++;
 	}
@@ -205,7 +250,7 @@ main(int argc, char **argv)
 	}
 	const struct cmd *c = find_cmd(argv[i]);
 	if (c == NULL)
-		return usage_error(NULL, "unknown command '%s'", argv[i]);
+		return unknown_command(argv[i]);
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		log_error("cannot initialise libcurl");
