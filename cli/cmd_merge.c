@@ -4,29 +4,29 @@
  * (tenant + object id), so everybody's sign-ins count.
  */
 #include "cli/cli.h"
+#include "cli/opt.h"
 #include "common/log.h"
 #include "db/db.h"
 #include "db/merge.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 static void
-print_help(void)
+print_help(const struct cli_arg *args)
 {
 	printf("usage: palscope merge [--db FILE] OTHER.db [OTHER.db ...]\n\n"
 	       "Copy the runs of other palscope databases (same or older schema; they are\n"
 	       "read, never changed) into this one, each file in one transaction. Runs\n"
 	       "already here (the same run uuid) are skipped, so merging again copies nothing.\n"
 	       "Reports then combine everybody's runs: per identity (tenant + object id) the\n"
-	       "newest complete run of the period is in effect.\n\n"
-	       "  --db FILE          database to merge into (default $PALSCOPE_DB, else\n"
-	       "                     palscope.db; created when missing)\n"
-	       "  -q, --quiet        errors only\n\n"
-	       "Exit status: 0 merged, 2 usage error or a missing file, 3 a database that\n"
+	       "newest complete run of the period is in effect. --db is the database to merge\n"
+	       "into; it is created when missing.\n\n");
+	cli_opts_help(stdout, args);
+	printf("\nExit status: 0 merged, 2 usage error or a missing file, 3 a database that\n"
 	       "cannot be used (not palscope's, newer than this palscope, locked, ...); the\n"
 	       "files merged before it stay merged.\n");
+	cli_help_footer(stdout);
 }
 
 struct ctx {
@@ -54,39 +54,25 @@ on_run(void *payload, bool copied, int64_t other_id, int64_t new_id, const char 
 int
 cmd_merge(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *dbpath = NULL;
 	struct ctx ctx = { 0 };
+	const struct cli_arg args[] = {
+		{ O_DB, &dbpath },
+		{ O_QUIET, &ctx.quiet },
+		{ CLI_OPERANDS, NULL },
+		{ CLI_END, NULL },
+	};
 	struct db db = DB_INIT;
 	struct err err = ERR_INIT;
-	int c, rc = EXIT_OK;
+	int pos, rc = EXIT_OK;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dbpath = optarg;
-			break;
-		case 'q':
-			ctx.quiet = true;
-			break;
-		case 'h':
-			print_help();
-			return EXIT_OK;
-		default:
-			return usage_error("merge", "bad option");
-		}
-	}
-	if (optind >= argc)
+	if (!cli_parse("merge", args, print_help, argc, argv, &pos, &rc))
+		return rc;
+	if (pos >= argc)
 		return usage_error("merge", "name the database(s) to merge: palscope merge OTHER.db");
 	if (cli_db_open(&db, dbpath, DB_CREATE, &err) < 0)
 		return cli_fail(&err);
-	for (int i = optind; i < argc && rc == EXIT_OK; i++) {
+	for (int i = pos; i < argc && rc == EXIT_OK; i++) {
 		struct merge_stats st;
 		ctx.path = argv[i];
 		if (db_merge(&db, argv[i], on_run, &ctx, &st, &err) < 0) {
