@@ -28,7 +28,8 @@ print_help(void)
 	       "               uses it. Switches: ea pal|dpor, read_only_roles not_eligible|count,\n"
 	       "               custom_roles write_actions|count|not_eligible,\n"
 	       "               marketplace_lighthouse warning|blocking, sovereign_cloud blocking|ignore\n\n"
-	       "  --db FILE   database (default $PALSCOPE_DB, else palscope.db; set creates it)\n");
+	       "  --db FILE          database (default $PALSCOPE_DB, else palscope.db)\n\n"
+	       "rules set creates the database when it does not exist.\n");
 }
 
 static const char *

@@ -124,8 +124,8 @@ set +e
 "$PALSCOPE" rules show --db "$DB" 2>"$T/e4"; r4=$?
 set -e
 expect_eq "exit statuses" "2 2 2 2" "$r1 $r2 $r3 $r4"
-expect_eq "bad value" "palscope: error: switch ea has no value 'maybe' (one of pal|dpor)" "$(head -1 "$T/e1")"
-expect_eq "bad key" "palscope: error: unknown switch 'colour' (one of ea|read_only_roles|custom_roles|marketplace_lighthouse|sovereign_cloud)" "$(head -1 "$T/e2")"
+expect_eq "bad value" "palscope: error: switch ea has no value 'maybe' (one of pal|dpor) (see 'palscope help rules')" "$(head -1 "$T/e1")"
+expect_eq "bad key" "palscope: error: unknown switch 'colour' (one of ea|read_only_roles|custom_roles|marketplace_lighthouse|sovereign_cloud) (see 'palscope help rules')" "$(head -1 "$T/e2")"
 grep -q "set needs KEY VALUE" "$T/e3" || fail "missing value: $(cat "$T/e3")"
 expect_eq "nothing recorded" "$n" "$(q "$DB" "select count(*) from policy_change")"
 ok "usage errors name the allowed values and change nothing"
