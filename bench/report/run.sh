@@ -9,12 +9,13 @@ root=$(cd "$here/../.." && pwd)
 palscope=${1:-$root/build/palscope}
 db=${2:-$here/bench.db}
 if [ ! -s "$db" ]; then
-	: >"$db"
-	"$palscope" db version --db "$db" >/dev/null      # create and migrate
+	(umask 077 && : >"$db")
+	# create and migrate (db version reads a file as it is; a report fails on no run, after it)
+	"$palscope" report summary --db "$db" >/dev/null 2>&1 || true
 	sqlite3 "$db" <"$here/gen.sql" >/dev/null
-	# gen.sql inserts the run as plain rows; the first open builds its summaries, which collect
-	# and import do when a run ends: a one-time cost per run, not per report.
-	t=$(python3 "$here/measure.py" /dev/null "$palscope" db version --db "$db")
+	# gen.sql inserts the run as plain rows; the first open for writing builds its summaries,
+	# which collect and import do when a run ends: a one-time cost per run, not per report.
+	t=$(python3 "$here/measure.py" /dev/null "$palscope" report summary --db "$db")
 	echo "run summaries built once (as at the end of a collect): ${t%% *} s, peak RSS $(echo "$t" | cut -d' ' -f2) MB"
 fi
 "$palscope" report summary --db "$db" >/dev/null      # rebuild the views if needed, warm the cache
