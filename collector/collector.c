@@ -49,7 +49,8 @@ struct ident {
 	bool failed_any;
 	bool finished;		/* nothing of its own is pending */
 	bool graph_started;	/* group checks sent (or recorded as impossible) */
-	bool done;		/* ... and the role definitions it may need are read: REC_IDENTITY_DONE */
+	bool done;		/* counted: REC_IDENTITY_DONE sent, or queued in waiting until the
+				 * role definitions it may need are read */
 	int pending;		/* reads submitted and not yet done */
 	char (*groups)[37];	/* group ids to check with Graph (lower case, distinct) */
 	size_t n_groups, cap_groups;

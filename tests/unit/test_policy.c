@@ -101,30 +101,14 @@ golden(const char *key, const char *value, const char *report)
 {
 	struct err err = ERR_INIT;
 	char out[300], want_path[512];
-	char *got, *want;
-	size_t got_len, want_len;
+	const char *why;
 
 	snprintf(out, sizeof(out), "%s.%s-%s.%s.csv", path, key, value, report);
 	snprintf(want_path, sizeof(want_path), "%s/%s-%s.%s.csv", GOLDEN, key, value, report);
 	if (report_write_path(&db, report_find(report), "2026-10", out, 0, NULL, &err) < 0)
 		fail_msg("report %s: %s", report, err.msg);
-	got = test_slurp(out, &got_len);
-	assert_non_null(got);
-	if (getenv("UPDATE_GOLDEN")) {
-		FILE *fp = fopen(want_path, "wb");
-		assert_non_null(fp);
-		fwrite(got, 1, got_len, fp);
-		fclose(fp);
-	}
-	want = test_slurp(want_path, &want_len);
-	if (want == NULL)
-		fail_msg("missing golden file %s (run with UPDATE_GOLDEN=1)", want_path);
-	if (got_len != want_len || memcmp(got, want, got_len) != 0)
-		fail_msg("%s=%s: report %s differs from %s; output kept in %s", key, value, report,
-			 want_path, out);
-	unlink(out);
-	free(got);
-	free(want);
+	if ((why = test_golden_check(out, want_path)) != NULL)
+		fail_msg("%s=%s: report %s: %s", key, value, report, why);
 }
 
 /* What a value must decide (each switch's other rows are in the golden files). */
