@@ -56,14 +56,17 @@ int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(pri
 struct accounts;
 struct azure_endpoint;
 struct user_credential;
+struct user_tenant_pages;
 /*
  * --user: the signed-in user into cred (the token cache, or with no_cache a device code
  * sign-in for this run only) and one AUTH_USER identity per tenant into out: those of
- * tenants_path, else every tenant the user reaches (GET /tenants). The newest refresh token is
- * saved unless no_cache. 0, or the exit status of the error (reported on stderr).
+ * tenants_path, else every tenant the user reaches (GET /tenants; its pages into *pages when
+ * pages is not NULL, caller frees). The newest refresh token is saved unless no_cache. 0, or the
+ * exit status of the error (reported on stderr).
  */
 int cli_user_accounts(const char *cmd, const struct azure_endpoint *ep, const char *tenants_path,
-		      bool no_cache, struct user_credential *cred, struct accounts *out);
+		      bool no_cache, struct user_credential *cred, struct accounts *out,
+		      struct user_tenant_pages *pages);
 
 /* The database path: --db value, else $PALSCOPE_DB, else "palscope.db". */
 const char *default_db_path(const char *opt);

@@ -10,6 +10,7 @@
 #include "collector/http.h"
 #include "collector/tenant_resolve.h"
 #include "collector/token_cache.h"
+#include "collector/user_tenants.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "common/xalloc.h"
@@ -97,6 +98,7 @@ cmd_collect(int argc, char **argv)
 	bool user = false, no_cache = false;
 	const char *tenants_path = NULL;
 	struct user_credential cred = { 0 };
+	struct user_tenant_pages user_pages = { 0 };
 	cli_endpoint_args_init(&ea, CLI_EP_ARM | CLI_EP_GRAPH | CLI_EP_CONCURRENCY);
 	const struct cli_arg args[] = {
 		{ O_DB, &dbpath },
@@ -175,9 +177,11 @@ cmd_collect(int argc, char **argv)
 
 	/* Validate all input before the database is touched. */
 	if (user) {
-		if ((rc = cli_user_accounts("collect", &co.ep, tenants_path, no_cache, &cred, &accts)) != 0)
+		if ((rc = cli_user_accounts("collect", &co.ep, tenants_path, no_cache, &cred, &accts,
+					     &user_pages)) != 0)
 			goto out;
 		co.user = &cred;
+		co.user_tenant_pages = &user_pages;
 	} else if ((accounts_path ? accounts_load(accounts_path, &accts, &err)
 				  : accounts_from_env(&accts, &err)) < 0) {
 		rc = usage_error("collect", "%s", err.msg);
@@ -276,6 +280,7 @@ out:
 	accounts_release(&accts);
 	tenant_domains_release(&domains);
 	user_credential_release(&cred);
+	user_tenant_pages_free(&user_pages);
 	free(ids);
 	free(pids.v);
 	free(arm);

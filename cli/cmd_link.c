@@ -433,7 +433,7 @@ run_links(struct link_args *a)
 		cli_azure_endpoint(&ep, a->ea.o.ca_bundle, a->ea.concurrency, a->ea.timeout_s);
 	if (a->user) {
 		cli_on_stop_signals();
-		if ((rc = cli_user_accounts("link", &aep, a->tenants, a->no_cache, &cred, &accts)) != 0)
+		if ((rc = cli_user_accounts("link", &aep, a->tenants, a->no_cache, &cred, &accts, NULL)) != 0)
 			goto out;
 	} else if ((a->accounts ? accounts_load(a->accounts, &accts, &err)
 				: accounts_from_env(&accts, &err)) < 0) {

@@ -15,7 +15,8 @@
 
 int
 cli_user_accounts(const char *cmd, const struct azure_endpoint *ep, const char *tenants_path,
-		  bool no_cache, struct user_credential *cred, struct accounts *out)
+		  bool no_cache, struct user_credential *cred, struct accounts *out,
+		  struct user_tenant_pages *pages)
 {
 	struct user_tenant *tv = NULL;
 	struct err err = ERR_INIT;
@@ -58,7 +59,7 @@ cli_user_accounts(const char *cmd, const struct azure_endpoint *ep, const char *
 			goto out;
 		}
 	}
-	if (tv == NULL && user_tenants_list(ep, cred, &cli_stop_flag, &tv, &n, &err) < 0) {
+	if (tv == NULL && user_tenants_list(ep, cred, &cli_stop_flag, &tv, &n, pages, &err) < 0) {
 		log_error("%s", err.msg);
 		rc = EXIT_FAILED;
 		goto out;

@@ -97,6 +97,8 @@ struct collector {
 	char first[11], last[11];
 	char *cost_body;
 	char *cost_resource_body;
+	/* a signed-in user's tenant list: read for one identity of the run (user_tenants_wanted) */
+	enum { UT_UNREAD, UT_READING, UT_READ } user_tenants;
 	struct smap roledefs;	/* role GUIDs requested (lowercase; no values) */
 	int roledef_pending;	/* role definition reads in flight */
 	volatile sig_atomic_t *stop;
@@ -477,6 +479,63 @@ graph_start(struct collector *c, struct ident *id)
 	return true;
 }
 
+/*
+ * GET /tenants answers "the tenants for your account": for a signed-in user that is every
+ * directory the user belongs to, the same whichever tenant's token asks, so the user's
+ * identities store it once, not once per tenant (500 guest tenants: 500 lists of 500). The
+ * pages read at sign-in are the home tenant identity's list; without them (--tenants FILE)
+ * the first user identity signed in reads it, and another tries if that read fails. The
+ * others' tenant lists are left unread (nothing reads them but the tenant names).
+ */
+static bool
+user_tenants_wanted(struct collector *c, struct ident *id)
+{
+	const struct user_tenant_pages *p = c->o->user_tenant_pages;
+
+	if (id->acct->auth != AUTH_USER)
+		return true;
+	if (c->user_tenants != UT_UNREAD)
+		return false;
+	if (p == NULL || p->n == 0) {
+		c->user_tenants = UT_READING;
+		return true;
+	}
+	if (!c->o->user || !str_ieq(id->acct->tenant_id, c->o->user->home_tenant))
+		return false;
+	for (size_t i = 0; i < p->n; i++) {
+		struct err err = ERR_INIT;
+		cJSON *root = cJSON_Parse(p->v[i]);
+		int rc = root ? arm_emit_tenants(root, c->sink, id->id, &err) : RC_PARSE;
+		cJSON_Delete(root);
+		if (rc < 0) { /* read it here then: its failure is recorded like any */
+			c->user_tenants = UT_READING;
+			return true;
+		}
+	}
+	struct chain ch = { .ident = id, .kind = K_TENANTS };
+	read_done(c, &ch);
+	c->user_tenants = UT_READ;
+	return false;
+}
+
+/* The user's tenant list could not be read by id: another user identity in progress reads it,
+ * else the next one signed in. */
+static void
+user_tenants_failed(struct collector *c, const struct ident *id)
+{
+	c->user_tenants = UT_UNREAD;
+	for (size_t i = 0; i < c->n_slots; i++) {
+		struct ident *o = &c->idents[i];
+
+		if (o != id && o->c && !o->finished && o->si.signed_in &&
+		    o->acct->auth == AUTH_USER && !*c->stop) {
+			c->user_tenants = UT_READING;
+			submit_arm(c, o, K_TENANTS, NULL, "/tenants?api-version=" API_RESOURCES, NULL);
+			return;
+		}
+	}
+}
+
 static void
 after_signin(struct session_ident *si, void *payload)
 {
@@ -491,7 +550,8 @@ after_signin(struct session_ident *si, void *payload)
 	sink_emit(c, REC_IDENTITY_OK, id->id, si->oid);
 	submit_arm(c, id, K_LINK, NULL,
 		   "/providers/Microsoft.ManagementPartner/partners?api-version=" API_PARTNER, NULL);
-	submit_arm(c, id, K_TENANTS, NULL, "/tenants?api-version=" API_RESOURCES, NULL);
+	if (user_tenants_wanted(c, id))
+		submit_arm(c, id, K_TENANTS, NULL, "/tenants?api-version=" API_RESOURCES, NULL);
 	submit_arm(c, id, K_SUBS, NULL, "/subscriptions?api-version=" API_RESOURCES, NULL);
 }
 
@@ -736,6 +796,8 @@ chain_failed(struct collector *c, struct chain *ch, const struct http_req *r, co
 	     const char *message)
 {
 	record_failure(c, ch, r, code, message);
+	if (ch->kind == K_TENANTS && ch->ident->acct->auth == AUTH_USER)
+		user_tenants_failed(c, ch->ident);
 	switch (ch->kind) {
 	case K_LINK:
 		identity_failed(ch->ident, "the partner link could not be read (HTTP %ld)", r->status);
@@ -772,6 +834,8 @@ follow(struct collector *c, struct chain *ch, const cJSON *root, const struct ht
 			cost_done(c, ch, r->status);
 		else if (is_pim(ch->kind))
 			pim_status(c, ch, READ_OK, r);
+		else if (ch->kind == K_TENANTS && ch->ident->acct->auth == AUTH_USER)
+			c->user_tenants = UT_READ;
 		read_done(c, ch);
 		free(ch);
 		return;

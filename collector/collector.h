@@ -17,6 +17,7 @@
 #include "collector/accounts.h"
 #include "collector/http.h"
 #include "collector/session.h"
+#include "collector/user_tenants.h"
 #include "model/records.h"
 
 struct collect_opts {
@@ -24,6 +25,9 @@ struct collect_opts {
 	const char *period;	/* YYYY-MM */
 	bool progress;		/* draw a progress line on stderr */
 	struct user_credential *user; /* the signed-in user (AUTH_USER identities), or NULL */
+	/* the user's GET /tenants pages read at sign-in (cli_user_accounts), or NULL: see
+	 * collector.c, user_tenants_wanted() */
+	const struct user_tenant_pages *user_tenant_pages;
 };
 
 struct collect_summary {

@@ -1,5 +1,6 @@
 #include "collector/user_tenants.h"
 #include "arm/arm.h"
+#include "common/buf.h"
 #include "common/csvin.h"
 #include "common/util.h"
 #include "common/xalloc.h"
@@ -16,6 +17,7 @@ struct lister {
 	struct session *s;
 	struct user_tenant *v;
 	size_t n;
+	struct user_tenant_pages *pages; /* or NULL */
 	int rc;
 	struct err err;
 };
@@ -71,6 +73,10 @@ on_page(struct http_req *r, void *payload)
 		cJSON_Delete(e);
 		goto out;
 	}
+	if (l->pages) {
+		l->pages->v = xrealloc(l->pages->v, (l->pages->n + 1) * sizeof(*l->pages->v));
+		l->pages->v[l->pages->n++] = xstrdup(buf_cstr(&r->resp));
+	}
 	const cJSON *t;
 	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(root, "value"))
 	{
@@ -114,12 +120,22 @@ signin_failed(struct session_ident *si, const struct http_req *r, void *payload)
 	l->rc = err_set(&l->err, RC_AUTH, "home tenant %s: %s", si->acct->tenant_id, si->error);
 }
 
+void
+user_tenant_pages_free(struct user_tenant_pages *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->v[i]);
+	free(p->v);
+	p->v = NULL;
+	p->n = 0;
+}
+
 int
 user_tenants_list(const struct azure_endpoint *ep, struct user_credential *c,
 		  volatile sig_atomic_t *stop, struct user_tenant **out, size_t *n,
-		  struct err *err)
+		  struct user_tenant_pages *pages, struct err *err)
 {
-	struct lister l = { .ep = ep };
+	struct lister l = { .ep = ep, .pages = pages };
 	struct session_hooks hooks = { .signed_in = signed_in, .signin_failed = signin_failed,
 				       .payload = &l };
 	struct account home = { .auth = AUTH_USER, .tenant_id = c->home_tenant, .upn = c->upn };
@@ -145,6 +161,8 @@ user_tenants_list(const struct azure_endpoint *ep, struct user_credential *c,
 	session_ident_release(&si);
 	if (l.rc < 0) {
 		free(l.v);
+		if (pages)
+			user_tenant_pages_free(pages);
 		*err = l.err;
 		return l.rc;
 	}

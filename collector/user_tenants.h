@@ -23,13 +23,27 @@ struct user_tenant {
 };
 
 /*
- * The user's tenants, home first, each once (caller frees *out). RC_AUTH
- * with the reason (and the fix, for an AADSTS code) when the home tenant
- * sign-in fails, RC_HTTP when the list cannot be read.
+ * The GET /tenants pages as they were read (JSON bodies, in order). The list
+ * is the user's, the same whichever of its tenants asks: collect stores it as
+ * the home tenant identity's tenant list instead of reading it again in every
+ * tenant (collect_opts.user_tenant_pages).
+ */
+struct user_tenant_pages {
+	char **v;
+	size_t n;
+};
+
+void user_tenant_pages_free(struct user_tenant_pages *p);
+
+/*
+ * The user's tenants, home first, each once (caller frees *out); the pages
+ * read go to *pages when it is not NULL (caller frees). RC_AUTH with the
+ * reason (and the fix, for an AADSTS code) when the home tenant sign-in
+ * fails, RC_HTTP when the list cannot be read.
  */
 int user_tenants_list(const struct azure_endpoint *ep, struct user_credential *c,
 		      volatile sig_atomic_t *stop, struct user_tenant **out, size_t *n,
-		      struct err *err);
+		      struct user_tenant_pages *pages, struct err *err);
 
 /*
  * The tenants of a --tenants file instead: CSV with a tenant_id column (the
