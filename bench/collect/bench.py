@@ -67,6 +67,16 @@ def server_tree_cpu(pid):
     return proc_cpu(pid)
 
 
+GNU_TIME = "/usr/bin/time"
+
+
+def gnu_time(path):
+    """user s, sys s, peak RSS KB of palscope from GNU time's -f '%e %U %S %M' line."""
+    with open(path) as f:
+        last = [l for l in f.read().split("\n") if l.strip()][-1].split()
+    return float(last[1]), float(last[2]), int(last[3])
+
+
 def run_one(args, tenants, work):
     d = os.path.join(work, "t%d" % tenants)
     os.makedirs(d, exist_ok=True)
@@ -104,15 +114,19 @@ def run_one(args, tenants, work):
                "--period", "2026-10", "--arm-url", url, "--login-url", url,
                "--concurrency", str(args.concurrency), "--quiet"]
         out = open(os.path.join(d, "collect.out"), "w")
+        # CPU and peak RSS from GNU time around palscope: os.wait4's ru_maxrss of a child forked
+        # from this Python process starts at Python's own RSS (Linux keeps the larger at exec).
+        timef = os.path.join(d, "time.txt")
+        cmd = [GNU_TIME, "-f", "%e %U %S %M", "-o", timef] + cmd
         t0 = time.monotonic()
-        child = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        child = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         # Poll with a hard timeout so the benchmark always ends.
         while True:
             pid, status, ru = os.wait4(child.pid, os.WNOHANG)
             if pid:
                 break
             if time.monotonic() - t0 > args.timeout:
-                child.kill()
+                os.killpg(child.pid, signal.SIGKILL)  # GNU time and palscope
                 pid, status, ru = os.wait4(child.pid, 0)
                 raise RuntimeError("palscope collect did not finish in %ds" % args.timeout)
             time.sleep(0.005)
@@ -139,12 +153,13 @@ def run_one(args, tenants, work):
     if args.log:
         with open(os.path.join(d, "requests.jsonl"), "rb") as f:
             log_lines = sum(1 for _ in f)
-    cpu = ru.ru_utime + ru.ru_stime
+    utime, stime, rss_kb = gnu_time(timef)
+    cpu = utime + stime
     db_mb = os.path.getsize(db) / 1e6
     return {"db_mb": db_mb, "tenants": tenants, "subs": tenants * args.subs, "rc": child.returncode,
             "requests": requests, "log_lines": log_lines, "wall": wall,
             "bound": requests * args.latency_ms / 1000.0 / args.concurrency,
-            "cpu": cpu, "user": ru.ru_utime, "sys": ru.ru_stime, "rss_mb": ru.ru_maxrss / 1024.0,
+            "cpu": cpu, "user": utime, "sys": stime, "rss_mb": rss_kb / 1024.0,
             "srv_cpu": srv_cpu, "dir": d}
 
 

@@ -73,6 +73,16 @@ def post(url, body):
     return urllib.request.urlopen(req, timeout=10).read()
 
 
+GNU_TIME = "/usr/bin/time"
+
+
+def gnu_time(path):
+    """user s, sys s, peak RSS KB of palscope from GNU time's -f '%e %U %S %M' line."""
+    with open(path) as f:
+        last = [l for l in f.read().split("\n") if l.strip()][-1].split()
+    return float(last[1]), float(last[2]), int(last[3])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--palscope", required=True)
@@ -111,16 +121,20 @@ def main():
         db = os.path.join(work, "bench.db")
         cmd = [args.palscope, "collect", "--user", "--db", db, "--partner-id", "1234567", "--period", "2026-10",
                "--arm-url", url, "--login-url", url, "--concurrency", str(args.concurrency), "--quiet"]
+        # CPU and peak RSS from GNU time around palscope: os.wait4's ru_maxrss of a child forked
+        # from this Python process starts at Python's own RSS (Linux keeps the larger at exec).
+        timef = os.path.join(work, "time.txt")
+        cmd = [GNU_TIME, "-f", "%e %U %S %M", "-o", timef] + cmd
         t_wall0 = time.time()
         t0 = time.monotonic()
         child = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
-                                 stderr=open(os.path.join(work, "collect.err"), "w"))
+                                 stderr=open(os.path.join(work, "collect.err"), "w"), start_new_session=True)
         while True:
             pid, status, ru = os.wait4(child.pid, os.WNOHANG)
             if pid:
                 break
             if time.monotonic() - t0 > args.timeout:
-                child.kill()
+                os.killpg(child.pid, signal.SIGKILL)  # GNU time and palscope
                 os.wait4(child.pid, 0)
                 raise RuntimeError("collect --user did not finish in %ds" % args.timeout)
             time.sleep(0.005)
@@ -139,7 +153,8 @@ def main():
     logged = sum(1 for r in map(json.loads, open(log)) if r["ts"] >= t_wall0 - 0.01)
     chain = max(logged - requests, 0)
     bound = (requests / args.concurrency + chain) * args.latency_ms / 1000.0
-    cpu = ru.ru_utime + ru.ru_stime
+    utime, stime, rss_kb = gnu_time(timef)
+    cpu = utime + stime
     print("collect --user: %d tenants (%d guest), exit %d, identities ok %d/%d" %
           (args.tenants, n_guests, rc, ok, idents))
     print("  requests %d in the run + %d sign-in chain (home token, GET /tenants pages)" % (requests, chain))
@@ -147,7 +162,7 @@ def main():
           (wall, bound, requests, args.latency_ms, args.concurrency, chain, args.latency_ms, wall / bound,
            TARGET_RATIO, "met" if wall / bound <= TARGET_RATIO else "NOT met"))
     print("  palscope CPU %.2f s = %.1f %% of wall (user %.2f, sys %.2f); peak RSS %.1f MB" %
-          (cpu, 100 * cpu / wall, ru.ru_utime, ru.ru_stime, ru.ru_maxrss / 1024.0))
+          (cpu, 100 * cpu / wall, utime, stime, rss_kb / 1024.0))
     print("  work dir %s" % work)
 
 
