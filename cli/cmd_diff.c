@@ -18,7 +18,8 @@ static void
 print_help(const struct cli_arg *args)
 {
 	printf("usage: palscope diff [--db FILE] [--from RUN|YYYY-MM] [--to RUN|YYYY-MM]\n"
-	       "                     [--customers|--subscriptions] [--out FILE|-] [--excel]\n\n"
+	       "                     [--customers|--subscriptions] [-o FORMAT]\n"
+	       "                     [--out FILE|-] [--excel]\n\n"
 	       "One CSV row per customer (or subscription) whose status, reason code or attributed\n"
 	       "usage changed between two runs, with the causes found in the stored data.\n\n");
 	cli_opts_help(stdout, args);

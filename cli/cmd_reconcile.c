@@ -47,7 +47,7 @@ static void
 print_help(const struct cli_arg *args)
 {
 	printf("usage: palscope reconcile --partner-center FILE.csv [--db FILE] [--period YYYY-MM]\n"
-	       "                          [--out FILE|-] [--excel]\n\n"
+	       "                          [-o FORMAT] [--out FILE|-] [--excel]\n\n"
 	       "Compare palscope's prediction with a Partner Center download (columns such as\n"
 	       "CustomerTenantId, CustomerName, SubscriptionGuid, PartnerAttributionType, Month,\n"
 	       "MPN ID; header names in any case; only PAL / Partner Admin Link rows count).\n"

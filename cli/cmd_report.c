@@ -18,10 +18,10 @@
 static void
 print_help(const struct cli_arg *args)
 {
-	printf("usage: palscope report <name> [--db FILE] [--period YYYY-MM | --run ID] "
-	       "[--out FILE|-] [--excel]\n"
-	       "       palscope report trend [--db FILE] [--from YYYY-MM] [--to YYYY-MM] "
-	       "[--out FILE|-] [--excel]\n\nreports:\n");
+	printf("usage: palscope report <name> [--db FILE] [--period YYYY-MM | --run ID]\n"
+	       "                       [-o FORMAT] [--out FILE|-] [--excel]\n"
+	       "       palscope report trend [--db FILE] [--from YYYY-MM] [--to YYYY-MM]\n"
+	       "                       [-o FORMAT] [--out FILE|-] [--excel]\n\nreports:\n");
 	for (const struct report_spec *s = report_specs; s->name; s++)
 		printf("  %-14s %s\n", s->name, s->summary);
 	printf("\n");

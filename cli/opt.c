@@ -8,12 +8,14 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "common/xalloc.h"
+#include "reports/output.h"
 #include "reports/report.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum kind { SWITCH, VALUE, LIST, NUMBER };
 
@@ -25,6 +27,7 @@ struct opt_def {
 	const char *help;		/* '\n' starts a continuation line */
 	bool (*valid)(const char *);	/* NULL: any value */
 	const char *want;		/* what valid wants: "is not a GUID" */
+	const char *const *choices;	/* VALUE: the values allowed (NULL-terminated), or NULL */
 	long min, max;			/* NUMBER */
 	const char *unit;		/* NUMBER: " seconds" */
 };
@@ -60,8 +63,11 @@ static const struct opt_def defs[O_ID_END] = {
 	[O_VERBOSE] = { S("verbose", "more detail; twice: trace requests"), .shortname = 'v' },
 	[O_DB] = { V("db", "FILE", "database (default $PALSCOPE_DB, else palscope.db)") },
 	[O_PERIOD] = { V("period", "YYYY-MM", "the month (default: the newest run's period)"), MONTH },
-	[O_OUT] = { V("out", "FILE|-", "write to FILE (atomically) or '-' for stdout (default)"),
-		    .shortname = 'o' },
+	[O_OUT] = { V("out", "FILE|-", "write to FILE (atomically) or '-' for stdout (default)") },
+	[O_OUTPUT] = { V("output", "FORMAT",
+			 "table, csv, json or tsv (default: table on a terminal,\n"
+			 "else csv for reports)"),
+		       .shortname = 'o', .choices = out_format_names },
 	[O_EXCEL] = { S("excel", "UTF-8 byte order mark and CRLF line ends, for Excel") },
 	[O_ACCOUNTS] = { V("accounts", "FILE",
 			   "CSV: tenant_id, client_id + secret_env, or token_command,\n"
@@ -217,10 +223,30 @@ struct cli_arg *
 cli_output_args_init(struct cli_output_args *oa)
 {
 	memset(oa, 0, sizeof(*oa));
-	oa->args[0] = (struct cli_arg){ O_OUT, &oa->out };
-	oa->args[1] = (struct cli_arg){ O_EXCEL, &oa->excel };
-	oa->args[2] = (struct cli_arg){ CLI_END, NULL };
+	oa->args[0] = (struct cli_arg){ O_OUTPUT, &oa->format };
+	oa->args[1] = (struct cli_arg){ O_OUT, &oa->out };
+	oa->args[2] = (struct cli_arg){ O_EXCEL, &oa->excel };
+	oa->args[3] = (struct cli_arg){ CLI_END, NULL };
 	return oa->args;
+}
+
+struct cli_arg *
+cli_output_only_args_init(struct cli_output_args *oa)
+{
+	memset(oa, 0, sizeof(*oa));
+	oa->args[0] = (struct cli_arg){ O_OUTPUT, &oa->format };
+	oa->args[1] = (struct cli_arg){ CLI_END, NULL };
+	return oa->args;
+}
+
+enum out_format
+cli_output_format(const struct cli_output_args *oa, enum out_format dflt)
+{
+	if (oa->format)
+		return (enum out_format)out_format_find(oa->format); /* checked by cli_parse */
+	if ((oa->out == NULL || strcmp(oa->out, "-") == 0) && isatty(STDOUT_FILENO))
+		return OUT_TABLE;
+	return dflt;
 }
 
 int
@@ -228,8 +254,12 @@ cli_write_report(struct db *db, const struct report_spec *spec, const char *peri
 		 const struct cli_output_args *oa, const char *what, struct err *err)
 {
 	size_t rows = 0;
-	int rc = report_write_path(db, spec, period, oa->out, oa->excel ? REPORT_EXCEL : 0, &rows,
-				   err);
+	enum out_format fmt = cli_output_format(oa, OUT_CSV);
+	if (oa->excel && fmt != OUT_CSV)
+		return err_set(err, RC_USAGE, "--excel goes with --output csv, not %s",
+			       out_format_names[fmt]);
+	int rc = report_write_path(db, spec, period, oa->out,
+				   (oa->excel ? REPORT_EXCEL : 0) | REPORT_FORMAT(fmt), &rows, err);
 
 	if (rc == 0 && oa->out && strcmp(oa->out, "-") != 0)
 		log_info("wrote %zu rows to '%s' (%s)", rows, oa->out, what);
@@ -299,9 +329,39 @@ unknown_option(const char *cmd, const char *arg, const int *ids, size_t n)
 	return usage_error(cmd, "unknown option '%s'", arg);
 }
 
+/* "--output 'jsn' is not one of table, csv, json, tsv; did you mean 'json'?" */
+static int
+not_a_choice(const char *cmd, const struct opt_def *d, const char *arg)
+{
+	char list[128] = "";
+	const char *best = NULL;
+	size_t bestd = 3;
+
+	for (const char *const *c = d->choices; *c; c++) {
+		size_t len = strlen(list);
+		snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "", *c);
+		size_t dist = cli_edit_distance(arg, *c);
+		if (dist < bestd) {
+			best = *c;
+			bestd = dist;
+		}
+	}
+	if (best)
+		return usage_error(cmd, "--%s '%s' is not one of %s; did you mean '%s'?", d->name,
+				   arg, list, best);
+	return usage_error(cmd, "--%s '%s' is not one of %s", d->name, arg, list);
+}
+
 static int
 store_value(const char *cmd, const struct opt_def *d, void *value, const char *arg)
 {
+	if (d->choices) {
+		bool found = false;
+		for (const char *const *c = d->choices; *c && !found; c++)
+			found = strcmp(*c, arg) == 0;
+		if (!found)
+			return not_a_choice(cmd, d, arg);
+	}
 	if (d->valid && !d->valid(arg))
 		return usage_error(cmd, "--%s '%s' %s", d->name, arg, d->want);
 	switch (d->kind) {

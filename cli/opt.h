@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "reports/output.h"
 
 enum cli_opt_id {
 	CLI_END = 0,
@@ -30,6 +31,7 @@ enum cli_opt_id {
 	O_DB,
 	O_PERIOD,		/* a reported month (default: the newest run's period) */
 	O_OUT,
+	O_OUTPUT,		/* -o: table, csv, json or tsv */
 	O_EXCEL,
 	O_ACCOUNTS,
 	O_PARTNER_ID,		/* repeatable (struct cli_list) */
@@ -107,21 +109,33 @@ struct cli_endpoint_args {
 /* Points ea's list at its fields and returns it. */
 struct cli_arg *cli_endpoint_args_init(struct cli_endpoint_args *ea, unsigned which);
 
-/* --out and --excel of the commands that write a CSV report: { CLI_INCLUDE, oa.args }. */
+/*
+ * --output/-o FORMAT, --out and --excel of the commands that print rows:
+ * { CLI_INCLUDE, oa.args }. cli_output_only_args_init gives --output alone (link, db runs).
+ */
 struct cli_output_args {
+	const char *format;	/* NULL: the command's default (cli_output_format) */
 	const char *out;	/* NULL or "-": stdout */
 	bool excel;
-	struct cli_arg args[3];
+	struct cli_arg args[4];
 };
 /* Points oa's list at its fields and returns it. */
 struct cli_arg *cli_output_args_init(struct cli_output_args *oa);
+struct cli_arg *cli_output_only_args_init(struct cli_output_args *oa);
+
+/*
+ * The format to print in: --output as given; else table when the rows go to a terminal
+ * (stdout, no --out FILE), else dflt (csv for the report commands, table for the others).
+ */
+enum out_format cli_output_format(const struct cli_output_args *oa, enum out_format dflt);
 
 struct db;
 struct err;
 struct report_spec;
 
 /*
- * Write spec's CSV for period to oa's --out (stdout without it) with its --excel; with -v,
+ * Write spec's rows for period to oa's --out (stdout without it) in cli_output_format(oa,
+ * OUT_CSV) (--excel: csv only, refused with RC_USAGE otherwise); with -v,
  * say how many rows went to the file ("wrote 12 rows to 'c.csv' (what)"). Returns 0 or an
  * RC_* code with err set.
  */

@@ -11,7 +11,7 @@
 #include "common/xalloc.h"
 #include "db/as_of.h"
 #include "db/db.h"
-#include "reports/report_csv.h"
+#include "reports/output.h"
 
 #define T REPORT_COL_TEXT
 #define I REPORT_COL_INT
@@ -115,24 +115,24 @@ out:
 }
 
 static void
-write_cell(struct report_csv *o, sqlite3_stmt *st, int i, enum report_col_type type)
+write_cell(struct out *o, sqlite3_stmt *st, int i, enum report_col_type type)
 {
 	int t = sqlite3_column_type(st, i);
 
 	if (t == SQLITE_NULL && type != REPORT_COL_TEXT) {
-		report_csv_empty(o);
+		out_null(o);
 		return;
 	}
 	switch (type) {
 	case REPORT_COL_INT:
-		report_csv_int(o, sqlite3_column_int64(st, i));
+		out_int(o, sqlite3_column_int64(st, i));
 		break;
 	case REPORT_COL_MONEY:
-		report_csv_money(o, sqlite3_column_double(st, i));
+		out_money(o, sqlite3_column_double(st, i));
 		break;
 	case REPORT_COL_TEXT: {
 		const char *s = (const char *)sqlite3_column_text(st, i);
-		report_csv_text(o, s, s ? (size_t)sqlite3_column_bytes(st, i) : 0);
+		out_text(o, s, s ? (size_t)sqlite3_column_bytes(st, i) : 0);
 		break;
 	}
 	}
@@ -143,7 +143,8 @@ report_write(struct db *db, const struct report_spec *spec, const char *period, 
 	     unsigned flags, size_t *rows, struct err *err)
 {
 	sqlite3_stmt *st = NULL;
-	struct report_csv o;
+	struct out o;
+	struct out_field *fields = NULL;
 	size_t n = 0;
 	int rc;
 
@@ -171,23 +172,25 @@ report_write(struct db *db, const struct report_spec *spec, const char *period, 
 	if (sqlite3_bind_parameter_index(st, ":to") > 0 && range_to)
 		db_bind_text(st, ":to", range_to);
 
-	report_csv_begin(&o, fp, flags & REPORT_EXCEL);
+	fields = xcalloc(spec->ncols, sizeof(*fields));
 	for (size_t i = 0; i < spec->ncols; i++)
-		report_csv_text(&o, spec->cols[i].name, strlen(spec->cols[i].name));
-	report_csv_end_row(&o);
+		fields[i] = (struct out_field){ spec->cols[i].name, (enum out_type)spec->cols[i].type };
+	out_begin(&o, fp, REPORT_FORMAT_OF(flags), flags & REPORT_EXCEL ? OUT_EXCEL : 0, fields,
+		  spec->ncols);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		for (size_t i = 0; i < spec->ncols; i++)
 			write_cell(&o, st, (int)i, spec->cols[i].type);
-		report_csv_end_row(&o);
+		out_end_row(&o);
 		n++;
 		if (o.failed)
 			break;
 	}
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		rc = err_set(err, RC_DB, "report '%s': %s", spec->name, db_errmsg(db));
+		out_end(&o);
 		goto out;
 	}
-	if (report_csv_end(&o) < 0) {
+	if (out_end(&o) < 0) {
 		errno = o.errnum;
 		rc = err_set(err, RC_IO, "cannot write report '%s': %s", spec->name,
 			     strerror(o.errnum));
@@ -197,6 +200,7 @@ report_write(struct db *db, const struct report_spec *spec, const char *period, 
 	if (rows)
 		*rows = n;
 out:
+	free(fields);
 	sqlite3_finalize(st);
 	return rc;
 }

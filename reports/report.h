@@ -11,13 +11,15 @@
 #include <stdio.h>
 
 #include "common/err.h"
+#include "reports/output.h"
 
 struct db;
 
+/* The output layer's types (reports/output.h), by the same numbers. */
 enum report_col_type {
-	REPORT_COL_TEXT,	/* quoted, formula-guarded */
-	REPORT_COL_INT,		/* bare integer */
-	REPORT_COL_MONEY,	/* bare number, '.' and two decimals; NULL gives an empty cell */
+	REPORT_COL_TEXT = OUT_T_TEXT,	/* quoted, formula-guarded */
+	REPORT_COL_INT = OUT_T_INT,	/* bare integer */
+	REPORT_COL_MONEY = OUT_T_MONEY,	/* bare number, '.' and two decimals; NULL gives an empty cell */
 };
 
 struct report_column {
@@ -34,8 +36,11 @@ struct report_spec {
 };
 
 enum {
-	REPORT_EXCEL = 1 << 0,	/* UTF-8 BOM and CRLF line ends */
+	REPORT_EXCEL = 1 << 0,	/* UTF-8 BOM and CRLF line ends (csv) */
 };
+/* The output format (enum out_format, reports/output.h) in report_write's flags; none is csv. */
+#define REPORT_FORMAT(f) ((unsigned)(f) << 4)
+#define REPORT_FORMAT_OF(flags) ((enum out_format)(((flags) >> 4) & 0xF))
 
 /* The report table, terminated by an entry with name == NULL. */
 extern const struct report_spec report_specs[];
@@ -73,7 +78,8 @@ int report_why_scope(struct db *db, const char *period, const char *q, struct er
 int report_why_unscope(struct db *db, struct err *err);
 
 /*
- * Run spec for period and write the CSV (header row first) to fp. Checks that the statement's
+ * Run spec for period and write it to fp in the format of flags (REPORT_FORMAT; csv: the
+ * header row first). Checks that the statement's
  * columns match the table. Returns 0 or an RC_* code; *rows (may be NULL) gets the row count.
  */
 int report_write(struct db *db, const struct report_spec *spec, const char *period, FILE *fp,

@@ -118,8 +118,8 @@ grep -q "(see 'palscope help link')$" "$T/err" || fail "usage error does not poi
 ok "did you mean, one error line"
 
 # 6. Every option the old parsers took still works (a sample across commands).
-run report subscriptions --db "$DB" --period 2026-10 -o "$T/s.csv" --excel
-expect_eq "report -o FILE --excel" 0 "$RC"
+run report subscriptions --db "$DB" --period 2026-10 --out "$T/s.csv" --excel
+expect_eq "report --out FILE --excel" 0 "$RC"
 head -c 3 "$T/s.csv" | od -An -tx1 | grep -q "ef bb bf" || fail "--excel: no BOM"
 run db prune --db "$DB" --keep-periods 5
 expect_eq "db prune --keep-periods" 0 "$RC"
