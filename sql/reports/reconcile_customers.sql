@@ -9,14 +9,6 @@ WITH pc AS (
 	GROUP BY lower(tenant_id)
 ),
 cs AS (SELECT * FROM customer_status WHERE period = :period),
-file AS (
-	SELECT (SELECT group_concat(m, ', ') FROM (SELECT DISTINCT month AS m FROM temp.pc_row
-						   ORDER BY 1)) AS months,
-	       (SELECT group_concat(p, ', ') FROM (SELECT DISTINCT partner_id AS p FROM temp.pc_row
-						   WHERE coalesce(partner_id, '') <> ''
-						   ORDER BY 1)) AS pids,
-	       (SELECT today FROM temp.reconcile_meta) AS today
-),
 keys AS (SELECT lower(tenant_id) AS tid FROM cs UNION SELECT tid FROM pc),
 j AS (
 	SELECT k.tid, cs.customer_name AS s_name, cs.status, cs.reason_code, cs.explanation,
@@ -49,7 +41,7 @@ SELECT CASE WHEN j.status = 'ATTRIBUTED' AND j.reported THEN 'BOTH'
        WHEN j.status = 'ATTRIBUTED' AND j.reported THEN ''
        WHEN j.status = 'ATTRIBUTED' THEN
 	       rtrim(
-	       CASE WHEN :period >= strftime('%Y-%m', f.today, 'start of month', '-1 month')
+	       CASE WHEN :period >= f.latency_from
 		    THEN 'DATA_LATENCY: Partner Center may not show ' || :period ||
 			 ' yet (attribution appears days to weeks after the month); ' ELSE '' END ||
 	       CASE WHEN j.csp_offers IS NOT NULL THEN
@@ -57,9 +49,7 @@ SELECT CASE WHEN j.status = 'ATTRIBUTED' AND j.reported THEN 'BOTH'
 			 'the CSP partner, Partner Center shows them as CSP, not PAL; ' ELSE '' END ||
 	       'OTHER_LOCATION_ID: the link to ' || coalesce(nullif(j.partner_id, ''), '?') ||
 	       ' may be to a location ID this download does not cover; ' ||
-	       'REPORT_FILTERS: the download holds PAL rows for ' ||
-	       coalesce(f.months, 'no month') || ' and partner IDs ' || coalesce(f.pids, '(none)') ||
-	       '; check its date range, location and attribution filters', '; ')
+	       f.filters_note, '; ')
        WHEN j.reported AND NOT j.tenant_has_identity THEN
 	       'NO_IDENTITY: tenant ' || j.tid ||
 	       ' has no collected or imported identity; collect or import one signed in to it'
@@ -69,6 +59,6 @@ SELECT CASE WHEN j.status = 'ATTRIBUTED' AND j.reported THEN 'BOTH'
 	       coalesce(j.reason_code, '') || ')'
        ELSE '' END AS likely_causes,
        coalesce(j.explanation, '') AS explanation
-FROM j, file f
+FROM j, temp.reconcile_file f
 ORDER BY CASE match WHEN 'PREDICTED_ONLY' THEN 0 WHEN 'REPORTED_ONLY' THEN 1 WHEN 'BOTH' THEN 2
 	 ELSE 3 END, tenant_id;

@@ -1,6 +1,7 @@
 -- palscope reconcile, by subscription: palscope's prediction for :period (subscription_status)
--- against the PAL rows of a Partner Center download (temp.pc_row, loaded by import/pc.c;
--- temp.reconcile_meta holds today's date). One row per subscription either side knows.
+-- against the PAL rows of a Partner Center download (temp.pc_row, loaded by import/pc.c; what is
+-- said of the download as a whole: temp.reconcile_file, sql/scripts/reconcile_temp.sql).
+-- One row per subscription either side knows.
 -- match: BOTH, PREDICTED_ONLY (palscope expects attribution, Partner Center lacks it),
 -- REPORTED_ONLY (Partner Center attributes it, palscope does not), NEITHER.
 WITH pc AS (
@@ -12,14 +13,6 @@ WITH pc AS (
 	GROUP BY lower(subscription_id)
 ),
 ss AS (SELECT * FROM subscription_status WHERE period = :period),
-file AS (
-	SELECT (SELECT group_concat(m, ', ') FROM (SELECT DISTINCT month AS m FROM temp.pc_row
-						   ORDER BY 1)) AS months,
-	       (SELECT group_concat(p, ', ') FROM (SELECT DISTINCT partner_id AS p FROM temp.pc_row
-						   WHERE coalesce(partner_id, '') <> ''
-						   ORDER BY 1)) AS pids,
-	       (SELECT today FROM temp.reconcile_meta) AS today
-),
 keys AS (SELECT lower(subscription_id) AS sid FROM ss UNION SELECT sid FROM pc),
 j AS (
 	SELECT k.sid, ss.tenant_id AS s_tenant, ss.customer_name AS s_name, ss.subscription_name,
@@ -54,7 +47,7 @@ SELECT CASE WHEN j.status = 'ATTRIBUTED' AND j.reported THEN 'BOTH'
        WHEN j.status = 'ATTRIBUTED' AND j.reported THEN ''
        WHEN j.status = 'ATTRIBUTED' THEN
 	       rtrim(
-	       CASE WHEN :period >= strftime('%Y-%m', f.today, 'start of month', '-1 month')
+	       CASE WHEN :period >= f.latency_from
 		    THEN 'DATA_LATENCY: Partner Center may not show ' || :period ||
 			 ' yet (attribution appears days to weeks after the month); ' ELSE '' END ||
 	       CASE WHEN j.offer LIKE 'CSP%' THEN
@@ -67,9 +60,7 @@ SELECT CASE WHEN j.status = 'ATTRIBUTED' AND j.reported THEN 'BOTH'
 			 '; the link may point to another location ID; '
 		    ELSE 'OTHER_LOCATION_ID: the link to ' || coalesce(nullif(j.partner_id, ''), '?') ||
 			 ' may be to a location ID this download does not cover; ' END ||
-	       'REPORT_FILTERS: the download holds PAL rows for ' ||
-	       coalesce(f.months, 'no month') || ' and partner IDs ' || coalesce(f.pids, '(none)') ||
-	       '; check its date range, location and attribution filters', '; ')
+	       f.filters_note, '; ')
        WHEN j.reported AND j.status IS NULL AND NOT j.tenant_has_identity THEN
 	       'NO_IDENTITY: tenant ' || coalesce(j.tenant, '?') ||
 	       ' has no collected or imported identity; collect or import one signed in to it'
@@ -82,6 +73,6 @@ SELECT CASE WHEN j.status = 'ATTRIBUTED' AND j.reported THEN 'BOTH'
 	       'see in tenant ' || j.tenant || ' (palscope: ' || j.status || ' ' || j.reason_code || ')'
        ELSE '' END AS likely_causes,
        coalesce(j.explanation, '') AS explanation
-FROM j, file f
+FROM j, temp.reconcile_file f
 ORDER BY CASE match WHEN 'PREDICTED_ONLY' THEN 0 WHEN 'REPORTED_ONLY' THEN 1 WHEN 'BOTH' THEN 2
 	 ELSE 3 END, tenant_id, subscription_id;
