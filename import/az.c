@@ -348,33 +348,21 @@ out:
 	return rc;
 }
 
+/*
+ * An empty file, or az's null (what a command that returned nothing prints): the output of 'az
+ * managementpartner show' for a principal with no partner link. raw is stored as the link's body.
+ */
 int
-imp_load_empty(struct import *im, const char *name, struct err *err)
+imp_load_unlinked(struct import *im, const char *name, const char *raw, struct err *err)
 {
 	struct jfile *f = imp_new_jfile(im, name, FK_LINK_NONE);
 	int rc;
 
-	f->raw = xstrdup("");
+	f->raw = xstrdup(raw);
 	if ((rc = imp_set_link_file(im, name, err)) < 0)
 		return rc;
-	imp_note(im, "%s: empty: taken as 'az managementpartner show' of a principal with no "
+	imp_note(im, "%s: %s: taken as 'az managementpartner show' of a principal with no "
 		     "partner link (not linked)",
-		 name);
-	return 0;
-}
-
-/* az prints null for a command that returned nothing: 'az managementpartner show' unlinked. */
-int
-imp_load_null(struct import *im, const char *name, struct err *err)
-{
-	struct jfile *f = imp_new_jfile(im, name, FK_LINK_NONE);
-	int rc;
-
-	f->raw = xstrdup("null");
-	if ((rc = imp_set_link_file(im, name, err)) < 0)
-		return rc;
-	imp_note(im, "%s: null: taken as 'az managementpartner show' of a principal with no "
-			 "partner link (not linked)",
-		     name);
+		 name, raw[0] ? raw : "empty");
 	return 0;
 }

@@ -253,7 +253,7 @@ import_add_buffer(struct import *im, const char *name, const void *data, size_t 
 	int rc;
 
 	if (fb == 0)
-		return imp_load_empty(im, name, err);
+		return imp_load_unlinked(im, name, "", err);
 	if (fb == '{' || fb == '[') {
 		size_t skip = len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
 		return imp_load_json(im, name, (const char *)p + skip, len - skip, err);
@@ -275,7 +275,7 @@ import_add_buffer(struct import *im, const char *name, const void *data, size_t 
 		return rc;
 	}
 	if (is_json_null(p, len))
-		return imp_load_null(im, name, err);
+		return imp_load_unlinked(im, name, "null", err);
 	if ((rc = csvin_open_mem(&c, data, len, name, err)) < 0)
 		return rc;
 	rc = load_csv(im, c, err);
@@ -306,7 +306,7 @@ import_add_file(struct import *im, const char *path, struct err *err)
 			rc = err_set(err, RC_INPUT, "cannot read '%s': %s", path, strerror(errno));
 			goto out;
 		}
-		rc = imp_load_empty(im, path, err);
+		rc = imp_load_unlinked(im, path, "", err);
 		goto out;
 	}
 	size_t hb = n >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;

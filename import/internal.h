@@ -140,8 +140,8 @@ int imp_each_definition(struct import *im, struct jfile *f, const struct sink *s
 bool imp_az_error_text(const char *data, size_t len, size_t *at);
 int imp_load_error_text(struct import *im, const char *name, const char *data, size_t len,
 			size_t at, struct err *err);
-int imp_load_empty(struct import *im, const char *name, struct err *err);
-int imp_load_null(struct import *im, const char *name, struct err *err);
+/* An empty file (raw "") or az's "null": a principal with no partner link. */
+int imp_load_unlinked(struct import *im, const char *name, const char *raw, struct err *err);
 
 /* arm_body.c */
 int imp_load_json(struct import *im, const char *name, const char *data, size_t len,
