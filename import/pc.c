@@ -117,6 +117,15 @@ pc_load(struct db *db, const char *path, struct pc_info *info, struct err *err)
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		csvin_want(c, want[i]);
 	info->by_subscription = is >= 0;
+	if ((rc = db_prepare(db, "UPDATE temp.reconcile_meta SET by_subscription = :by", &st,
+			     err)) < 0)
+		goto out;
+	db_bind_int(st, ":by", info->by_subscription);
+	rc = db_step_done(db, st, err);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc < 0)
+		goto out;
 	if ((rc = db_prepare(db,
 			     "INSERT INTO temp.pc_row VALUES (:tenant_id, :customer_name, "
 			     ":subscription_id, :partner_id, :month, :acr)",
