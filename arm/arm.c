@@ -24,6 +24,12 @@ arm_obj(const cJSON *o, const char *key)
 	return cJSON_IsObject(v) ? v : NULL;
 }
 
+bool
+arm_has(const cJSON *o, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, key) != NULL;
+}
+
 static int
 emit(const struct sink *sink, enum rec_type t, int64_t id, const void *rec, struct err *err)
 {

@@ -9,16 +9,19 @@
 #define PALSCOPE_ARM_ARM_H
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 
 #include "common/err.h"
 #include "model/records.h"
 
 /*
  * The getters every JSON reader shares: member key of o as a string or as an
- * object, NULL when o is NULL, the member is absent or has another type.
+ * object, NULL when o is NULL, the member is absent or has another type;
+ * arm_has: whether o has the member at all (any type).
  */
 const char *arm_str(const cJSON *o, const char *key);
 const cJSON *arm_obj(const cJSON *o, const char *key);
+bool arm_has(const cJSON *o, const char *key);
 
 /* The paging link of a list body ("nextLink" or "properties.nextLink"), or NULL. */
 const char *arm_next_link(const cJSON *root);

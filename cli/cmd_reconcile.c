@@ -2,7 +2,7 @@
  * palscope reconcile: set palscope's prediction for a period against what a Partner Center
  * download reports, one CSV row per subscription (or per customer when the download has no
  * subscription ids) with match BOTH / PREDICTED_ONLY / REPORTED_ONLY / NEITHER and the likely
- * causes. The comparison is SQL (sql/reports/reconcile_*.sql) over the rule views and a
+ * causes. The comparison is SQL (sql/reports/reconcile.sql) over the rule views and a
  * temporary table of the download's PAL rows; the CSV goes through the reports' writer
  * (header row, formula-injection guard, --excel).
  */
@@ -34,12 +34,12 @@ static const struct report_column reconcile_cols[] = {
 };
 
 static const struct report_spec by_subscription = {
-	"reconcile", "@reports/reconcile_subscriptions.sql", "reconcile by subscription",
+	"reconcile", "@reports/reconcile.sql", "reconcile by subscription",
 	reconcile_cols, sizeof(reconcile_cols) / sizeof(reconcile_cols[0]),
 };
 
 static const struct report_spec by_customer = {
-	"reconcile", "@reports/reconcile_customers.sql", "reconcile by customer",
+	"reconcile", "@reports/reconcile.sql", "reconcile by customer",
 	reconcile_cols, sizeof(reconcile_cols) / sizeof(reconcile_cols[0]),
 };
 

@@ -3,6 +3,8 @@
 #include "common/xalloc.h"
 
 #include <ctype.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -428,6 +430,21 @@ db_prepare(struct db *db, const char *text, sqlite3_stmt **out, struct err *err)
  * binding nothing would silently store or select NULL, so stop in every build
  * (an assert is compiled out of the Release build the tests run).
  */
+static _Noreturn void internal_error(const char *fmt, ...) PRINTFLIKE(1, 2);
+
+static _Noreturn void
+internal_error(const char *fmt, ...)
+{
+	va_list ap;
+	char msg[512];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "palscope: internal error: %s\n", msg);
+	abort();
+}
+
 static int
 param(sqlite3_stmt *st, const char *name)
 {
@@ -436,9 +453,8 @@ param(sqlite3_stmt *st, const char *name)
 	if (i <= 0) {
 		const char *sql = sqlite3_sql(st);
 
-		fprintf(stderr, "palscope: internal error: SQL parameter %s is not in the statement: %.200s\n",
-			name, sql ? sql : "?");
-		abort();
+		internal_error("SQL parameter %s is not in the statement: %.200s", name,
+			       sql ? sql : "?");
 	}
 	return i;
 }
@@ -483,7 +499,10 @@ db_exec_script(struct db *db, const char *name, const struct db_param *params, s
 	       struct err *err)
 {
 	const char *sql = sql_get(name);
+	uint64_t used = 0;	/* the params some statement of the script takes */
 
+	if (n > 64)
+		internal_error("db_exec_script: more than 64 parameters for %s", name);
 	while (sql && *sql) {
 		sqlite3_stmt *st = NULL;
 		const char *tail = NULL;
@@ -497,6 +516,8 @@ db_exec_script(struct db *db, const char *name, const struct db_param *params, s
 		for (size_t i = 0; i < n; i++) {
 			int idx = sqlite3_bind_parameter_index(st, params[i].name);
 
+			if (idx > 0)
+				used |= UINT64_C(1) << i;
 			if (idx > 0 && params[i].text)
 				sqlite3_bind_text(st, idx, params[i].text, -1, SQLITE_TRANSIENT);
 			else if (idx > 0)
@@ -511,5 +532,10 @@ db_exec_script(struct db *db, const char *name, const struct db_param *params, s
 		}
 		sqlite3_finalize(st);
 	}
+	/* As db_bind_*: a parameter no statement takes is palscope's bug (a misspelt :name). */
+	for (size_t i = 0; i < n; i++)
+		if (!(used & (UINT64_C(1) << i)))
+			internal_error("SQL parameter %s is in no statement of %s", params[i].name,
+				       name);
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include "db/summary.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -340,42 +341,210 @@ step(struct store *s, sqlite3_stmt *st)
 	return db_step_done(s->db, st, &s->err);
 }
 
-static int
-emit_link(struct store *s, int64_t id, const struct link_rec *r)
-{
-	sqlite3_stmt *st = s->st[ST_LINK];
+/*
+ * Each record's columns, as a table: the statement parameter, how the member is bound and
+ * where it is. One loop binds every record type (db_bind_* stop on a name the statement lacks).
+ */
+enum field_kind {
+	F_TEXT,		/* const char * (NULL binds NULL) */
+	F_TEXT_OR_EMPTY, /* const char * (NULL binds "") */
+	F_CHARS,	/* char[] */
+	F_LONG,
+	F_INT,
+	F_BOOL,
+	F_DOUBLE,
+	F_READ_OUTCOME,	/* enum read_outcome, bound by name */
+	F_COST_OUTCOME,	/* enum cost_outcome, bound by name */
+};
 
-	db_bind_int(st, ":identity_id", id);
-	db_bind_int(st, ":run_id", s->run_id);
-	db_bind_int(st, ":linked", r->linked);
-	db_bind_text(st, ":partner_id", r->partner_id);
-	db_bind_text(st, ":partner_name", r->partner_name);
-	db_bind_text(st, ":tenant_id", r->tenant_id);
-	db_bind_text(st, ":object_id", r->object_id);
-	db_bind_text(st, ":state", r->state);
-	db_bind_text(st, ":created_time", r->created_time);
-	db_bind_text(st, ":updated_time", r->updated_time);
-	db_bind_int(st, ":http_status", r->http_status);
-	db_bind_text(st, ":raw_json", r->raw_json);
-	return step(s, st);
+struct field {
+	const char *param;
+	enum field_kind kind;
+	size_t off;
+};
+
+#define FIELD_AS(T, m, k, p) { p, k, offsetof(struct T, m) }
+#define FIELD(T, m, k) FIELD_AS(T, m, k, ":" #m)
+#define TEXT(T, m) FIELD(T, m, F_TEXT)
+#define N_FIELDS(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct field link_fields[] = {
+	FIELD(link_rec, linked, F_BOOL),    TEXT(link_rec, partner_id),
+	TEXT(link_rec, partner_name),	    TEXT(link_rec, tenant_id),
+	TEXT(link_rec, object_id),	    TEXT(link_rec, state),
+	TEXT(link_rec, created_time),	    TEXT(link_rec, updated_time),
+	FIELD(link_rec, http_status, F_LONG), TEXT(link_rec, raw_json),
+};
+static const struct field tenant_fields[] = {
+	TEXT(tenant_rec, tenant_id),	  TEXT(tenant_rec, display_name),
+	TEXT(tenant_rec, default_domain), FIELD_AS(tenant_rec, category, F_TEXT, ":tenant_category"),
+	TEXT(tenant_rec, country_code),
+};
+static const struct field subscription_fields[] = {
+	TEXT(subscription_rec, subscription_id), TEXT(subscription_rec, display_name),
+	TEXT(subscription_rec, tenant_id),	 TEXT(subscription_rec, state),
+	TEXT(subscription_rec, quota_id),	 TEXT(subscription_rec, spending_limit),
+	TEXT(subscription_rec, location_placement_id),
+	TEXT(subscription_rec, authorization_source),
+};
+static const struct field role_assignment_fields[] = {
+	TEXT(role_assignment_rec, subscription_id), TEXT(role_assignment_rec, assignment_id),
+	TEXT(role_assignment_rec, scope),	    TEXT(role_assignment_rec, role_guid),
+	TEXT(role_assignment_rec, role_definition_id), TEXT(role_assignment_rec, principal_id),
+	TEXT(role_assignment_rec, principal_type),  TEXT(role_assignment_rec, created_on),
+	TEXT(role_assignment_rec, condition),	    TEXT(role_assignment_rec, resource_group),
+	TEXT(role_assignment_rec, scope_level),
+};
+static const struct field role_definition_fields[] = {
+	TEXT(role_definition_rec, role_guid), TEXT(role_definition_rec, role_name),
+	TEXT(role_definition_rec, role_type), TEXT(role_definition_rec, description),
+};
+static const struct field role_permission_fields[] = {
+	TEXT(role_permission_rec, kind), TEXT(role_permission_rec, pattern),
+};
+static const struct field lighthouse_fields[] = {
+	TEXT(lighthouse_rec, subscription_id),	  TEXT(lighthouse_rec, assignment_id),
+	TEXT(lighthouse_rec, registration_definition_id), TEXT(lighthouse_rec, definition_name),
+	TEXT(lighthouse_rec, managed_by_tenant_id), TEXT(lighthouse_rec, managed_by_tenant_name),
+	TEXT(lighthouse_rec, managee_tenant_id),  TEXT(lighthouse_rec, managee_tenant_name),
+	TEXT(lighthouse_rec, provisioning_state), TEXT(lighthouse_rec, plan_name),
+	TEXT(lighthouse_rec, plan_publisher),	  TEXT(lighthouse_rec, created_at),
+};
+static const struct field lighthouse_auth_fields[] = {
+	TEXT(lighthouse_auth_rec, principal_id), TEXT(lighthouse_auth_rec, principal_name),
+	TEXT(lighthouse_auth_rec, role_guid),	 FIELD(lighthouse_auth_rec, eligible, F_BOOL),
+};
+static const struct field pim_fields[] = {
+	TEXT(pim_rec, subscription_id), TEXT(pim_rec, kind),	      TEXT(pim_rec, item_id),
+	TEXT(pim_rec, scope),		TEXT(pim_rec, scope_level),   TEXT(pim_rec, resource_group),
+	TEXT(pim_rec, role_guid),	TEXT(pim_rec, principal_id),  TEXT(pim_rec, principal_type),
+	TEXT(pim_rec, member_type),	TEXT(pim_rec, assignment_type), TEXT(pim_rec, request_type),
+	TEXT(pim_rec, status),		TEXT(pim_rec, start_time),    TEXT(pim_rec, end_time),
+	TEXT(pim_rec, eligibility_id),	TEXT(pim_rec, created_on),
+};
+static const struct field cost_status_fields[] = {
+	TEXT(cost_status_rec, subscription_id), FIELD_AS(cost_status_rec, outcome, F_COST_OUTCOME, ":status"),
+	FIELD(cost_status_rec, http_status, F_LONG), TEXT(cost_status_rec, error_code),
+	TEXT(cost_status_rec, error_message),
+};
+static const struct field failure_fields[] = {
+	TEXT(failure_rec, subscription_id), TEXT(failure_rec, kind),
+	TEXT(failure_rec, method),	    TEXT(failure_rec, url),
+	FIELD(failure_rec, http_status, F_LONG), TEXT(failure_rec, transport_error),
+	TEXT(failure_rec, error_code),	    TEXT(failure_rec, error_message),
+	TEXT(failure_rec, request_id),	    FIELD(failure_rec, attempts, F_INT),
+};
+static const struct field pim_status_fields[] = {
+	TEXT(pim_status_rec, subscription_id), TEXT(pim_status_rec, list),
+	FIELD_AS(pim_status_rec, outcome, F_READ_OUTCOME, ":status"),
+	FIELD(pim_status_rec, http_status, F_LONG), TEXT(pim_status_rec, error_code),
+	TEXT(pim_status_rec, error_message),
+};
+static const struct field group_check_fields[] = {
+	TEXT(group_check_rec, group_id), FIELD_AS(group_check_rec, outcome, F_READ_OUTCOME, ":status"),
+	FIELD(group_check_rec, http_status, F_LONG), TEXT(group_check_rec, error_code),
+	TEXT(group_check_rec, error_message),
+};
+static const struct field cost_resource_fields[] = {
+	TEXT(cost_resource_rec, subscription_id), FIELD(cost_resource_rec, usage_date, F_CHARS),
+	TEXT(cost_resource_rec, resource_id),	  FIELD(cost_resource_rec, cost, F_DOUBLE),
+	FIELD(cost_resource_rec, currency, F_TEXT_OR_EMPTY),
+};
+static const struct field read_fields[] = {
+	TEXT(read_rec, kind), TEXT(read_rec, subscription_id),
+};
+
+/* Which keys of the run a statement takes besides the record's own columns. */
+enum { K_RUN = 1, K_IDENTITY = 2 };
+
+struct rec_bind {
+	enum stmt_id st;
+	unsigned keys;
+	const struct field *f;
+	size_t n;
+};
+
+#define REC_BIND(stmt, keys, fields) { stmt, keys, fields, N_FIELDS(fields) }
+
+/* The record types stored by one statement from the record alone (the others: store_emit_one). */
+static const struct rec_bind rec_binds[REC__COUNT] = {
+	[REC_READ_DONE] = REC_BIND(ST_READ_DONE, K_IDENTITY, read_fields),
+	[REC_LINK] = REC_BIND(ST_LINK, K_RUN | K_IDENTITY, link_fields),
+	[REC_TENANT] = REC_BIND(ST_TENANT, K_RUN | K_IDENTITY, tenant_fields),
+	[REC_ROLE_ASSIGNMENT] = REC_BIND(ST_ROLE_ASSIGNMENT, K_RUN | K_IDENTITY, role_assignment_fields),
+	[REC_COST_STATUS] = REC_BIND(ST_COST_STATUS, K_RUN | K_IDENTITY, cost_status_fields),
+	[REC_COST_RESOURCE_STATUS] =
+		REC_BIND(ST_COST_RESOURCE_STATUS, K_RUN | K_IDENTITY, cost_status_fields),
+	[REC_PIM] = REC_BIND(ST_PIM, K_RUN | K_IDENTITY, pim_fields),
+	[REC_PIM_STATUS] = REC_BIND(ST_PIM_STATUS, K_RUN | K_IDENTITY, pim_status_fields),
+	[REC_COST_RESOURCE] = REC_BIND(ST_COST_RESOURCE, K_RUN | K_IDENTITY, cost_resource_fields),
+};
+
+static void
+bind_fields(sqlite3_stmt *st, const void *rec, const struct field *f, size_t n)
+{
+	const char *base = rec;
+
+	for (size_t i = 0; i < n; i++) {
+		const void *p = base + f[i].off;
+		const char *v;
+
+		switch (f[i].kind) {
+		case F_TEXT:
+			db_bind_text(st, f[i].param, *(const char *const *)p);
+			break;
+		case F_TEXT_OR_EMPTY:
+			v = *(const char *const *)p;
+			db_bind_text(st, f[i].param, v ? v : "");
+			break;
+		case F_CHARS:
+			db_bind_text(st, f[i].param, (const char *)p);
+			break;
+		case F_LONG:
+			db_bind_int(st, f[i].param, *(const long *)p);
+			break;
+		case F_INT:
+			db_bind_int(st, f[i].param, *(const int *)p);
+			break;
+		case F_BOOL:
+			db_bind_int(st, f[i].param, *(const bool *)p ? 1 : 0);
+			break;
+		case F_DOUBLE:
+			db_bind_double(st, f[i].param, *(const double *)p);
+			break;
+		case F_READ_OUTCOME:
+			db_bind_text(st, f[i].param, read_outcome_names[*(const enum read_outcome *)p]);
+			break;
+		case F_COST_OUTCOME:
+			db_bind_text(st, f[i].param, cost_outcome_names[*(const enum cost_outcome *)p]);
+			break;
+		}
+	}
+}
+
+/* Binds the run keys and the record's columns; the caller binds anything else and steps. */
+static sqlite3_stmt *
+bind_record(struct store *s, enum stmt_id id, unsigned keys, int64_t identity, const void *rec,
+	    const struct field *f, size_t n)
+{
+	sqlite3_stmt *st = s->st[id];
+
+	if (keys & K_RUN)
+		db_bind_int(st, ":run_id", s->run_id);
+	if (keys & K_IDENTITY)
+		db_bind_int(st, ":identity_id", identity);
+	bind_fields(st, rec, f, n);
+	return st;
 }
 
 static int
 emit_subscription(struct store *s, int64_t id, const struct subscription_rec *r)
 {
-	sqlite3_stmt *st = s->st[ST_SUBSCRIPTION];
+	sqlite3_stmt *st;
 	int rc;
 
-	db_bind_int(st, ":run_id", s->run_id);
-	db_bind_int(st, ":identity_id", id);
-	db_bind_text(st, ":subscription_id", r->subscription_id);
-	db_bind_text(st, ":display_name", r->display_name);
-	db_bind_text(st, ":tenant_id", r->tenant_id);
-	db_bind_text(st, ":state", r->state);
-	db_bind_text(st, ":quota_id", r->quota_id);
-	db_bind_text(st, ":spending_limit", r->spending_limit);
-	db_bind_text(st, ":location_placement_id", r->location_placement_id);
-	db_bind_text(st, ":authorization_source", r->authorization_source);
+	st = bind_record(s, ST_SUBSCRIPTION, K_RUN | K_IDENTITY, id, r, subscription_fields,
+			 N_FIELDS(subscription_fields));
 	if ((rc = step(s, st)) < 0)
 		return rc;
 	st = s->st[ST_MANAGED_BY];
@@ -392,22 +561,17 @@ emit_subscription(struct store *s, int64_t id, const struct subscription_rec *r)
 static int
 emit_role_definition(struct store *s, const struct role_definition_rec *r)
 {
-	sqlite3_stmt *st = s->st[ST_ROLE_DEFINITION];
+	sqlite3_stmt *st;
 	int rc;
 
-	db_bind_int(st, ":run_id", s->run_id);
-	db_bind_text(st, ":role_guid", r->role_guid);
-	db_bind_text(st, ":role_name", r->role_name);
-	db_bind_text(st, ":role_type", r->role_type);
-	db_bind_text(st, ":description", r->description);
+	st = bind_record(s, ST_ROLE_DEFINITION, K_RUN, 0, r, role_definition_fields,
+			 N_FIELDS(role_definition_fields));
 	if ((rc = step(s, st)) < 0)
 		return rc;
-	st = s->st[ST_ROLE_PERMISSION];
 	for (size_t i = 0; i < r->n_perms; i++) {
-		db_bind_int(st, ":run_id", s->run_id);
+		st = bind_record(s, ST_ROLE_PERMISSION, K_RUN, 0, &r->perms[i],
+				 role_permission_fields, N_FIELDS(role_permission_fields));
 		db_bind_text(st, ":role_guid", r->role_guid);
-		db_bind_text(st, ":kind", r->perms[i].kind);
-		db_bind_text(st, ":pattern", r->perms[i].pattern);
 		if ((rc = step(s, st)) < 0)
 			return rc;
 	}
@@ -417,66 +581,22 @@ emit_role_definition(struct store *s, const struct role_definition_rec *r)
 static int
 emit_lighthouse(struct store *s, int64_t id, const struct lighthouse_rec *r)
 {
-	sqlite3_stmt *st = s->st[ST_LIGHTHOUSE];
+	sqlite3_stmt *st;
 	int rc;
 
-	db_bind_int(st, ":run_id", s->run_id);
-	db_bind_int(st, ":identity_id", id);
-	db_bind_text(st, ":subscription_id", r->subscription_id);
-	db_bind_text(st, ":assignment_id", r->assignment_id);
-	db_bind_text(st, ":registration_definition_id", r->registration_definition_id);
-	db_bind_text(st, ":definition_name", r->definition_name);
-	db_bind_text(st, ":managed_by_tenant_id", r->managed_by_tenant_id);
-	db_bind_text(st, ":managed_by_tenant_name", r->managed_by_tenant_name);
-	db_bind_text(st, ":managee_tenant_id", r->managee_tenant_id);
-	db_bind_text(st, ":managee_tenant_name", r->managee_tenant_name);
-	db_bind_text(st, ":provisioning_state", r->provisioning_state);
-	db_bind_text(st, ":plan_name", r->plan_name);
-	db_bind_text(st, ":plan_publisher", r->plan_publisher);
-	db_bind_text(st, ":created_at", r->created_at);
+	st = bind_record(s, ST_LIGHTHOUSE, K_RUN | K_IDENTITY, id, r, lighthouse_fields,
+			 N_FIELDS(lighthouse_fields));
 	if ((rc = step(s, st)) < 0)
 		return rc;
-	st = s->st[ST_LIGHTHOUSE_AUTH];
 	for (size_t i = 0; i < r->n_auths; i++) {
-		db_bind_int(st, ":run_id", s->run_id);
-		db_bind_int(st, ":identity_id", id);
+		st = bind_record(s, ST_LIGHTHOUSE_AUTH, K_RUN | K_IDENTITY, id, &r->auths[i],
+				 lighthouse_auth_fields, N_FIELDS(lighthouse_auth_fields));
 		db_bind_text(st, ":subscription_id", r->subscription_id);
 		db_bind_text(st, ":assignment_id", r->assignment_id);
-		db_bind_text(st, ":principal_id", r->auths[i].principal_id);
-		db_bind_text(st, ":principal_name", r->auths[i].principal_name);
-		db_bind_text(st, ":role_guid", r->auths[i].role_guid);
-		db_bind_int(st, ":eligible", r->auths[i].eligible);
 		if ((rc = step(s, st)) < 0)
 			return rc;
 	}
 	return 0;
-}
-
-static int
-emit_pim(struct store *s, int64_t id, const struct pim_rec *r)
-{
-	sqlite3_stmt *st = s->st[ST_PIM];
-
-	db_bind_int(st, ":run_id", s->run_id);
-	db_bind_int(st, ":identity_id", id);
-	db_bind_text(st, ":subscription_id", r->subscription_id);
-	db_bind_text(st, ":kind", r->kind);
-	db_bind_text(st, ":item_id", r->item_id);
-	db_bind_text(st, ":scope", r->scope);
-	db_bind_text(st, ":scope_level", r->scope_level);
-	db_bind_text(st, ":resource_group", r->resource_group);
-	db_bind_text(st, ":role_guid", r->role_guid);
-	db_bind_text(st, ":principal_id", r->principal_id);
-	db_bind_text(st, ":principal_type", r->principal_type);
-	db_bind_text(st, ":member_type", r->member_type);
-	db_bind_text(st, ":assignment_type", r->assignment_type);
-	db_bind_text(st, ":request_type", r->request_type);
-	db_bind_text(st, ":status", r->status);
-	db_bind_text(st, ":start_time", r->start_time);
-	db_bind_text(st, ":end_time", r->end_time);
-	db_bind_text(st, ":eligibility_id", r->eligibility_id);
-	db_bind_text(st, ":created_on", r->created_on);
-	return step(s, st);
 }
 
 static int store_emit_one(struct store *s, enum rec_type type, int64_t id, const void *rec);
@@ -498,6 +618,8 @@ store_emit_one(struct store *s, enum rec_type type, int64_t id, const void *rec)
 {
 	sqlite3_stmt *st;
 
+	if ((unsigned)type >= REC__COUNT)
+		return err_set(&s->err, RC_ERROR, "unknown record type %d", (int)type);
 	switch (type) {
 	case REC_IDENTITY_OK:
 		st = s->st[ST_IDENTITY_OK];
@@ -513,135 +635,41 @@ store_emit_one(struct store *s, enum rec_type type, int64_t id, const void *rec)
 		st = s->st[ST_IDENTITY_DONE];
 		db_bind_int(st, ":identity_id", id);
 		return step(s, st);
-	case REC_READ_DONE: {
-		const struct read_rec *r = rec;
-		st = s->st[ST_READ_DONE];
-		db_bind_int(st, ":identity_id", id);
-		db_bind_text(st, ":kind", r->kind);
-		db_bind_text(st, ":subscription_id", r->subscription_id);
-		return step(s, st);
-	}
-	case REC_LINK:
-		return emit_link(s, id, rec);
-	case REC_TENANT: {
-		const struct tenant_rec *r = rec;
-		st = s->st[ST_TENANT];
-		db_bind_int(st, ":run_id", s->run_id);
-		db_bind_int(st, ":identity_id", id);
-		db_bind_text(st, ":tenant_id", r->tenant_id);
-		db_bind_text(st, ":display_name", r->display_name);
-		db_bind_text(st, ":default_domain", r->default_domain);
-		db_bind_text(st, ":tenant_category", r->category);
-		db_bind_text(st, ":country_code", r->country_code);
-		return step(s, st);
-	}
 	case REC_SUBSCRIPTION:
 		return emit_subscription(s, id, rec);
-	case REC_ROLE_ASSIGNMENT: {
-		const struct role_assignment_rec *r = rec;
-		st = s->st[ST_ROLE_ASSIGNMENT];
-		db_bind_int(st, ":run_id", s->run_id);
-		db_bind_int(st, ":identity_id", id);
-		db_bind_text(st, ":subscription_id", r->subscription_id);
-		db_bind_text(st, ":assignment_id", r->assignment_id);
-		db_bind_text(st, ":scope", r->scope);
-		db_bind_text(st, ":role_guid", r->role_guid);
-		db_bind_text(st, ":role_definition_id", r->role_definition_id);
-		db_bind_text(st, ":principal_id", r->principal_id);
-		db_bind_text(st, ":principal_type", r->principal_type);
-		db_bind_text(st, ":created_on", r->created_on);
-		db_bind_text(st, ":condition", r->condition);
-		db_bind_text(st, ":resource_group", r->resource_group);
-		db_bind_text(st, ":scope_level", r->scope_level);
-		return step(s, st);
-	}
 	case REC_ROLE_DEFINITION:
 		return emit_role_definition(s, rec);
 	case REC_LIGHTHOUSE:
 		return emit_lighthouse(s, id, rec);
-	case REC_COST_STATUS:
-	case REC_COST_RESOURCE_STATUS: {
-		const struct cost_status_rec *r = rec;
-		st = s->st[type == REC_COST_STATUS ? ST_COST_STATUS : ST_COST_RESOURCE_STATUS];
-		db_bind_int(st, ":run_id", s->run_id);
-		db_bind_int(st, ":identity_id", id);
-		db_bind_text(st, ":subscription_id", r->subscription_id);
-		db_bind_text(st, ":status", cost_outcome_names[r->outcome]);
-		db_bind_int(st, ":http_status", r->http_status);
-		db_bind_text(st, ":error_code", r->error_code);
-		db_bind_text(st, ":error_message", r->error_message);
-		return step(s, st);
-	}
 	case REC_COST_ROW:
 		return add_cost(s, id, rec);
 	case REC_FAILURE: {
-		const struct failure_rec *r = rec;
 		char now[32];
 		now_iso(now, sizeof(now));
-		st = s->st[ST_FAILURE];
-		db_bind_int(st, ":run_id", s->run_id);
+		st = bind_record(s, ST_FAILURE, K_RUN, 0, rec, failure_fields, N_FIELDS(failure_fields));
 		if (id > 0)
 			db_bind_int(st, ":identity_id", id);
 		else
 			db_bind_text(st, ":identity_id", NULL);
-		db_bind_text(st, ":subscription_id", r->subscription_id);
-		db_bind_text(st, ":kind", r->kind);
-		db_bind_text(st, ":method", r->method);
-		db_bind_text(st, ":url", r->url);
-		db_bind_int(st, ":http_status", r->http_status);
-		db_bind_text(st, ":transport_error", r->transport_error);
-		db_bind_text(st, ":error_code", r->error_code);
-		db_bind_text(st, ":error_message", r->error_message);
-		db_bind_text(st, ":request_id", r->request_id);
-		db_bind_int(st, ":attempts", r->attempts);
 		db_bind_text(st, ":at", now);
-		return step(s, st);
-	}
-	case REC_PIM:
-		return emit_pim(s, id, rec);
-	case REC_PIM_STATUS: {
-		const struct pim_status_rec *r = rec;
-		st = s->st[ST_PIM_STATUS];
-		db_bind_int(st, ":run_id", s->run_id);
-		db_bind_int(st, ":identity_id", id);
-		db_bind_text(st, ":subscription_id", r->subscription_id);
-		db_bind_text(st, ":list", r->list);
-		db_bind_text(st, ":status", read_outcome_names[r->outcome]);
-		db_bind_int(st, ":http_status", r->http_status);
-		db_bind_text(st, ":error_code", r->error_code);
-		db_bind_text(st, ":error_message", r->error_message);
 		return step(s, st);
 	}
 	case REC_GROUP_CHECK: {
 		const struct group_check_rec *r = rec;
-		st = s->st[ST_GROUP_CHECK];
-		db_bind_int(st, ":run_id", s->run_id);
-		db_bind_int(st, ":identity_id", id);
-		db_bind_text(st, ":group_id", r->group_id);
-		db_bind_text(st, ":status", read_outcome_names[r->outcome]);
+		st = bind_record(s, ST_GROUP_CHECK, K_RUN | K_IDENTITY, id, r, group_check_fields,
+				 N_FIELDS(group_check_fields));
 		if (r->outcome == READ_OK)
 			db_bind_int(st, ":member", r->member);
 		else
 			db_bind_text(st, ":member", NULL);
-		db_bind_int(st, ":http_status", r->http_status);
-		db_bind_text(st, ":error_code", r->error_code);
-		db_bind_text(st, ":error_message", r->error_message);
 		return step(s, st);
 	}
-	case REC_COST_RESOURCE: {
-		const struct cost_resource_rec *r = rec;
-		st = s->st[ST_COST_RESOURCE];
-		db_bind_int(st, ":run_id", s->run_id);
-		db_bind_int(st, ":identity_id", id);
-		db_bind_text(st, ":subscription_id", r->subscription_id);
-		db_bind_text(st, ":usage_date", r->usage_date);
-		db_bind_text(st, ":resource_id", r->resource_id);
-		db_bind_double(st, ":cost", r->cost);
-		db_bind_text(st, ":currency", r->currency ? r->currency : "");
-		return step(s, st);
+	default: {
+		const struct rec_bind *b = &rec_binds[type];
+		if (b->f == NULL)
+			break;
+		return step(s, bind_record(s, b->st, b->keys, id, rec, b->f, b->n));
 	}
-	case REC__COUNT:
-		break;
 	}
 	return err_set(&s->err, RC_ERROR, "unknown record type %d", (int)type);
 }

@@ -85,23 +85,9 @@ add_month(struct pc_info *info, const char *m)
 int
 pc_temp_tables(struct db *db, const char *today, struct err *err)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
+	const struct db_param p = { ":today", today, 0 };
 
-	if ((rc = db_exec(db,
-			  "CREATE TEMP TABLE IF NOT EXISTS pc_row (tenant_id TEXT COLLATE NOCASE, "
-			  "customer_name TEXT, subscription_id TEXT COLLATE NOCASE, partner_id TEXT, "
-			  "month TEXT, acr REAL); DELETE FROM temp.pc_row; "
-			  "CREATE TEMP TABLE IF NOT EXISTS reconcile_meta (today TEXT); "
-			  "DELETE FROM temp.reconcile_meta;",
-			  err)) < 0)
-		return rc;
-	if ((rc = db_prepare(db, "INSERT INTO temp.reconcile_meta VALUES (:today)", &st, err)) < 0)
-		return rc;
-	db_bind_text(st, ":today", today);
-	rc = db_step_done(db, st, err);
-	sqlite3_finalize(st);
-	return rc;
+	return db_exec_script(db, "scripts/reconcile_temp.sql", &p, 1, err);
 }
 
 int
@@ -131,6 +117,15 @@ pc_load(struct db *db, const char *path, struct pc_info *info, struct err *err)
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		csvin_want(c, want[i]);
 	info->by_subscription = is >= 0;
+	if ((rc = db_prepare(db, "UPDATE temp.reconcile_meta SET by_subscription = :by", &st,
+			     err)) < 0)
+		goto out;
+	db_bind_int(st, ":by", info->by_subscription);
+	rc = db_step_done(db, st, err);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc < 0)
+		goto out;
 	if ((rc = db_prepare(db,
 			     "INSERT INTO temp.pc_row VALUES (:tenant_id, :customer_name, "
 			     ":subscription_id, :partner_id, :month, :acr)",

@@ -107,7 +107,7 @@ link_audit_change_end(struct link_audit *a, int64_t change_id, const struct link
 	if (e->http_status > 0)
 		db_bind_int(st, ":http_status", e->http_status);
 	else
-		sqlite3_bind_null(st, sqlite3_bind_parameter_index(st, ":http_status"));
+		db_bind_text(st, ":http_status", NULL);
 	db_bind_text(st, ":request_id", e->request_id && *e->request_id ? e->request_id : NULL);
 	db_bind_text(st, ":error_code", e->error_code && *e->error_code ? e->error_code : NULL);
 	db_bind_text(st, ":error_message",

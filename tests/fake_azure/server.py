@@ -853,12 +853,7 @@ class Handler(BaseHTTPRequestHandler):
                 return Response(401, {"error": {"code": "InvalidAuthenticationToken",
                                                 "message": "Access token validation failure. Invalid audience.",
                                                 "innerError": self.graph_inner()}})
-            tid, oid = str(c["tid"]).lower(), str(c["oid"]).lower()
-            p = self.server.model.principals.get(oid)
-            if not p or p["tenantId"].lower() != tid:
-                return invalid
-            self.auth_ok = True
-            return tid, oid
+            return self.known_principal(c, invalid)
         if c["aud"] not in ARM_AUDIENCES:
             return arm_error(401, "InvalidAuthenticationToken",
                              "The access token has been obtained for wrong audience or resource '%s'. "
@@ -868,6 +863,10 @@ class Handler(BaseHTTPRequestHandler):
                              headers=invalid.headers)
         if float(c["exp"]) < time.time():
             return self.expired(float(c["exp"]))
+        return self.known_principal(c, invalid)
+
+    def known_principal(self, c, invalid):
+        """(tid, oid) of a valid token's principal, or invalid when the model has no such one."""
         tid, oid = str(c["tid"]).lower(), str(c["oid"]).lower()
         p = self.server.model.principals.get(oid)
         if not p or p["tenantId"].lower() != tid:

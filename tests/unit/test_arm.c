@@ -536,7 +536,7 @@ test_tenant__discovery(void **state)
 #undef DISC
 }
 
-/* The shared getters: the right type or NULL, and NULL objects pass through. */
+/* The shared getters: the right type or NULL (arm_has: any type), NULL objects pass through. */
 static void
 test_arm__getters(void **state)
 {
@@ -553,6 +553,11 @@ test_arm__getters(void **state)
 	assert_null(arm_obj(root, "s"));
 	assert_null(arm_obj(NULL, "o"));
 	assert_null(arm_str(arm_obj(root, "missing"), "s"));
+	/* arm_has: present with any type (the importer's shape tests), case-sensitive */
+	assert_true(arm_has(root, "n") && arm_has(root, "a") && arm_has(root, "o"));
+	assert_false(arm_has(root, "S"));
+	assert_false(arm_has(root, "missing"));
+	assert_false(arm_has(NULL, "s"));
 	cJSON_Delete(root);
 }
 

@@ -191,16 +191,15 @@ test_db__every_embedded_query_prepares(void **state)
 /*
  * A misspelt :name is palscope's bug: it must stop the process loudly in every
  * build (the tests run the Release build, where an assert is compiled out), not
- * bind nothing. Run in a child, which must die of SIGABRT and name the parameter.
+ * bind nothing. fn runs in a child, which must die of SIGABRT with expect on stderr.
  */
 static void
-test_db__unknown_parameter_aborts(void **state)
+assert_child_aborts(void (*fn)(struct db *db), const char *expect)
 {
 	int fds[2], status = 0;
 	char msg[512] = "";
 	ssize_t n;
 	pid_t pid;
-	(void)state;
 
 	assert_int_equal(pipe(fds), 0);
 	pid = fork();
@@ -208,24 +207,70 @@ test_db__unknown_parameter_aborts(void **state)
 	if (pid == 0) {
 		struct db db = DB_INIT;
 		struct err err = ERR_INIT;
-		sqlite3_stmt *st = NULL;
 
 		dup2(fds[1], 2);
-		if (db_open(&db, path, DB_CREATE, &err) != 0 ||
-		    db_prepare(&db, "SELECT :tenant_id", &st, &err) != 0)
+		if (db_open(&db, path, DB_CREATE, &err) != 0)
 			_exit(3);
-		db_bind_text(st, ":tenant", "x"); /* misspelt */
-		_exit(0);			  /* not reached */
+		fn(&db);
+		_exit(0); /* not reached */
 	}
 	close(fds[1]);
-	n = read(fds[0], msg, sizeof(msg) - 1);
+	for (size_t got = 0; (n = read(fds[0], msg + got, sizeof(msg) - 1 - got)) > 0;)
+		msg[got += (size_t)n] = 0;
 	close(fds[0]);
-	if (n > 0)
-		msg[n] = 0;
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFSIGNALED(status));
 	assert_int_equal(WTERMSIG(status), SIGABRT);
-	assert_non_null(strstr(msg, ":tenant is not in the statement"));
+	if (strstr(msg, expect) == NULL)
+		fail_msg("stderr '%s' does not say '%s'", msg, expect);
+}
+
+static void
+bind_misspelt(struct db *db)
+{
+	struct err err = ERR_INIT;
+	sqlite3_stmt *st = NULL;
+
+	if (db_prepare(db, "SELECT :tenant_id", &st, &err) != 0)
+		_exit(3);
+	db_bind_text(st, ":tenant", "x"); /* misspelt */
+}
+
+static void
+test_db__unknown_parameter_aborts(void **state)
+{
+	(void)state;
+	assert_child_aborts(bind_misspelt, ":tenant is not in the statement");
+}
+
+/* A script's parameter that none of its statements takes (db_exec_script): the same bug. */
+static void
+script_misspelt(struct db *db)
+{
+	struct err err = ERR_INIT;
+	const struct db_param p = { ":todya", "2026-11-01", 0 };
+
+	db_exec_script(db, "scripts/reconcile_temp.sql", &p, 1, &err);
+}
+
+static void
+script_right(struct db *db)
+{
+	struct err err = ERR_INIT;
+	const struct db_param p = { ":today", "2026-11-01", 0 };
+
+	if (db_exec_script(db, "scripts/reconcile_temp.sql", &p, 1, &err) == 0)
+		abort(); /* what the test waits for: the right name runs to the end */
+	_exit(4);
+}
+
+static void
+test_db__script_unknown_parameter_aborts(void **state)
+{
+	(void)state;
+	assert_child_aborts(script_misspelt,
+			    ":todya is in no statement of scripts/reconcile_temp.sql");
+	assert_child_aborts(script_right, "");
 }
 
 int
@@ -240,6 +285,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_db__every_embedded_query_prepares, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_db__unknown_parameter_aborts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_db__script_unknown_parameter_aborts, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

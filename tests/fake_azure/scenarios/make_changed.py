@@ -32,22 +32,9 @@ import json
 import os
 import sys
 
+from demo_ids import MONREADER, READER, SUPPORT, oid, sub, tid
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
-MONREADER = "43d0d8ad-25c7-4714-9337-8ba259a9fe05"
-SUPPORT = "cfd33db0-3dd1-45e3-aa9d-cdbdf3b6f24e"
-
-
-def tid(n):
-    return "a%07d-0000-4000-8000-000000000000" % n
-
-
-def sub(t, k):
-    return "5%02d%05d-0000-4000-8000-000000000000" % (t, k)
-
-
-def oid(t, k):
-    return "0b%02d%04d-0000-4000-8000-000000000000" % (t, k)
 
 
 def main():

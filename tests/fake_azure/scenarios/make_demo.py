@@ -15,37 +15,14 @@ import csv
 import json
 import os
 
+from demo_ids import CONTRIB, MONREADER, OWNER, READER, SUPPORT, appid, gid, oid, sub, tid
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
-CONTRIB = "b24988ac-6180-42a0-ab88-20f7382dd24c"
-READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
-SUPPORT = "cfd33db0-3dd1-45e3-aa9d-cdbdf3b6f24e"
-MONREADER = "43d0d8ad-25c7-4714-9337-8ba259a9fe05"
 CUSTOM_OPS = "c0570000-0000-4000-8000-00000000c0de"      # custom, write actions
 CUSTOM_AUDIT = "c0570000-0000-4000-8000-00000000a0d1"    # custom, read-only
 
 PERIODS = {"from": "2026-09-01", "to": "2026-10-31"}
-
-
-def tid(n):
-    return "a%07d-0000-4000-8000-000000000000" % n
-
-
-def sub(t, k):
-    return "5%02d%05d-0000-4000-8000-000000000000" % (t, k)
-
-
-def oid(t, k):
-    return "0b%02d%04d-0000-4000-8000-000000000000" % (t, k)
-
-
-def gid(t, k):
-    return "06%02d%04d-0000-4000-8000-000000000000" % (t, k)
-
-
-def appid(t, k):
-    return "c1%02d%04d-1111-4000-8000-000000000000" % (t, k)
 
 
 PARTNER = 0
