@@ -38,8 +38,13 @@ auth_token_url(const char *login_base, const char *tenant_id)
 	return buf_detach(&b);
 }
 
-char *
-auth_token_body(const char *client_id, const char *secret, const char *resource)
+/*
+ * A client-credentials form body: client_id, scope "{resource}/.default", the credential's
+ * fields (n name/value pairs, values URL-encoded), grant_type.
+ */
+static char *
+client_credentials_body(const char *client_id, const char *resource, const char *const *kv,
+			size_t n)
 {
 	struct buf b = BUF_INIT, scope = BUF_INIT;
 
@@ -49,31 +54,33 @@ auth_token_body(const char *client_id, const char *secret, const char *resource)
 	buf_add_urlenc(&b, client_id);
 	buf_adds(&b, "&scope=");
 	buf_add_urlenc(&b, buf_cstr(&scope));
-	buf_adds(&b, "&client_secret=");
-	buf_add_urlenc(&b, secret);
+	for (size_t i = 0; i < n; i++) {
+		buf_addc(&b, '&');
+		buf_adds(&b, kv[2 * i]);
+		buf_addc(&b, '=');
+		buf_add_urlenc(&b, kv[2 * i + 1]);
+	}
 	buf_adds(&b, "&grant_type=client_credentials");
 	buf_release(&scope);
 	return buf_detach(&b);
 }
 
 char *
+auth_token_body(const char *client_id, const char *secret, const char *resource)
+{
+	const char *kv[] = { "client_secret", secret };
+
+	return client_credentials_body(client_id, resource, kv, 1);
+}
+
+char *
 auth_assertion_body(const char *client_id, const char *assertion, const char *resource)
 {
-	struct buf b = BUF_INIT, scope = BUF_INIT;
+	const char *kv[] = { "client_assertion_type",
+			     "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+			     "client_assertion", assertion };
 
-	strip_slash(&scope, resource);
-	buf_adds(&scope, "/.default");
-	buf_adds(&b, "client_id=");
-	buf_add_urlenc(&b, client_id);
-	buf_adds(&b, "&scope=");
-	buf_add_urlenc(&b, buf_cstr(&scope));
-	buf_adds(&b, "&client_assertion_type=");
-	buf_add_urlenc(&b, "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
-	buf_adds(&b, "&client_assertion=");
-	buf_add_urlenc(&b, assertion);
-	buf_adds(&b, "&grant_type=client_credentials");
-	buf_release(&scope);
-	return buf_detach(&b);
+	return client_credentials_body(client_id, resource, kv, 2);
 }
 
 /* A number, or a string holding one (IMDS and App Service send them as strings); -1 if neither. */

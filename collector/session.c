@@ -182,6 +182,18 @@ out:
 	http_req_free(r);
 }
 
+/* Send r as si's token request (its answer goes to on_token). */
+static void
+submit_token_req(struct session *s, struct session_ident *si, struct http_req *r)
+{
+	r->is_token = true;
+	r->principal = si;
+	r->done = on_token;
+	r->payload = s;
+	si->token_pending = true;
+	http_submit(s->engine, r);
+}
+
 /* POST the form body (taken over) to si's tenant's token endpoint. */
 static void
 submit_token(struct session *s, struct session_ident *si, char *body)
@@ -192,12 +204,7 @@ submit_token(struct session *s, struct session_ident *si, char *body)
 	free(url);
 	r->body = body;
 	r->content_type = "application/x-www-form-urlencoded";
-	r->is_token = true;
-	r->principal = si;
-	r->done = on_token;
-	r->payload = s;
-	si->token_pending = true;
-	http_submit(s->engine, r);
+	submit_token_req(s, si, r);
 }
 
 static const char *
@@ -308,12 +315,7 @@ submit_managed_identity(struct session *s, struct session_ident *si)
 	r->extra_header = a->mi_source == MI_IMDS ? xstrdup("Metadata: true")
 						  : xconcat("X-IDENTITY-HEADER: ", hdr);
 	r->managed_identity = true;
-	r->is_token = true;
-	r->principal = si;
-	r->done = on_token;
-	r->payload = s;
-	si->token_pending = true;
-	http_submit(s->engine, r);
+	submit_token_req(s, si, r);
 }
 
 void

@@ -693,13 +693,7 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(float(action["delay_ms"]) / 1000.0)
 
         if action.get("drop"):
-            self.write_log(None, fault_name)
-            self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            return
+            return self.drop_connection(fault_name)
 
         try:
             if "status" in action:
@@ -724,16 +718,19 @@ class Handler(BaseHTTPRequestHandler):
         if action.get("foreign_next_link"):
             resp = self.foreign_next_link(resp)
         if action.get("lose_response"):  # handled (a jti is spent), then the answer is lost
-            self.write_log(None, fault_name)
-            self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            return
+            return self.drop_connection(fault_name)
 
         self.send(resp, truncate=bool(action.get("truncate")))
         self.write_log(resp.status, fault_name)
+
+    def drop_connection(self, fault_name):
+        """Close the connection without an answer (logged with no status)."""
+        self.write_log(None, fault_name)
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
     def send(self, resp: Response, truncate=False):
         body = resp.payload() if resp.status not in (204, 304) else b""

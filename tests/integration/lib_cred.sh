@@ -44,3 +44,28 @@ for r in sorted(csv.DictReader(open(sys.argv[1], newline="")), key=lambda r: r["
     print("|".join([r["tenant_id"], r["status"], r["reason_code"]]))
 PY
 }
+
+# collect_vv ARGS...: palscope -v -v collect against the fake (stderr at the most verbose, for
+# leak checks); status in $RC, output in $T/collect.out and $T/collect.err.
+collect_vv() {
+	set +e
+	"$PALSCOPE" -v -v collect --arm-url "$URL" --login-url "$URL" "$@" >"$T/collect.out" 2>"$T/collect.err"
+	RC=$?
+	set -e
+	no_sanitizer_report "$T/collect.err"
+}
+
+# bad_accounts WHAT EXPECTED LINE...: an accounts file of these lines is refused: exit 2, the
+# one-line error containing EXPECTED, no database.
+bad_accounts() {
+	local what=$1 want=$2
+	shift 2
+	printf '%s\n' "$@" >"$T/bad.csv"
+	rm -f "$T/bad.db"
+	collect --db "$T/bad.db" --accounts "$T/bad.csv" --partner-id 1234567 --period 2026-10
+	expect_eq "$what: exit" 2 "$RC"
+	grep -qF -- "$want" "$T/collect.err" || { cat "$T/collect.err"; fail "$what: expected '$want'"; }
+	expect_eq "$what: one line" 1 "$(wc -l <"$T/collect.err")"
+	[ -e "$T/bad.db" ] && fail "$what: no database on bad input"
+	return 0
+}

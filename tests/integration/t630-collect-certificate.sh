@@ -47,9 +47,7 @@ customers_status "$T/secret.db" "$T/secret.status"
 	echo "$MUELLER,Certificate,$MUELLER_CID,$T/mueller.p12,MUELLER_P12_PASS,PS256,Mueller (PKCS#12)"
 	echo "$NORTHWIND,,$NORTHWIND_CID,$T/northwind.pem,,ps256,Northwind (inferred)"
 } >"$T/cert.csv"
-"$PALSCOPE" -v -v collect --arm-url "$URL" --login-url "$URL" --db "$T/cert.db" --accounts "$T/cert.csv" \
-	--partner-id 1234567 --period 2026-10 >"$T/collect.out" 2>"$T/collect.err" && RC=0 || RC=$?
-no_sanitizer_report "$T/collect.err"
+collect_vv --db "$T/cert.db" --accounts "$T/cert.csv" --partner-id 1234567 --period 2026-10
 expect_eq "certificate run exit" 0 "$RC"
 expect_eq "identities" "Contoso (PEM)|certificate|ok|0b010001-0000-4000-8000-000000000000
 Mueller (PKCS#12)|certificate|ok|0b020001-0000-4000-8000-000000000000
@@ -161,17 +159,8 @@ ok "a lost token answer is retried with a fresh assertion (a reused jti would be
 ok "AZURE_CLIENT_ID + AZURE_TENANT_ID + AZURE_CLIENT_CERTIFICATE_PATH (+ _PASSWORD) without an accounts file"
 
 # Bad lines: one error naming file:line:column, exit 2, no database.
-bad() { # WHAT EXPECTED-TEXT CSV-LINE...
-	local what=$1 want=$2
-	shift 2
-	printf '%s\n' "tenant_id,auth,client_id,secret_env,certificate_file,certificate_password_env,federated_token_file" "$@" >"$T/bad.csv"
-	collect --db "$T/bad.db" --accounts "$T/bad.csv" --partner-id 1234567 --period 2026-10
-	expect_eq "$what: exit" 2 "$RC"
-	grep -qF -- "$want" "$T/collect.err" || { cat "$T/collect.err"; fail "$what: expected '$want'"; }
-	expect_eq "$what: one line" 1 "$(wc -l <"$T/collect.err")"
-	[ -e "$T/bad.db" ] && fail "$what: no database on bad input"
-	return 0
-}
+H="tenant_id,auth,client_id,secret_env,certificate_file,certificate_password_env,federated_token_file"
+bad() { local what=$1 want=$2; shift 2; bad_accounts "$what" "$want" "$H" "$@"; }
 bad "unknown kind" "bad.csv:2: column 2 ('auth'): unknown auth 'cert' (secret, certificate, federated, managed_identity, az, user or token_command)" \
 	"$CONTOSO,cert,$CONTOSO_CID,,$T/contoso.pem,,"
 bad "missing certificate_file" "bad.csv:2: column 5 ('certificate_file'): missing certificate_file (auth certificate needs it)" \

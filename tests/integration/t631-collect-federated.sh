@@ -38,9 +38,7 @@ cp "$T/mueller.jwt" "$T/mueller-first.jwt"
 	echo "$MUELLER,,$MUELLER_CID,$T/mueller.jwt,Mueller (AKS; inferred)"
 	echo "$LITWARE,federated,$LITWARE_CID,$T/litware.jwt,Litware (wrong subject)"
 } >"$T/fed.csv"
-"$PALSCOPE" -v -v collect --arm-url "$URL" --login-url "$URL" --db "$T/f.db" --accounts "$T/fed.csv" \
-	--partner-id 1234567 --period 2026-10 >"$T/collect.out" 2>"$T/collect.err" && RC=0 || RC=$?
-no_sanitizer_report "$T/collect.err"
+collect_vv --db "$T/f.db" --accounts "$T/fed.csv" --partner-id 1234567 --period 2026-10
 expect_eq "federated run exit (Litware fails)" 1 "$RC"
 expect_eq "identities" "Contoso (GitHub Actions)|federated|ok
 Mueller (AKS; inferred)|federated|ok

@@ -26,9 +26,7 @@ unset AZURE_CLIENT_SECRET AZURE_CLIENT_CERTIFICATE_PATH AZURE_FEDERATED_TOKEN_FI
 
 # App Service: IDENTITY_ENDPOINT on loopback with its header.
 export IDENTITY_ENDPOINT="$URL/msi/token" IDENTITY_HEADER=app-service-header-5f2c9
-"$PALSCOPE" -v -v collect --arm-url "$URL" --login-url "$URL" --db "$T/as.db" --accounts "$T/mi.csv" \
-	--partner-id 1234567 --period 2026-10 >"$T/collect.out" 2>"$T/collect.err" && RC=0 || RC=$?
-no_sanitizer_report "$T/collect.err"
+collect_vv --db "$T/as.db" --accounts "$T/mi.csv" --partner-id 1234567 --period 2026-10
 expect_eq "App Service: exit" 0 "$RC"
 expect_eq "App Service: identities" "Contoso VM (system-assigned)|managed_identity|ok|0b010001-0000-4000-8000-000000000000
 Mueller (user-assigned)|managed_identity|ok|0b020001-0000-4000-8000-000000000000" \

@@ -56,9 +56,7 @@ export AZURE_CLIENT_SECRET=$PALSCOPE_DEMO_SECRET_04_1
 	echo "$MUELLER,AZ,,,Mueller via az"
 	echo "$NORTHWIND,secret,$NORTHWIND_CID,PALSCOPE_DEMO_SECRET_04_1,Northwind (secret)"
 } >"$T/az.csv"
-"$PALSCOPE" -v -v collect --arm-url "$URL" --login-url "$URL" --db "$T/az.db" --accounts "$T/az.csv" \
-	--partner-id 1234567 --period 2026-10 >"$T/collect.out" 2>"$T/collect.err" && RC=0 || RC=$?
-no_sanitizer_report "$T/collect.err"
+collect_vv --db "$T/az.db" --accounts "$T/az.csv" --partner-id 1234567 --period 2026-10
 expect_eq "az run: exit" 0 "$RC"
 expect_eq "az identities" "Contoso via az|az|ok|0b010001-0000-4000-8000-000000000000
 Mueller via az|az|ok|0b020001-0000-4000-8000-000000000000
@@ -98,11 +96,8 @@ customers_status "$T/az2.db" "$T/az2.status"
 ok "az not signed in to a tenant, or answering for another tenant: that identity fails, with the fix"
 
 # az lines take no client or secret columns.
-printf '%s\n' "tenant_id,auth,client_id" "$CONTOSO,az,$CONTOSO_CID" >"$T/bad.csv"
-collect --db "$T/bad.db" --accounts "$T/bad.csv" --partner-id 1234567 --period 2026-10
-expect_eq "az with client_id: exit" 2 "$RC"
-grep -qF "bad.csv:2: column 3 ('client_id'): client_id is not used with auth az: leave it empty" "$T/collect.err" \
-	|| { cat "$T/collect.err"; fail "az with client_id message"; }
+bad_accounts "az with client_id" "bad.csv:2: column 3 ('client_id'): client_id is not used with auth az: leave it empty" \
+	"tenant_id,auth,client_id" "$CONTOSO,az,$CONTOSO_CID"
 ok "an az line with a client_id is an error naming file:line:column"
 
 stop_server

@@ -7,6 +7,7 @@
 # the database, reports, stderr at -vv or the fake's log. Scenario users.json (lib_user.sh).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_user.sh"
+. "$(dirname "$0")/lib_cred.sh"
 start_server "$USERS_JSON"
 {
 	echo "tenant_id,auth,label"
@@ -25,9 +26,7 @@ ok "auth user lines without a sign-in: exit 2, no database"
 login_as "$ALICE" false
 RT0=$(cached_rt)
 : >"$T/requests.jsonl"
-"$PALSCOPE" -v -v collect --arm-url "$URL" --login-url "$URL" --db "$T/u.db" --accounts "$T/acc.csv" \
-	--partner-id 1234567 --period 2026-10 >"$T/collect.out" 2>"$T/collect.err" && RC=0 || RC=$?
-no_sanitizer_report "$T/collect.err"
+collect_vv --db "$T/u.db" --accounts "$T/acc.csv" --partner-id 1234567 --period 2026-10
 expect_eq "collect with user lines: exit (tenant 3 needs MFA)" 1 "$RC"
 expect_eq "identities: the file's tenants only, as Alice" "$HOME_T|user|alice@fabrikam.example|$ALICE|ok
 $(tenant 1)|user|Alice as guest of tenant 1|$(guest 1)|ok
@@ -65,9 +64,6 @@ done
 ok "the refresh tokens are in no database, dump, report, stderr (-vv) or log; the newest is cached"
 
 # A user line takes no client or secret columns.
-printf '%s\n' "tenant_id,auth,client_id" "$HOME_T,user,c1010001-1111-4000-8000-000000000000" >"$T/bad.csv"
-collect --db "$T/bad.db" --accounts "$T/bad.csv" --partner-id 1234567 --period 2026-10
-expect_eq "user with client_id: exit" 2 "$RC"
-grep -qF "bad.csv:2: column 3 ('client_id'): client_id is not used with auth user: leave it empty" "$T/collect.err" \
-	|| { cat "$T/collect.err"; fail "user with client_id message"; }
+bad_accounts "user with client_id" "bad.csv:2: column 3 ('client_id'): client_id is not used with auth user: leave it empty" \
+	"tenant_id,auth,client_id" "$HOME_T,user,c1010001-1111-4000-8000-000000000000"
 ok "a user line with a client_id is an error naming file:line:column"
