@@ -272,8 +272,10 @@ read_row(struct csvin *in, const int *col, const struct accounts *done, struct a
 	for (size_t i = 0; i < done->n; i++) {
 		const struct account *o = &done->v[i];
 		const char *o_tenant = o->tenant_domain ? o->tenant_domain : o->tenant_id;
-		bool same_id = !*v[C_TOKEN_CMD] && o->token_command == NULL && o->auth == kind &&
-			       (o->client_id ? str_ieq(o->client_id, v[C_CLIENT]) : !*v[C_CLIENT]);
+		/* the same app (any credential), or the same client-less kind (az, user, ...) */
+		bool same_id = !*v[C_TOKEN_CMD] && o->token_command == NULL &&
+			       str_ieq(o->client_id ? o->client_id : "", v[C_CLIENT]) &&
+			       (o->client_id || o->auth == kind);
 		bool same_cmd = *v[C_TOKEN_CMD] && o->token_command &&
 				strcmp(o->token_command, v[C_TOKEN_CMD]) == 0;
 		if (str_ieq(o_tenant, v[C_TENANT]) && (same_id || same_cmd)) {

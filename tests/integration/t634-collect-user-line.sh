@@ -67,3 +67,16 @@ ok "the refresh tokens are in no database, dump, report, stderr (-vv) or log; th
 bad_accounts "user with client_id" "bad.csv:2: column 3 ('client_id'): client_id is not used with auth user: leave it empty" \
 	"tenant_id,auth,client_id" "$HOME_T,user,c1010001-1111-4000-8000-000000000000"
 ok "a user line with a client_id is an error naming file:line:column"
+
+# Two user lines for one tenant are one identity twice; user, az and managed identity lines of
+# one tenant are three identities.
+bad_accounts "user twice" "bad.csv:3: duplicate identity (same tenant and client as line 2)" \
+	"tenant_id,auth" "$HOME_T,user" "$HOME_T,user"
+printf '%s\n' "tenant_id,auth" "$(tenant 2),user" "$(tenant 2),az" "$(tenant 2),managed_identity" >"$T/kinds.csv"
+mkdir -p "$T/noaz" && printf '#!/bin/sh\necho "ERROR: Please run az login to setup account." >&2\nexit 1\n' >"$T/noaz/az"
+chmod +x "$T/noaz/az"
+IDENTITY_ENDPOINT=http://127.0.0.1:9/msi/token IDENTITY_HEADER=x PATH="$T/noaz:$PATH" \
+	collect --db "$T/kinds.db" --accounts "$T/kinds.csv" --partner-id 1234567 --period 2026-10
+expect_eq "three kinds, one tenant: identities" "user|az|managed_identity" \
+	"$(q "$T/kinds.db" "select auth_kind from identity order by identity_id" | paste -sd'|')"
+ok "a user line twice for a tenant is a duplicate; other kinds in that tenant are identities of their own"
