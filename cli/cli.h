@@ -68,6 +68,14 @@ int cli_user_accounts(const char *cmd, const struct azure_endpoint *ep, const ch
 		      bool no_cache, struct user_credential *cred, struct accounts *out,
 		      struct user_tenant_pages *pages);
 
+/*
+ * The accounts file's `auth user` lines: the signed-in user of palscope login into cred (from
+ * the token cache) and its UPN into those identities; *have says whether cred was loaded.
+ * 0, or the exit status of the error (reported on stderr).
+ */
+int cli_user_for_accounts(const char *cmd, const struct azure_endpoint *ep, struct accounts *accts,
+			  struct user_credential *cred, bool *have);
+
 /* The database path: --db value, else $PALSCOPE_DB, else "palscope.db". */
 const char *default_db_path(const char *opt);
 

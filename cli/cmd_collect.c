@@ -187,6 +187,11 @@ cmd_collect(int argc, char **argv)
 		rc = usage_error("collect", "%s", err.msg);
 		goto out;
 	}
+	bool file_user = false;
+	if (!user && (rc = cli_user_for_accounts("collect", &co.ep, &accts, &cred, &file_user)) != 0)
+		goto out;
+	if (file_user)
+		co.user = &cred;
 	if (accts.cp1252_line)
 		log_warn("%s is not UTF-8: read as Windows-1252 from line %ld (save it as CSV UTF-8 "
 			 "to silence this)", accounts_path, accts.cp1252_line);
@@ -263,7 +268,8 @@ cmd_collect(int argc, char **argv)
 			print_failures(&db, run_id, default_db_path(dbpath));
 	}
 	/* Keep the newest refresh token Microsoft gave (the older ones may expire first). */
-	if (user && !no_cache && cred.replaced > 0 && token_cache_save(&cred, login, &e2) < 0)
+	if ((user || file_user) && !no_cache && cred.replaced > 0 &&
+	    token_cache_save(&cred, login, &e2) < 0)
 		log_error("%s", e2.msg);
 	if (cli_got_signal) {
 		log_error("interrupted; run %lld is marked incomplete", (long long)run_id);

@@ -440,6 +440,9 @@ run_links(struct link_args *a)
 		rc = usage_error("link", "%s", err.msg);
 		goto out;
 	}
+	bool file_user = false;
+	if (!a->user && (rc = cli_user_for_accounts("link", &aep, &accts, &cred, &file_user)) != 0)
+		goto out;
 	tenant_resolve(&aep, &accts, &domains, &cli_stop_flag);
 	if (tenant_check_duplicates(&accts, a->accounts ? a->accounts : "environment", &err) < 0) {
 		rc = usage_error("link", "%s", err.msg);
@@ -500,7 +503,7 @@ run_links(struct link_args *a)
 		.allow_update = a->update,
 		.selected = selected,
 		.audit = audit,
-		.user = a->user ? &cred : NULL,
+		.user = a->user || file_user ? &cred : NULL,
 	};
 	res = xcalloc(accts.n ? accts.n : 1, sizeof(*res));
 	int lrc = link_run(&o, &accts, res, &cli_stop_flag, &st, &err);
@@ -548,7 +551,8 @@ out:
 	free(selected);
 	link_tenant_set_release(&only);
 	/* Keep the newest refresh token Microsoft gave. */
-	if (a->user && !a->no_cache && cred.replaced > 0 && token_cache_save(&cred, ep.login, &err) < 0)
+	if ((a->user || file_user) && !a->no_cache && cred.replaced > 0 &&
+	    token_cache_save(&cred, ep.login, &err) < 0)
 		log_error("%s", err.msg);
 	user_credential_release(&cred);
 	accounts_release(&accts);

@@ -81,3 +81,38 @@ out:
 	return rc;
 }
 
+
+int
+cli_user_for_accounts(const char *cmd, const struct azure_endpoint *ep, struct accounts *accts,
+		      struct user_credential *cred, bool *have)
+{
+	struct err err = ERR_INIT;
+	char cached_login[512] = "";
+	bool any = false;
+
+	*have = false;
+	for (size_t i = 0; i < accts->n && !any; i++)
+		any = accts->v[i].auth == AUTH_USER;
+	if (!any)
+		return EXIT_OK;
+	int lrc = token_cache_load(cred, cached_login, sizeof(cached_login), &err);
+	if (lrc == RC_NOTFOUND)
+		return usage_error(cmd, "the accounts file has auth user lines but no one is signed "
+				   "in: run palscope login first");
+	if (lrc < 0) {
+		log_error("%s", err.msg);
+		return EXIT_FAILED;
+	}
+	if (cached_login[0] && strcmp(cached_login, ep->login_url) != 0)
+		return usage_error(cmd,
+				   "auth user: the sign-in was made at %s, not %s: run palscope "
+				   "login with the same --cloud/--login-url",
+				   cached_login, ep->login_url);
+	for (size_t i = 0; i < accts->n; i++) {
+		struct account *a = &accts->v[i];
+		if (a->auth == AUTH_USER && a->upn == NULL)
+			a->upn = xstrdup(cred->upn[0] ? cred->upn : cred->oid);
+	}
+	*have = true;
+	return EXIT_OK;
+}

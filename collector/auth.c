@@ -38,8 +38,13 @@ auth_token_url(const char *login_base, const char *tenant_id)
 	return buf_detach(&b);
 }
 
-char *
-auth_token_body(const char *client_id, const char *secret, const char *resource)
+/*
+ * A client-credentials form body: client_id, scope "{resource}/.default", the credential's
+ * fields (n name/value pairs, values URL-encoded), grant_type.
+ */
+static char *
+client_credentials_body(const char *client_id, const char *resource, const char *const *kv,
+			size_t n)
 {
 	struct buf b = BUF_INIT, scope = BUF_INIT;
 
@@ -49,11 +54,44 @@ auth_token_body(const char *client_id, const char *secret, const char *resource)
 	buf_add_urlenc(&b, client_id);
 	buf_adds(&b, "&scope=");
 	buf_add_urlenc(&b, buf_cstr(&scope));
-	buf_adds(&b, "&client_secret=");
-	buf_add_urlenc(&b, secret);
+	for (size_t i = 0; i < n; i++) {
+		buf_addc(&b, '&');
+		buf_adds(&b, kv[2 * i]);
+		buf_addc(&b, '=');
+		buf_add_urlenc(&b, kv[2 * i + 1]);
+	}
 	buf_adds(&b, "&grant_type=client_credentials");
 	buf_release(&scope);
 	return buf_detach(&b);
+}
+
+char *
+auth_token_body(const char *client_id, const char *secret, const char *resource)
+{
+	const char *kv[] = { "client_secret", secret };
+
+	return client_credentials_body(client_id, resource, kv, 1);
+}
+
+char *
+auth_assertion_body(const char *client_id, const char *assertion, const char *resource)
+{
+	const char *kv[] = { "client_assertion_type",
+			     "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+			     "client_assertion", assertion };
+
+	return client_credentials_body(client_id, resource, kv, 2);
+}
+
+/* A number, or a string holding one (IMDS and App Service send them as strings); -1 if neither. */
+static double
+json_number(const cJSON *v)
+{
+	if (cJSON_IsNumber(v))
+		return v->valuedouble;
+	if (cJSON_IsString(v) && v->valuestring[0] >= '0' && v->valuestring[0] <= '9')
+		return atof(v->valuestring);
+	return -1;
 }
 
 int
@@ -73,6 +111,8 @@ auth_parse_token_response(long http_status, const char *body, char **token, time
 	if (http_status != 200 || !cJSON_IsString(at) || at->valuestring[0] == '\0') {
 		const cJSON *e = cJSON_GetObjectItemCaseSensitive(root, "error");
 		const cJSON *d = cJSON_GetObjectItemCaseSensitive(root, "error_description");
+		if (!cJSON_IsString(d)) /* App Service's managed identity endpoint: message */
+			d = cJSON_GetObjectItemCaseSensitive(root, "message");
 		char desc[300] = "";
 		if (cJSON_IsString(d)) {
 			/* First line only: AADSTS text carries trace ids after a newline. */
@@ -84,11 +124,12 @@ auth_parse_token_response(long http_status, const char *body, char **token, time
 			     desc[0] ? ": " : "", desc);
 		goto out;
 	}
-	const cJSON *ex = cJSON_GetObjectItemCaseSensitive(root, "expires_in");
-	double secs = cJSON_IsNumber(ex) ? ex->valuedouble : 3599;
-	if (cJSON_IsString(ex))
-		secs = atof(ex->valuestring);
-	*expires_at = now_epoch() + (time_t)secs;
+	/* expires_in (seconds), else expires_on (epoch: App Service's 2019-08-01 answer) */
+	double secs = json_number(cJSON_GetObjectItemCaseSensitive(root, "expires_in"));
+	double on = json_number(cJSON_GetObjectItemCaseSensitive(root, "expires_on"));
+	*expires_at = secs >= 0 ? now_epoch() + (time_t)secs
+		      : on > 0	? (time_t)on
+				: now_epoch() + 3599;
 	*token = xstrdup(at->valuestring);
 out:
 	cJSON_Delete(root);
@@ -195,34 +236,35 @@ child_env(const char *const *unset, size_t n_unset)
 	return env;
 }
 
-int
-auth_run_token_command(const char *command, const char *const *unset, size_t n_unset,
-		       char **token, struct err *err)
+/*
+ * Run argv (argv[0] looked up in PATH) with the environment minus unset and collect its
+ * standard output (at most 1 MiB) into out; what names the program in messages.
+ */
+static int
+run_capture(const char *what, char *const argv[], const char *const *unset, size_t n_unset,
+	    struct buf *out, struct err *err)
 {
-	struct buf out = BUF_INIT;
 	char chunk[4096];
 	ssize_t n;
-	int fds[2], status = 0, rc = 0, serr;
+	int fds[2], status = 0, serr;
 	pid_t pid;
 	posix_spawn_file_actions_t fa;
-	char *argv[] = { (char *)"sh", (char *)"-c", (char *)command, NULL };
 
-	*token = NULL;
 	fflush(NULL);
 	if (pipe(fds) != 0)
-		return err_set(err, RC_AUTH, "cannot run token_command: %s", strerror(errno));
+		return err_set(err, RC_AUTH, "cannot run %s: %s", what, strerror(errno));
 	char **env = child_env(unset, n_unset);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addclose(&fa, fds[0]);
 	posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
 	posix_spawn_file_actions_addclose(&fa, fds[1]);
-	serr = posix_spawn(&pid, "/bin/sh", &fa, NULL, argv, env);
+	serr = posix_spawnp(&pid, argv[0], &fa, NULL, argv, env);
 	posix_spawn_file_actions_destroy(&fa);
 	free(env);
 	close(fds[1]);
 	if (serr != 0) {
 		close(fds[0]);
-		return err_set(err, RC_AUTH, "cannot run token_command: %s", strerror(serr));
+		return err_set(err, RC_AUTH, "cannot run %s: %s", what, strerror(serr));
 	}
 	while ((n = read(fds[0], chunk, sizeof(chunk))) != 0) {
 		if (n < 0) {
@@ -230,17 +272,38 @@ auth_run_token_command(const char *command, const char *const *unset, size_t n_u
 				continue;
 			break;
 		}
-		if (out.len < (1u << 20))
-			buf_add(&out, chunk, (size_t)n);
+		if (out->len < (1u << 20))
+			buf_add(out, chunk, (size_t)n);
 	}
+	memset(chunk, 0, sizeof(chunk));
 	close(fds[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (status != 0) {
-		rc = err_set(err, RC_AUTH, "token_command exited with status %d",
-			     WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	if (status != 0)
+		return err_set(err, RC_AUTH, "%s exited with status %d", what,
+			       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return 0;
+}
+
+static void
+wipe_buf(struct buf *b)
+{
+	if (b->ptr)
+		memset(b->ptr, 0, b->len);
+	buf_release(b);
+}
+
+int
+auth_run_token_command(const char *command, const char *const *unset, size_t n_unset,
+		       char **token, struct err *err)
+{
+	struct buf out = BUF_INIT;
+	char *argv[] = { (char *)"/bin/sh", (char *)"-c", (char *)command, NULL };
+	int rc;
+
+	*token = NULL;
+	if ((rc = run_capture("token_command", argv, unset, n_unset, &out, err)) < 0)
 		goto out;
-	}
 	const char *p = buf_cstr(&out);
 	while (*p && isspace((unsigned char)*p))
 		p++;
@@ -253,8 +316,46 @@ auth_run_token_command(const char *command, const char *const *unset, size_t n_u
 	memcpy(*token, p, len);
 	(*token)[len] = '\0';
 out:
-	if (out.ptr)
-		memset(out.ptr, 0, out.len);
-	buf_release(&out);
+	wipe_buf(&out);
+	return rc;
+}
+
+int
+auth_run_az(const char *tenant_id, const char *resource, const char *const *unset,
+	    size_t n_unset, char **token, time_t *expires_at, struct err *err)
+{
+	struct buf out = BUF_INIT;
+	char *argv[] = { (char *)"az", (char *)"account", (char *)"get-access-token",
+			 (char *)"--tenant", (char *)tenant_id, (char *)"--resource",
+			 (char *)resource, (char *)"--output", (char *)"json", NULL };
+	cJSON *root = NULL;
+	int rc;
+
+	*token = NULL;
+	*expires_at = 0;
+	if ((rc = run_capture("az account get-access-token", argv, unset, n_unset, &out, err)) < 0) {
+		char m[sizeof(err->msg)];
+		memcpy(m, err->msg, sizeof(m));
+		rc = err_set(err, RC_AUTH, "%.300s (sign in with: az login --tenant %s)", m, tenant_id);
+		goto out;
+	}
+	root = cJSON_Parse(buf_cstr(&out));
+	const cJSON *at = cJSON_GetObjectItemCaseSensitive(root, "accessToken");
+	if (!cJSON_IsString(at) || at->valuestring[0] == '\0') {
+		rc = err_set(err, RC_AUTH, "az account get-access-token printed no accessToken");
+		goto out;
+	}
+	/* expires_on: epoch seconds (az 2.54+); expiresOn is local time without a zone */
+	double on = json_number(cJSON_GetObjectItemCaseSensitive(root, "expires_on"));
+	*expires_at = on > 0 ? (time_t)on : 0;
+	*token = xstrdup(at->valuestring);
+out:
+	if (root) {
+		cJSON *a = cJSON_GetObjectItemCaseSensitive(root, "accessToken");
+		if (cJSON_IsString(a))
+			memset(a->valuestring, 0, strlen(a->valuestring));
+	}
+	cJSON_Delete(root);
+	wipe_buf(&out);
 	return rc;
 }

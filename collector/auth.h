@@ -22,7 +22,15 @@ char *auth_token_url(const char *login_base, const char *tenant_id);
 char *auth_token_body(const char *client_id, const char *secret, const char *resource);
 
 /*
- * Parse a token endpoint response. On success *token (caller frees) and
+ * The form body of a client-credentials request with a client assertion (a certificate's
+ * signed JWT or a federated token): client_id, scope, client_assertion_type jwt-bearer,
+ * client_assertion, grant_type. Caller frees (and should wipe).
+ */
+char *auth_assertion_body(const char *client_id, const char *assertion, const char *resource);
+
+/*
+ * Parse a token endpoint response (also a managed identity endpoint's: expires_in or
+ * expires_on, numbers or strings). On success *token (caller frees) and
  * *expires_at (absolute epoch) are set. On an error response the message
  * carries the AADSTS code and text (never the secret).
  */
@@ -50,5 +58,13 @@ int auth_token_payload(const char *token, struct cJSON **out, struct err *err);
  */
 int auth_run_token_command(const char *command, const char *const *unset, size_t n_unset,
 			   char **token, struct err *err);
+
+/*
+ * azure-identity's AzureCliCredential: run `az account get-access-token --tenant T
+ * --resource R --output json` (az from PATH, no shell) and take accessToken and expires_on
+ * (epoch; 0 when absent). A non-zero exit says how to sign in to that tenant.
+ */
+int auth_run_az(const char *tenant_id, const char *resource, const char *const *unset,
+		size_t n_unset, char **token, time_t *expires_at, struct err *err);
 
 #endif

@@ -459,7 +459,7 @@ graph_start(struct collector *c, struct ident *id)
 				  "no Microsoft Graph endpoint for this run");
 		return false;
 	}
-	if (id->acct->token_command) {
+	if (id->acct->token_command || id->acct->auth == AUTH_AZ) {
 		groups_unverified(c, id, 0, id->n_groups, READ_FAILED, 0, "NoGraphToken",
 				  "a token command gives an ARM token only: group membership "
 				  "not verified");

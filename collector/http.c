@@ -64,6 +64,10 @@ http_req_free(struct http_req *req)
 		memset(req->auth_header, 0, strlen(req->auth_header));
 		free(req->auth_header);
 	}
+	if (req->extra_header) { /* App Service's X-IDENTITY-HEADER is a secret */
+		memset(req->extra_header, 0, strlen(req->extra_header));
+		free(req->extra_header);
+	}
 	buf_release(&req->resp);
 	curl_slist_free_all(req->hdrs);
 	if (req->tag && req->tag_free)
@@ -377,6 +381,19 @@ http_is_loopback(const char *url)
 	return lo;
 }
 
+bool
+http_is_imds(const char *url)
+{
+	char *s = NULL, *h = NULL, *p = NULL;
+	bool imds = url_parts(url, &s, &h, &p) && strcasecmp(s, "http") == 0 &&
+		    strcmp(h, "169.254.169.254") == 0 && strcmp(p, "80") == 0;
+
+	curl_free(s);
+	curl_free(h);
+	curl_free(p);
+	return imds;
+}
+
 /* ---- transfers ------------------------------------------------------- */
 
 static size_t
@@ -470,6 +487,8 @@ start(struct http_engine *e, struct http_req *r)
 	}
 	if (r->auth_header)
 		r->hdrs = curl_slist_append(r->hdrs, r->auth_header);
+	if (r->extra_header)
+		r->hdrs = curl_slist_append(r->hdrs, r->extra_header);
 	r->hdrs = curl_slist_append(r->hdrs, "Expect:");
 
 	curl_easy_setopt(h, CURLOPT_URL, r->url);
@@ -480,9 +499,19 @@ start(struct http_engine *e, struct http_req *r)
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, e->opts.connect_timeout_ms);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, e->opts.timeout_ms);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, r->errbuf);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, e->opts.allow_http ? "http,https" : "https");
+	/*
+	 * Plain http: loopback endpoints only, and a managed identity's request to a loopback
+	 * address or IMDS (169.254.169.254, the one non-loopback http address ever used; never
+	 * through a proxy).
+	 */
+	bool mi_http = r->managed_identity && (http_is_loopback(r->url) || http_is_imds(r->url));
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR,
+			 e->opts.allow_http || mi_http ? "http,https" : "https");
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	if (!e->proxy_env) {
+	if (r->managed_identity) {
+		curl_easy_setopt(h, CURLOPT_PROXY, "");
+		curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+	} else if (!e->proxy_env) {
 		curl_easy_setopt(h, CURLOPT_PROXY, "");
 		curl_easy_setopt(h, CURLOPT_NOPROXY, "");
 	}

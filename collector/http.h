@@ -51,6 +51,9 @@ struct http_req {
 	const char *content_type; /* static string or NULL */
 	char *auth_header;	/* "Authorization: Bearer ..." set by the prepare hook */
 	bool is_token;		/* token request: never logged with its body */
+	char *extra_header;	/* one more "Name: value" header or NULL (wiped when freed) */
+	bool managed_identity;	/* a managed identity's token request: http allowed to a
+				 * loopback address or IMDS only, never through a proxy */
 	http_done_fn done;
 	void *payload;		/* the caller's context for done/prepare */
 	void *tag;		/* another caller pointer (e.g. a request chain) */
@@ -151,5 +154,8 @@ bool http_same_origin(const char *url, const char *base);
 
 /* True for http(s) URLs whose host is a loopback address or localhost. */
 bool http_is_loopback(const char *url);
+
+/* True for http://169.254.169.254 (port 80): Azure's Instance Metadata Service. */
+bool http_is_imds(const char *url);
 
 #endif

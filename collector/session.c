@@ -1,11 +1,14 @@
 #include "collector/session.h"
 #include "collector/aadsts.h"
+#include "collector/assertion.h"
 #include "collector/auth.h"
 #include "collector/user_auth.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "common/xalloc.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,12 +26,18 @@ session_set_accounts(struct session *s, const struct accounts *accounts)
 	s->accounts = accounts;
 }
 
-/* What a's token command must not see: the other identities' secret variables. */
+/*
+ * What a's token command (or az) must not see: the other identities' secret variables, every
+ * certificate password variable, and the SDK's secret variables unless one is its own secret_env.
+ */
 static const char **
 hidden_env(const struct session *s, const struct account *a, size_t *n)
 {
-	static const char sdk_secret[] = "AZURE_CLIENT_SECRET";
-	size_t cap = (s->accounts ? s->accounts->n : 0) + 1;
+	static const char *const sdk_secrets[] = { "AZURE_CLIENT_SECRET",
+						   "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+						   "IDENTITY_HEADER" };
+	size_t n_sdk = sizeof(sdk_secrets) / sizeof(sdk_secrets[0]);
+	size_t cap = 2 * (s->accounts ? s->accounts->n : 0) + n_sdk;
 	const char **v = xcalloc(cap, sizeof(*v));
 
 	*n = 0;
@@ -36,9 +45,12 @@ hidden_env(const struct session *s, const struct account *a, size_t *n)
 		const char *e = s->accounts->v[i].secret_env;
 		if (e && !(a->secret_env && strcmp(a->secret_env, e) == 0))
 			v[(*n)++] = e;
+		if (s->accounts->v[i].certificate_password_env)
+			v[(*n)++] = s->accounts->v[i].certificate_password_env;
 	}
-	if (!(a->secret_env && strcmp(a->secret_env, sdk_secret) == 0))
-		v[(*n)++] = sdk_secret;
+	for (size_t k = 0; k < n_sdk; k++)
+		if (!(a->secret_env && strcmp(a->secret_env, sdk_secrets[k]) == 0))
+			v[(*n)++] = sdk_secrets[k];
 	return v;
 }
 
@@ -113,7 +125,7 @@ check_claims(struct session_ident *si, const char *tok, struct err *err)
 	const char *want = si->acct->tenant_id;
 	char tid[37] = "";
 
-	if (si->acct->auth == AUTH_USER) {
+	if (si->acct->auth == AUTH_USER || si->acct->auth == AUTH_AZ) {
 		struct user_claims uc;
 		if (user_token_claims(tok, &uc, err) < 0)
 			return -1;
@@ -170,6 +182,18 @@ out:
 	http_req_free(r);
 }
 
+/* Send r as si's token request (its answer goes to on_token). */
+static void
+submit_token_req(struct session *s, struct session_ident *si, struct http_req *r)
+{
+	r->is_token = true;
+	r->principal = si;
+	r->done = on_token;
+	r->payload = s;
+	si->token_pending = true;
+	http_submit(s->engine, r);
+}
+
 /* POST the form body (taken over) to si's tenant's token endpoint. */
 static void
 submit_token(struct session *s, struct session_ident *si, char *body)
@@ -180,12 +204,118 @@ submit_token(struct session *s, struct session_ident *si, char *body)
 	free(url);
 	r->body = body;
 	r->content_type = "application/x-www-form-urlencoded";
-	r->is_token = true;
-	r->principal = si;
-	r->done = on_token;
-	r->payload = s;
-	si->token_pending = true;
-	http_submit(s->engine, r);
+	submit_token_req(s, si, r);
+}
+
+static const char *
+resource_of(const struct session *s, const struct session_ident *si)
+{
+	return si->resource ? si->resource : s->o.resource;
+}
+
+/* Bound of a federated token file (a projected service account token is ~1-2 KB). */
+#define FEDERATED_MAX 65536
+
+/*
+ * The client assertion in a federated token file, read now (the platform rotates it: a
+ * token read earlier may have been replaced), surrounding white space trimmed.
+ */
+static int
+read_federated(const char *path, char **out, struct err *err)
+{
+	FILE *f = fopen(path, "rb");
+	char *b;
+	size_t n;
+
+	*out = NULL;
+	if (f == NULL)
+		return err_set(err, RC_AUTH, "federated_token_file '%.200s': %s", path,
+			       strerror(errno));
+	b = xmalloc(FEDERATED_MAX + 1);
+	n = fread(b, 1, FEDERATED_MAX + 1, f);
+	fclose(f);
+	if (n > FEDERATED_MAX) {
+		memset(b, 0, n);
+		free(b);
+		return err_set(err, RC_AUTH, "federated_token_file '%.200s': larger than %d bytes",
+			       path, FEDERATED_MAX);
+	}
+	b[n] = '\0';
+	size_t start = 0;
+	while (start < n && isspace((unsigned char)b[start]))
+		start++;
+	while (n > start && isspace((unsigned char)b[n - 1]))
+		b[--n] = '\0';
+	if (n == start) {
+		free(b);
+		return err_set(err, RC_AUTH, "federated_token_file '%.200s' is empty", path);
+	}
+	memmove(b, b + start, n - start + 1);
+	*out = b;
+	return 0;
+}
+
+/*
+ * The token request's body for a certificate or federated identity, made now: a new signed
+ * assertion (jti, nbf, exp of this moment), or the federated token file as it is now.
+ */
+static int
+assertion_body(const struct session *s, const struct session_ident *si, char **body,
+	       struct err *err)
+{
+	const struct account *a = si->acct;
+	char *assertion = NULL;
+	int rc;
+
+	if (a->auth == AUTH_CERTIFICATE) {
+		/* aud is the token endpoint the assertion is posted to */
+		char *aud = auth_token_url(s->o.login_url, a->tenant_id);
+		rc = client_assertion_make(a->cert, a->alg, a->client_id, aud, now_epoch(),
+					   &assertion, err);
+		free(aud);
+	} else {
+		rc = read_federated(a->federated_token_file, &assertion, err);
+	}
+	if (rc < 0)
+		return rc;
+	*body = auth_assertion_body(a->client_id, assertion, resource_of(s, si));
+	memset(assertion, 0, strlen(assertion));
+	free(assertion);
+	return 0;
+}
+
+/*
+ * A managed identity's token, as azure-identity's ManagedIdentityCredential asks for it:
+ * IMDS `GET {IMDS}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=R
+ * [&client_id=C]` with `Metadata: true`, or App Service `GET $IDENTITY_ENDPOINT?api-version=
+ * 2019-08-01&resource=R[&client_id=C]` with `X-IDENTITY-HEADER: $IDENTITY_HEADER`.
+ */
+static void
+submit_managed_identity(struct session *s, struct session_ident *si)
+{
+	const struct account *a = si->acct;
+	struct buf url = BUF_INIT;
+	const char *hdr = getenv("IDENTITY_HEADER");
+
+	if (a->mi_source == MI_APP_SERVICE && (hdr == NULL || *hdr == '\0')) {
+		fail_signin(s, si, NULL, "managed_identity: IDENTITY_HEADER is not set");
+		return;
+	}
+	buf_adds(&url, a->mi_url);
+	buf_adds(&url, strchr(a->mi_url, '?') ? "&" : "?");
+	buf_adds(&url, a->mi_source == MI_IMDS ? "api-version=2018-02-01" : "api-version=2019-08-01");
+	buf_adds(&url, "&resource=");
+	buf_add_urlenc(&url, resource_of(s, si));
+	if (a->client_id) {
+		buf_adds(&url, "&client_id=");
+		buf_add_urlenc(&url, a->client_id);
+	}
+	struct http_req *r = http_req_new("GET", buf_cstr(&url));
+	buf_release(&url);
+	r->extra_header = a->mi_source == MI_IMDS ? xstrdup("Metadata: true")
+						  : xconcat("X-IDENTITY-HEADER: ", hdr);
+	r->managed_identity = true;
+	submit_token_req(s, si, r);
 }
 
 void
@@ -200,19 +330,27 @@ session_start(struct session *s, struct session_ident *si)
 		fail_signin(s, si, NULL, a->failure);
 		return;
 	}
-	if (a->token_command) {
+	if (a->token_command || a->auth == AUTH_AZ) {
 		char *tok = NULL;
-		time_t exp = 0;
+		time_t exp = 0, az_exp = 0;
 		size_t n_hidden;
 		const char **hidden = hidden_env(s, a, &n_hidden);
-		int trc = auth_run_token_command(a->token_command, hidden, n_hidden, &tok, &err);
+		int trc = a->token_command
+				  ? auth_run_token_command(a->token_command, hidden, n_hidden, &tok, &err)
+				  : auth_run_az(a->tenant_id, resource_of(s, si), hidden, n_hidden, &tok,
+						&az_exp, &err);
 		free(hidden);
 		if (trc == 0 && auth_token_claims(tok, si->oid, NULL, &exp, &err) == 0 &&
 		    check_claims(si, tok, &err) == 0) {
+			if (exp <= 0)
+				exp = az_exp;
 			got_token(s, si, tok, exp > 0 ? exp : now_epoch() + 3000);
 			return;
 		}
-		free(tok);
+		if (tok) {
+			memset(tok, 0, strlen(tok));
+			free(tok);
+		}
 		fail_signin(s, si, NULL, err.msg);
 		return;
 	}
@@ -221,8 +359,20 @@ session_start(struct session *s, struct session_ident *si)
 			fail_signin(s, si, NULL, "not signed in: run palscope login");
 			return;
 		}
-		submit_token(s, si, user_token_body(s->o.user,
-						    si->resource ? si->resource : s->o.resource));
+		submit_token(s, si, user_token_body(s->o.user, resource_of(s, si)));
+		return;
+	}
+	if (a->auth == AUTH_CERTIFICATE || a->auth == AUTH_FEDERATED) {
+		char *body = NULL;
+		if (assertion_body(s, si, &body, &err) < 0) {
+			fail_signin(s, si, NULL, err.msg);
+			return;
+		}
+		submit_token(s, si, body);
+		return;
+	}
+	if (a->auth == AUTH_MANAGED_IDENTITY) {
+		submit_managed_identity(s, si);
 		return;
 	}
 	const char *secret = getenv(a->secret_env);
@@ -232,8 +382,7 @@ session_start(struct session *s, struct session_ident *si)
 		fail_signin(s, si, NULL, msg);
 		return;
 	}
-	submit_token(s, si,
-		     auth_token_body(a->client_id, secret, si->resource ? si->resource : s->o.resource));
+	submit_token(s, si, auth_token_body(a->client_id, secret, resource_of(s, si)));
 }
 
 static int
@@ -243,6 +392,23 @@ prepare(struct http_req *r, void *payload)
 	struct session_ident *si = r->principal;
 	int64_t now = now_ms();
 
+	if (si && r->is_token && r->attempts > 0 &&
+	    (si->acct->auth == AUTH_CERTIFICATE || si->acct->auth == AUTH_FEDERATED)) {
+		/*
+		 * A retry: the lost answer may have spent the assertion (its jti is accepted
+		 * once) or the platform may have rotated the federated token since.
+		 */
+		struct err err = ERR_INIT;
+		char *body = NULL;
+		if (assertion_body(s, si, &body, &err) < 0) {
+			snprintf(r->errbuf, sizeof(r->errbuf), "%.200s", err.msg);
+			return -1;
+		}
+		memset(r->body, 0, strlen(r->body));
+		free(r->body);
+		r->body = body;
+		return 0;
+	}
 	if (r->is_token || si == NULL)
 		return 0;
 	if (si->hold_until > now) {

@@ -184,7 +184,8 @@ tenant_check_duplicates(const struct accounts *a, const char *path, struct err *
 			const struct account *x = &a->v[i];
 			bool same = x->token_command ? y->token_command &&
 							       strcmp(x->token_command, y->token_command) == 0
-						     : !y->token_command && str_ieq(x->client_id, y->client_id);
+						     : !y->token_command && str_ieq(x->client_id, y->client_id) &&
+							       (x->client_id || x->auth == y->auth);
 			if ((x->tenant_domain || y->tenant_domain) && same && !x->failure && !y->failure &&
 			    str_ieq(x->tenant_id, y->tenant_id))
 				return err_set(err, RC_USAGE,

@@ -35,8 +35,7 @@ _palscope() {
 	done
 	COMPREPLY=()
 	case $prev in
-	--db|--accounts|--out|--partner-center|--only-missing-from|--ca-bundle|--tenants|\
-	--certificate-file|--federated-token-file)
+	--db|--accounts|--out|--partner-center|--only-missing-from|--ca-bundle|--tenants)
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;

@@ -693,13 +693,7 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(float(action["delay_ms"]) / 1000.0)
 
         if action.get("drop"):
-            self.write_log(None, fault_name)
-            self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            return
+            return self.drop_connection(fault_name)
 
         try:
             if "status" in action:
@@ -723,9 +717,20 @@ class Handler(BaseHTTPRequestHandler):
             resp = Response(200, raw=text[: max(1, len(text) // 2)] + b"\x00,]{", headers=resp.headers)
         if action.get("foreign_next_link"):
             resp = self.foreign_next_link(resp)
+        if action.get("lose_response"):  # handled (a jti is spent), then the answer is lost
+            return self.drop_connection(fault_name)
 
         self.send(resp, truncate=bool(action.get("truncate")))
         self.write_log(resp.status, fault_name)
+
+    def drop_connection(self, fault_name):
+        """Close the connection without an answer (logged with no status)."""
+        self.write_log(None, fault_name)
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
     def send(self, resp: Response, truncate=False):
         body = resp.payload() if resp.status not in (204, 304) else b""
@@ -1078,7 +1083,7 @@ class Handler(BaseHTTPRequestHandler):
         except credentials.MiError as e:
             return Response(e.status, e.body)
         self.log_tenant = p["tenantId"].lower()
-        if resource not in ARM_AUDIENCES:
+        if resource not in ARM_AUDIENCES and resource not in GRAPH_AUDIENCES:
             return self.aad_error(400, "invalid_resource", 500011,
                                   "The resource principal named %s was not found in the tenant named %s."
                                   % (resource, p["tenantId"]))

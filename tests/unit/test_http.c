@@ -152,6 +152,15 @@ test_http__loopback(void **state)
 	assert_false(http_is_loopback("http://127.0.0.1.evil.example"));
 	assert_false(http_is_loopback("http://management.azure.com"));
 	assert_false(http_is_loopback("http://1270.0.0.1"));
+	/* IMDS: the one non-loopback http address, exactly (managed identity only) */
+	assert_true(http_is_imds("http://169.254.169.254"));
+	assert_true(http_is_imds("http://169.254.169.254:80/metadata/identity/oauth2/token?x=1"));
+	assert_false(http_is_imds("https://169.254.169.254"));
+	assert_false(http_is_imds("http://169.254.169.254:8080"));
+	assert_false(http_is_imds("http://169.254.169.254.evil.example"));
+	assert_false(http_is_imds("http://169.254.169.25"));
+	assert_false(http_is_imds("http://user@10.0.0.1"));
+	assert_false(http_is_imds("not a url"));
 }
 
 int
