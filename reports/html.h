@@ -27,8 +27,11 @@ struct db;
 int html_model_build(struct db *db, const char *period, int64_t run_id, cJSON **out,
 		     struct err *err);
 
-/* Write the page of model to fp. 0, or RC_IO with err set (errno kept) when a write failed. */
-int html_render(FILE *fp, const cJSON *model, struct err *err);
+/*
+ * Write the page of model to fp. 0, or RC_IO with err set (errno kept) when a write failed.
+ * The model is spent: its customers are packed into columns and rows for the embedded JSON.
+ */
+int html_render(FILE *fp, cJSON *model, struct err *err);
 
 /* The model's fields: a string ("" when absent or not a string), a number (0 when not one). */
 const char *html_json_str(const cJSON *o, const char *key);

@@ -280,6 +280,9 @@ add_subscriptions(struct db *db, const char *period, struct cust_ctx *c, struct 
 		cJSON *o = cJSON_CreateObject();
 		for (size_t k = 0; k < ncols; k++)
 			cJSON_AddItemToObject(o, story_cols[k], cell_json(st, ix[k]));
+		/* reasons: "" when it is the reason code alone (most are; 0.3 MB on the bench) */
+		if (strcmp(str(o, "reasons"), str(o, "reason_code")) == 0)
+			cJSON_ReplaceItemInObjectCaseSensitive(o, "reasons", cJSON_CreateString(""));
 		cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(why, "subscriptions"), o);
 	}
 	if (rc != SQLITE_DONE) {
@@ -310,6 +313,9 @@ action_row(cJSON *row, void *arg, struct err *err)
 		free(c);
 		p = b + 1;
 	}
+	/* the page shows the commands (the whole text is the customer's row's explanation) */
+	if (cJSON_GetArraySize(cmds) > 0)
+		cJSON_DeleteItemFromObjectCaseSensitive(row, "text");
 	return 0;
 }
 

@@ -17,8 +17,8 @@
     var cell = row.cells[index];
     if (!cell) return numeric ? -Infinity : "";
     if (numeric) {
-      var v = cell.getAttribute("data-v");
-      return v === null || v === "" ? -Infinity : parseFloat(v);
+      var v = cell.textContent.replace(/,/g, "");
+      return v === "" ? -Infinity : parseFloat(v);
     }
     return cell.textContent.toLowerCase();
   }
@@ -32,8 +32,8 @@
       var row = rows[i];
       var ok = true;
       if (q) {
-        var name = (row.getAttribute("data-name") || "").toLowerCase();
-        var tid = (row.getAttribute("data-tenant-id") || "").toLowerCase();
+        var name = row.cells[0] ? row.cells[0].textContent.toLowerCase() : "";
+        var tid = row.cells[1] ? row.cells[1].textContent.toLowerCase() : "";
         ok = name.indexOf(q) >= 0 || tid.indexOf(q) >= 0;
       }
       if (ok && s) ok = row.getAttribute("data-status") === s;
@@ -119,15 +119,25 @@
   window.addEventListener("hashchange", openRow);
 
   /* an opened story lists the customer's subscriptions that are not attributed (the model's
-   * customers[].why.subscriptions), once */
+   * customers, packed as columns and rows: the "why" column, rows of subscription_columns), once */
   var byTenant = null;
   function story(tenant) {
     if (byTenant === null) {
       byTenant = {};
       var data = document.getElementById("palscope-data");
       var model = data ? JSON.parse(data.textContent) : {};
-      var cs = model.customers || [];
-      for (var i = 0; i < cs.length; i++) byTenant[cs[i].tenant_id] = cs[i].why || {};
+      var cs = model.customers || { columns: [], rows: [] };
+      var sc = model.subscription_columns || [];
+      var ti = cs.columns.indexOf("tenant_id"), wi = cs.columns.indexOf("why");
+      for (var i = 0; i < cs.rows.length; i++) {
+        var subs = [], raw = cs.rows[i][wi] || [];
+        for (var j = 0; j < raw.length; j++) {
+          var o = {};
+          for (var k = 0; k < sc.length; k++) o[sc[k]] = raw[j][k];
+          subs.push(o);
+        }
+        byTenant[cs.rows[i][ti]] = { subscriptions: subs };
+      }
     }
     return byTenant[tenant];
   }
@@ -140,7 +150,7 @@
     if (d.getAttribute("data-filled")) return;
     d.setAttribute("data-filled", "1");
     var row = d.closest("tr");
-    var why = row ? story(row.getAttribute("data-tenant-id")) : null;
+    var why = row && row.cells[1] ? story(row.cells[1].textContent) : null;
     var subs = why && why.subscriptions ? why.subscriptions : [];
     if (!subs.length) return;
     var ul = document.createElement("ul");

@@ -123,7 +123,7 @@ model(void)
 
 /* noinline: gcc 12 otherwise takes pointers into the page for pointers to the local p */
 static __attribute__((noinline)) char *
-render(const cJSON *m)
+render(cJSON *m)
 {
 	char *p = NULL;
 	size_t n = 0;
@@ -158,9 +158,9 @@ test_html__hostile_names_escaped(void **state)
 	assert_int_equal(count(page, "</script>"), 2);
 	assert_null(strstr(page, "alert(1)</"));
 	assert_null(strstr(page, "<b>"));
-	/* shown escaped in the run, the reason, the action, the table row and its data-name */
+	/* shown escaped in the run, the reason, the action and the table row */
 	assert_true(count(page, "&lt;script&gt;alert(1)&lt;/script&gt;") >= 6);
-	assert_non_null(strstr(page, "data-name=\"&lt;script&gt;alert(1)&lt;/script&gt;\""));
+	assert_non_null(strstr(page, "<th scope=\"row\">&lt;script&gt;alert(1)&lt;/script&gt;</th>"));
 	/* in the JSON block '<' is \u003c, and the text comes back unchanged */
 	const char *j = strstr(page, "id=\"palscope-data\">");
 	assert_non_null(j);
@@ -170,9 +170,12 @@ test_html__hostile_names_escaped(void **state)
 	assert_null(strchr(json, '<'));
 	cJSON *back = cJSON_Parse(json);
 	assert_non_null(back);
-	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(
-				    cJSON_GetObjectItem(back, "customers"), 0), "customer_name")),
-			    hostile);
+	/* packed: customers.columns names the values of each of customers.rows */
+	cJSON *cust = cJSON_GetObjectItem(back, "customers");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetArrayItem(
+				    cJSON_GetObjectItem(cust, "columns"), 1)), "customer_name");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetArrayItem(
+				    cJSON_GetObjectItem(cust, "rows"), 0), 1)), hostile);
 	/* commands of a fix in <code>, money for people */
 	assert_non_null(strstr(page, "<code>az managementpartner create --partner-id 1234567</code>"));
 	assert_non_null(strstr(page, ">1,234,567.50<"));
