@@ -61,8 +61,9 @@ cmd_report(int argc, char **argv)
 	spec = report_find(argv[pos]);
 	if (spec == NULL && !html)
 		return usage_error("report", "unknown report '%s'", argv[pos]);
-	if (html && oa.excel)
-		return usage_error("report", "--excel is for the CSV reports, not html");
+	if (html && (oa.excel || oa.format))
+		return usage_error("report", "%s is for the other reports, not html",
+				   oa.excel ? "--excel" : "--output");
 	if (run)
 		cli_parse_run_id(run, &run_id); /* checked by cli_parse */
 	if (run && period)
