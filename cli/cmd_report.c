@@ -9,6 +9,7 @@
 #include "common/util.h"
 #include "db/as_of.h"
 #include "db/db.h"
+#include "reports/html.h"
 #include "reports/period.h"
 #include "reports/report.h"
 
@@ -21,46 +22,18 @@ print_help(const struct cli_arg *args)
 	printf("usage: palscope report <name> [--db FILE] [--period YYYY-MM | --run ID]\n"
 	       "                       [-o FORMAT] [--out FILE|-] [--excel]\n"
 	       "       palscope report trend [--db FILE] [--from YYYY-MM] [--to YYYY-MM]\n"
-	       "                       [-o FORMAT] [--out FILE|-] [--excel]\n\nreports:\n");
+	       "                       [-o FORMAT] [--out FILE|-] [--excel]\n"
+	       "       palscope report html [--db FILE] [--period YYYY-MM | --run ID] "
+	       "[--out FILE|-]\n\nreports:\n");
 	for (const struct report_spec *s = report_specs; s->name; s++)
 		printf("  %-14s %s\n", s->name, s->summary);
+	printf("  %-14s %s\n", "html",
+	       "one self-contained HTML page: charts, actions, customers and their story");
 	printf("\n");
 	cli_opts_help(stdout, args);
 	printf("\nThe rules are SQL views: sqlite3 palscope.db 'select * from subscription_status'\n"
 	       "shows the same answers.\n");
 	cli_help_footer(stdout);
-}
-
-/* Warn about runs of the period that did not complete: their gaps show as UNKNOWN. */
-static void
-warn_runs(struct db *db, const char *period)
-{
-	struct err err = ERR_INIT;
-	sqlite3_stmt *st = NULL;
-
-	if (db_prepare(db, "@reports/runs.sql", &st, &err) < 0)
-		return;
-	db_bind_text(st, ":period", period);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *status = (const char *)sqlite3_column_text(st, 2);
-		if (strcmp(status, "complete") == 0)
-			continue;
-		log_warn("run %d (%s) is %s: what it could not read is reported as UNKNOWN",
-			 sqlite3_column_int(st, 0), period,
-			 strcmp(status, "running") == 0 ? "incomplete (it never finished)" : status);
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (db_prepare(db, "@reports/runs_in_progress.sql", &st, &err) < 0)
-		return;
-	db_bind_text(st, ":period", period);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		log_warn("run %d (%s) is still being collected (pid %d on %s, since %s): the report "
-			 "uses the period's earlier runs until it ends",
-			 sqlite3_column_int(st, 0), period, sqlite3_column_int(st, 2),
-			 (const char *)sqlite3_column_text(st, 3),
-			 (const char *)sqlite3_column_text(st, 1));
-	sqlite3_finalize(st);
 }
 
 int
@@ -72,7 +45,7 @@ cmd_report(int argc, char **argv)
 		{ O_DB, &dbpath },	   { O_PERIOD, &period }, { O_RUN, &run },
 		{ O_TREND_FROM, &from },   { O_TREND_TO, &to },
 		{ CLI_INCLUDE, cli_output_args_init(&oa) },
-		{ CLI_OPERAND, (char *)"report name (customers, subscriptions or summary)" },
+		{ CLI_OPERAND, (char *)"report name (customers, subscriptions, summary, trend or html)" },
 		{ CLI_END, NULL },
 	};
 	const struct report_spec *spec = NULL;
@@ -84,15 +57,19 @@ cmd_report(int argc, char **argv)
 
 	if (!cli_parse("report", args, print_help, argc, argv, &pos, &rc))
 		return rc;
+	bool html = strcmp(argv[pos], "html") == 0;
 	spec = report_find(argv[pos]);
-	if (spec == NULL)
+	if (spec == NULL && !html)
 		return usage_error("report", "unknown report '%s'", argv[pos]);
+	if (html && (oa.excel || oa.format))
+		return usage_error("report", "%s is for the other reports, not html",
+				   oa.excel ? "--excel" : "--output");
 	if (run)
 		cli_parse_run_id(run, &run_id); /* checked by cli_parse */
 	if (run && period)
 		return usage_error("report", "--run and --period exclude each other (a run has its "
 				   "period)");
-	if (strcmp(spec->name, "trend") == 0) {
+	if (spec && strcmp(spec->name, "trend") == 0) {
 		if (period || run)
 			return usage_error("report", "trend takes --from/--to, not --period or --run");
 		if (from && to && strcmp(from, to) > 0)
@@ -109,7 +86,7 @@ cmd_report(int argc, char **argv)
 	sqlite3_soft_heap_limit64(48LL << 20);
 	if (cli_db_open(&db, dbpath, 0, &err) < 0)
 		goto fail;
-	if (strcmp(spec->name, "trend") == 0) {
+	if (spec && strcmp(spec->name, "trend") == 0) {
 		/* every period from the status snapshots: no period of its own, no as-of */
 		report_set_range(from, to);
 		if (cli_write_report(&db, spec, NULL, &oa, "trend", &err) < 0)
@@ -123,10 +100,19 @@ cmd_report(int argc, char **argv)
 	}
 	if (cli_report_period(&db, &period, dflt, sizeof(dflt), &err) < 0)
 		goto fail;
-	warn_runs(&db, period);
+	report_runs_warnings(&db, period, NULL, NULL);
 	char what[64];
 	snprintf(what, sizeof(what), "period %s%s%s", period, run ? ", as of run " : "",
 		 run ? run : "");
+	if (html) {
+		size_t n = 0;
+		if (html_report_write_path(&db, period, run_id, oa.out, &n, &err) < 0)
+			goto fail;
+		if (oa.out && strcmp(oa.out, "-") != 0)
+			log_info("wrote the HTML report of %zu customers to '%s' (%s)", n, oa.out,
+				 what);
+		return cli_close(&db, &err, false);
+	}
 	if (cli_write_report(&db, spec, period, &oa, what, &err) < 0)
 		goto fail;
 	return cli_close(&db, &err, false);

@@ -40,18 +40,77 @@ report_period_check(struct db *db, const char *period, struct err *err)
 	return rc;
 }
 
+static void
+warn_log(void *arg, const char *msg)
+{
+	(void)arg;
+	log_warn("%s", msg);
+}
+
 void
-report_period_warn_partial(struct db *db, const char *period)
+report_partial_warnings(struct db *db, const char *period, report_warn_fn emit, void *arg)
 {
 	struct err err = ERR_INIT;
 	sqlite3_stmt *st = NULL;
+	struct buf b = BUF_INIT;
 
 	if (db_prepare(db, "@reports/partial_period_runs.sql", &st, &err) < 0)
 		return;
 	db_bind_text(st, ":period", period);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		log_warn("run %d was collected on %s, before %s ended (--allow-partial-period): its "
-			 "cost is incomplete, so usage, attributed cost and NO_USAGE may change",
-			 sqlite3_column_int(st, 0), (const char *)sqlite3_column_text(st, 1), period);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		buf_reset(&b);
+		buf_printf(&b, "run %d was collected on %s, before %s ended (--allow-partial-period): "
+			   "its cost is incomplete, so usage, attributed cost and NO_USAGE may change",
+			   sqlite3_column_int(st, 0), (const char *)sqlite3_column_text(st, 1), period);
+		emit(arg, buf_cstr(&b));
+	}
 	sqlite3_finalize(st);
+	buf_release(&b);
+}
+
+void
+report_period_warn_partial(struct db *db, const char *period)
+{
+	report_partial_warnings(db, period, warn_log, NULL);
+}
+
+void
+report_runs_warnings(struct db *db, const char *period, report_warn_fn emit, void *arg)
+{
+	struct err err = ERR_INIT;
+	sqlite3_stmt *st = NULL;
+	struct buf b = BUF_INIT;
+
+	if (emit == NULL)
+		emit = warn_log;
+	if (db_prepare(db, "@reports/runs.sql", &st, &err) < 0)
+		return;
+	db_bind_text(st, ":period", period);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *status = (const char *)sqlite3_column_text(st, 2);
+		if (strcmp(status, "complete") == 0)
+			continue;
+		buf_reset(&b);
+		buf_printf(&b, "run %d (%s) is %s: what it could not read is reported as UNKNOWN",
+			   sqlite3_column_int(st, 0), period,
+			   strcmp(status, "running") == 0 ? "incomplete (it never finished)" : status);
+		emit(arg, buf_cstr(&b));
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (db_prepare(db, "@reports/runs_in_progress.sql", &st, &err) < 0)
+		goto out;
+	db_bind_text(st, ":period", period);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		buf_reset(&b);
+		buf_printf(&b, "run %d (%s) is still being collected (pid %d on %s, since %s): the "
+			   "report uses the period's earlier runs until it ends",
+			   sqlite3_column_int(st, 0), period, sqlite3_column_int(st, 2),
+			   (const char *)sqlite3_column_text(st, 3),
+			   (const char *)sqlite3_column_text(st, 1));
+		emit(arg, buf_cstr(&b));
+	}
+out:
+	sqlite3_finalize(st);
+	buf_release(&b);
 }

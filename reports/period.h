@@ -19,4 +19,16 @@ int report_period_check(struct db *db, const char *period, struct err *err);
 /* A warning on stderr for each run in effect for period that was collected before it ended. */
 void report_period_warn_partial(struct db *db, const char *period);
 
+/* Receives one warning (one line, no newline). */
+typedef void (*report_warn_fn)(void *arg, const char *msg);
+
+/* report_period_warn_partial's warnings, each given to emit. */
+void report_partial_warnings(struct db *db, const char *period, report_warn_fn emit, void *arg);
+
+/*
+ * The runs of period that did not complete (what they could not read is UNKNOWN) and those still
+ * being collected, each warning given to emit (NULL: on stderr).
+ */
+void report_runs_warnings(struct db *db, const char *period, report_warn_fn emit, void *arg);
+
 #endif

@@ -219,17 +219,44 @@ out_error(struct err *err, const char *verb, const char *path, int e)
 		       slash == NULL ? "." : path, strerror(e ? e : EIO));
 }
 
+struct write_csv_ctx {
+	struct db *db;
+	const struct report_spec *spec;
+	const char *period;
+	unsigned flags;
+	size_t *rows;
+};
+
+static int
+write_csv(FILE *fp, void *arg, struct err *err)
+{
+	struct write_csv_ctx *c = arg;
+
+	return report_write(c->db, c->spec, c->period, fp, c->flags, c->rows, err);
+}
+
 int
 report_write_path(struct db *db, const struct report_spec *spec, const char *period,
 		  const char *path, unsigned flags, size_t *rows, struct err *err)
+{
+	struct write_csv_ctx c = { db, spec, period, flags, rows };
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		return report_write(db, spec, period, stdout, flags, rows, err);
+	return report_output_path(path, write_csv, &c, err);
+}
+
+int
+report_output_path(const char *path, report_writer_fn write, void *arg, struct err *err)
 {
 	char *tmp = NULL;
 	FILE *fp = NULL;
 	struct stat sb;
 	int rc;
 
+	/* standard output is checked when the command ends (cli/main.c) */
 	if (path == NULL || strcmp(path, "-") == 0)
-		return report_write(db, spec, period, stdout, flags, rows, err);
+		return write(stdout, arg, err);
 
 	/*
 	 * Anything but a regular file (a device such as /dev/stdout, a pipe, a symbolic link) is
@@ -243,7 +270,7 @@ report_write_path(struct db *db, const struct report_spec *spec, const char *per
 		goto out;
 	}
 	errno = 0;
-	rc = report_write(db, spec, period, fp, flags, rows, err);
+	rc = write(fp, arg, err);
 	if (rc == RC_IO)
 		rc = out_error(err, "write", path, errno);
 	if (rc < 0)

@@ -94,4 +94,15 @@ int report_write(struct db *db, const struct report_spec *spec, const char *peri
 int report_write_path(struct db *db, const struct report_spec *spec, const char *period,
 		      const char *path, unsigned flags, size_t *rows, struct err *err);
 
+/* Writes one document to fp: 0 or an RC_* code (RC_IO: a write failed, errno kept). */
+typedef int (*report_writer_fn)(FILE *fp, void *arg, struct err *err);
+
+/*
+ * The output side of report_write_path for any writer (the HTML report): path NULL or "-" is
+ * stdout; a regular or new file is written to "<path>.tmp", synced and renamed over
+ * path when complete; a device, pipe or symbolic link is written in place. Errors name path and
+ * its directory (RC_IO).
+ */
+int report_output_path(const char *path, report_writer_fn write, void *arg, struct err *err);
+
 #endif

@@ -64,7 +64,7 @@ expect() { # expect "got" "want" what
 	[ "$1" = "$2" ] || fail "completion of $3: got '$1', want '$2'"
 }
 expect "$(complete_bash re)" "reconcile report " "'palscope re'"
-expect "$(complete_bash report '')" "customers subscriptions summary trend " "'palscope report '"
+expect "$(complete_bash report '')" "customers html subscriptions summary trend " "'palscope report '"
 expect "$(complete_bash link ap)" "apply " "'palscope link ap'"
 expect "$(complete_bash db r)" "runs " "'palscope db r'"
 expect "$(complete_bash why x --per)" "--period " "'palscope why x --per'"
