@@ -96,6 +96,7 @@ cmd_collect(int argc, char **argv)
 	struct cli_endpoint_args ea;
 	bool quiet = false, allow_partial = false, partial_period = false;
 	bool user = false, no_cache = false;
+	bool file_user = false; /* the accounts file has auth user lines: cred is loaded */
 	const char *tenants_path = NULL;
 	struct user_credential cred = { 0 };
 	struct user_tenant_pages user_pages = { 0 };
@@ -187,7 +188,6 @@ cmd_collect(int argc, char **argv)
 		rc = usage_error("collect", "%s", err.msg);
 		goto out;
 	}
-	bool file_user = false;
 	if (!user && (rc = cli_user_for_accounts("collect", &co.ep, &accts, &cred, &file_user)) != 0)
 		goto out;
 	if (file_user)

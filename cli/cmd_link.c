@@ -424,6 +424,7 @@ run_links(struct link_args *a)
 	struct err err = ERR_INIT;
 	struct link_run_stats st;
 	struct user_credential cred = { 0 };
+	bool file_user = false; /* the accounts file has auth user lines: cred is loaded */
 	int rc;
 
 	if ((rc = cli_endpoints_resolve("link", &a->ea.o, &ep)) != 0)
@@ -440,7 +441,6 @@ run_links(struct link_args *a)
 		rc = usage_error("link", "%s", err.msg);
 		goto out;
 	}
-	bool file_user = false;
 	if (!a->user && (rc = cli_user_for_accounts("link", &aep, &accts, &cred, &file_user)) != 0)
 		goto out;
 	tenant_resolve(&aep, &accts, &domains, &cli_stop_flag);

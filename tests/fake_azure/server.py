@@ -1060,6 +1060,12 @@ class Handler(BaseHTTPRequestHandler):
                           b64url(b"fakesig")])
         self.auth_ok = True
         self.log_oid = p["id"].lower()
+        # Managed identity answers (credentials.py routes). Sources: IMDS, Microsoft's "How to use
+        # managed identities for Azure resources on an Azure VM to acquire an access token"
+        # (learn.microsoft.com .../how-to-use-vm-token, as azure-identity's ImdsCredential,
+        # _credentials/imds.py, reads it); App Service, "How to use managed identities for App
+        # Service and Azure Functions" (REST protocol, api-version 2019-08-01, as Azure.Identity's
+        # AppServiceV2019ManagedIdentitySource asks: X-IDENTITY-HEADER, client_id).
         if style == "imds":  # learn.microsoft.com .../how-to-use-vm-token: numbers as strings
             return Response(200, {"access_token": token, "client_id": p["clientId"],
                                   "expires_in": str(model.token_expires_in),
