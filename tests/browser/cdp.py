@@ -296,6 +296,18 @@ class Page:
         if text:
             self.call("Input.insertText", {"text": text})
 
+    def key(self, key):
+        """Press and release one key on the focused element (Tab, Enter, Escape, ...)."""
+        codes = {"Tab": (9, "\t"), "Enter": (13, "\r"), "Escape": (27, ""), " ": (32, " ")}
+        vk, text = codes[key]
+        down = {"type": "keyDown", "key": key, "code": "Space" if key == " " else key,
+                "windowsVirtualKeyCode": vk}
+        if text:
+            down["text"] = text
+        self.call("Input.dispatchKeyEvent", down)
+        self.call("Input.dispatchKeyEvent", {"type": "keyUp", "key": key, "code": down["code"],
+                                             "windowsVirtualKeyCode": vk})
+
     def select(self, selector, value):
         """Choose an option of a <select> and fire input + change, as the browser does."""
         ok = self.eval("(() => { const e = document.querySelector(%s); if (!e) return false;"
