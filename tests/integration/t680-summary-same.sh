@@ -131,3 +131,11 @@ grep -q 'SEARCH ra USING .*INDEX sqlite_autoindex_role_assignment_1 (identity_id
 	{ echo "$plan" >&2; fail "pair_access is not read through the identity range"; }
 if grep -q 'SCAN ra$' <<<"$plan"; then fail "pair_access scans role_assignment"; fi
 ok "the access step seeks the run's role assignments by identity range"
+
+# The make-ready step ties migration, views and summaries together (db/ready.c); db.c itself
+# knows nothing of the summaries (issue 14/16): it neither includes db/summary.h nor calls it.
+! grep -q '#include "db/summary.h"' "$SRCDIR/db/db.c" || fail "db/db.c includes db/summary.h"
+! grep -q 'db_summaries_' "$SRCDIR/db/db.c" || fail "db/db.c calls the summary build"
+! grep -q '#include "db/ready' "$SRCDIR/db/summary.c" || fail "db/summary.c includes the make-ready step"
+grep -q 'db_summaries_update' "$SRCDIR/db/ready.c" || fail "db/ready.c does not build the summaries"
+ok "db.c and summary.c do not include each other; db/ready.c is the one make-ready step"
