@@ -10,19 +10,47 @@ DELETE FROM cost_total_summary WHERE identity_id IN (SELECT identity_id FROM ide
 DELETE FROM pair_resource_summary WHERE identity_id IN (SELECT identity_id FROM identity WHERE run_id = :run_id);
 DELETE FROM pair_pim_summary WHERE identity_id IN (SELECT identity_id FROM identity WHERE run_id = :run_id);
 
+-- The run's rows of pair_access, evaluated once for the three summaries below. :id_lo and :id_hi
+-- are the lowest and highest identity_id of the run (db/summary.c): as bound constants the
+-- planner pushes them into the view's role assignment and Lighthouse branches and seeks their
+-- primary keys, where run_id alone scans every run's rows (a subquery is not pushed down).
+-- The collations are those of the view's columns (GROUP BY and min() below depend on them).
+DROP TABLE IF EXISTS temp.summary_access;
+CREATE TEMP TABLE summary_access (
+	identity_id INTEGER, subscription_id TEXT COLLATE NOCASE, jit, eligible, eligibility_known,
+	basis, resource_group, scope COLLATE NOCASE, scope_level, start_jd, role_name, scope_desc,
+	pim_activated, source, marketplace, row_order);
+INSERT INTO temp.summary_access
+SELECT identity_id, subscription_id, jit, eligible, eligibility_known, basis, resource_group,
+       scope, scope_level, start_jd, role_name, scope_desc, pim_activated, source, marketplace,
+       row_order
+FROM pair_access
+WHERE run_id = :run_id AND identity_id BETWEEN :id_lo AND :id_hi;
+-- per pair, in the order the roles are listed
+CREATE INDEX temp.summary_access_pair
+	ON summary_access (identity_id, subscription_id, jit, role_name, scope_desc);
+
 -- The access aggregate per pair: counts and starts, the roles (distinct, sorted) and the
--- eligible resource groups. pair_access is read once into pa.
+-- eligible resource groups (distinct, in the order their grants were stored: row_order).
 INSERT INTO pair_summary (identity_id, subscription_id, n_access, n_jit, n_eligible,
 			  n_eligible_known, n_eligible_undefined, n_eligible_whole, start_jd,
 			  whole_start_jd, covered_rgs, roles, n_pim_activated, n_group_unverified,
 			  n_eligible_marketplace)
-WITH pa AS MATERIALIZED (
-	SELECT identity_id, subscription_id, jit, eligible, eligibility_known, basis,
-	       resource_group, start_jd, role_name, scope_desc, pim_activated, source, marketplace
-	FROM pair_access WHERE run_id = :run_id)
 SELECT g.identity_id, g.subscription_id, g.n_access, g.n_jit, g.n_eligible, g.n_eligible_known,
-       g.n_eligible_undefined, g.n_eligible_whole, g.start_jd, g.whole_start_jd, g.covered_rgs,
-       lab.roles, g.n_pim_activated, g.n_group_unverified, g.n_eligible_marketplace
+       g.n_eligible_undefined, g.n_eligible_whole, g.start_jd, g.whole_start_jd,
+       (SELECT group_concat(resource_group)
+	FROM (SELECT x.resource_group, min(x.row_order) AS first
+	      FROM temp.summary_access x
+	      WHERE x.identity_id = g.identity_id AND x.subscription_id = g.subscription_id
+		AND x.jit = 0 AND x.eligible AND x.resource_group IS NOT NULL
+	      GROUP BY x.resource_group ORDER BY first)) AS covered_rgs,
+       (SELECT group_concat(label, ';')
+	FROM (SELECT DISTINCT x.role_name, x.scope_desc, x.role_name || ' at ' || x.scope_desc AS label
+	      FROM temp.summary_access x
+	      WHERE x.identity_id = g.identity_id AND x.subscription_id = g.subscription_id
+		AND x.jit = 0
+	      ORDER BY x.role_name, x.scope_desc)) AS roles,
+       g.n_pim_activated, g.n_group_unverified, g.n_eligible_marketplace
 FROM (SELECT identity_id, subscription_id,
 	     sum(jit = 0 AND eligible AND pim_activated) AS n_pim_activated,
 	     sum(jit = 0 AND eligible AND source = 'lighthouse_group') AS n_group_unverified,
@@ -34,25 +62,15 @@ FROM (SELECT identity_id, subscription_id,
 	     sum(jit = 0 AND eligible AND marketplace) AS n_eligible_marketplace,
 	     min(CASE WHEN jit = 0 AND eligible THEN start_jd END) AS start_jd,
 	     min(CASE WHEN jit = 0 AND eligible AND resource_group IS NULL THEN start_jd END)
-		     AS whole_start_jd,
-	     group_concat(DISTINCT CASE WHEN jit = 0 AND eligible THEN resource_group END)
-		     AS covered_rgs
-      FROM pa GROUP BY identity_id, subscription_id) g
-LEFT JOIN (SELECT identity_id, subscription_id, group_concat(label, ';') AS roles
-	   -- the order group_concat() sees: roles sorted within each pair
-	   FROM (SELECT DISTINCT identity_id, subscription_id, role_name, scope_desc,
-			role_name || ' at ' || scope_desc AS label
-		 FROM pa WHERE jit = 0
-		 ORDER BY identity_id, subscription_id, role_name, scope_desc)
-	   GROUP BY identity_id, subscription_id) lab
-	ON lab.identity_id = g.identity_id AND lab.subscription_id = g.subscription_id;
+		     AS whole_start_jd
+      FROM temp.summary_access GROUP BY identity_id, subscription_id) g;
 
--- PIM per pair (views/22_pair_pim.sql).
+-- PIM per pair (views/22_pair_pim.sql), the run's identities only.
 INSERT INTO pair_pim_summary (identity_id, subscription_id, n_eligible, eligible_roles,
 			      active_hours, period_hours, unreadable)
 SELECT identity_id, subscription_id, n_eligible, eligible_roles, active_hours, period_hours,
        unreadable
-FROM pair_pim WHERE run_id = :run_id;
+FROM pair_pim WHERE run_id = :run_id AND identity_id BETWEEN :id_lo AND :id_hi;
 
 -- Each eligible resource group's start per pair. pair_access.resource_group is an expression
 -- (no NOCASE collation), hence lower(). A role on a single resource counts as its resource group
@@ -61,8 +79,8 @@ FROM pair_pim WHERE run_id = :run_id;
 INSERT INTO pair_rg_summary (identity_id, subscription_id, resource_group, start_date)
 SELECT identity_id, subscription_id, min(resource_group),
        CASE WHEN min(start_jd) = 0 THEN '0000-01-01' ELSE date(min(start_jd)) END
-FROM pair_access pa
-WHERE run_id = :run_id AND jit = 0 AND eligible AND resource_group IS NOT NULL
+FROM temp.summary_access pa
+WHERE jit = 0 AND eligible AND resource_group IS NOT NULL
   AND (scope_level <> 'resource'
        OR NOT EXISTS (SELECT 1 FROM cost_resource_status crs
 		      WHERE crs.identity_id = pa.identity_id
@@ -74,22 +92,26 @@ INSERT INTO pair_resource_summary (identity_id, subscription_id, resource_id, re
 				   start_date)
 SELECT identity_id, subscription_id, min(scope), min(resource_group),
        CASE WHEN min(start_jd) = 0 THEN '0000-01-01' ELSE date(min(start_jd)) END
-FROM pair_access pa
-WHERE run_id = :run_id AND jit = 0 AND eligible AND scope_level = 'resource'
+FROM temp.summary_access pa
+WHERE jit = 0 AND eligible AND scope_level = 'resource'
   AND EXISTS (SELECT 1 FROM cost_resource_status crs
 	      WHERE crs.identity_id = pa.identity_id AND crs.subscription_id = pa.subscription_id
 		AND crs.status IN ('ok', 'no_cost'))
 GROUP BY identity_id, subscription_id, lower(scope);
 
+DROP TABLE temp.summary_access;
+
 -- Cost per (identity, subscription, currency, resource group) on the days of the run's period.
 INSERT INTO cost_summary (identity_id, subscription_id, currency, resource_group, cost, days)
 SELECT cd.identity_id, cd.subscription_id, cd.currency, min(cd.resource_group), total(cd.cost),
        count(*)
-FROM identity i
-JOIN run r ON r.run_id = i.run_id
-JOIN cost_daily cd ON cd.identity_id = i.identity_id
-WHERE i.run_id = :run_id
-  -- '+' keeps the planner on the covering index, in its order (no sort for the GROUP BY)
+FROM run r
+JOIN cost_daily cd
+WHERE r.run_id = :run_id
+  -- the run's identities as an IN list: the covering index is read in identity_id order, so the
+  -- GROUP BY needs no sort of the run's five million rows (a join on identity_run's order did);
+  -- '+' keeps the planner on that index
+  AND cd.identity_id IN (SELECT identity_id FROM identity WHERE run_id = :run_id)
   AND +cd.usage_date BETWEEN r.period_start AND r.period_end
 GROUP BY cd.identity_id, cd.subscription_id, cd.currency, cd.resource_group;
 
@@ -102,8 +124,8 @@ FROM (SELECT identity_id, subscription_id, currency, cost,
 				ORDER BY abs(cost) DESC, currency) AS rn,
 	     count(*) OVER (PARTITION BY identity_id, subscription_id) AS n_currencies
       FROM (SELECT cm.identity_id, cm.subscription_id, cm.currency, total(cm.cost) AS cost
-	    FROM identity i JOIN cost_summary cm ON cm.identity_id = i.identity_id
-	    WHERE i.run_id = :run_id
+	    FROM cost_summary cm
+	    WHERE cm.identity_id IN (SELECT identity_id FROM identity WHERE run_id = :run_id)
 	    GROUP BY cm.identity_id, cm.subscription_id, cm.currency))
 WHERE rn = 1;
 
@@ -115,14 +137,22 @@ UPDATE run SET
 	identities_failed = (SELECT count(*) FROM identity i WHERE i.run_id = run.run_id
 	                     AND (i.status = 'failed'
 	                          OR EXISTS (SELECT 1 FROM request_failure f
-	                                     WHERE f.identity_id = i.identity_id))),
+	                                     WHERE f.run_id = i.run_id
+	                                       AND f.identity_id = i.identity_id))),
 	identities_ok = (SELECT count(*) FROM identity i WHERE i.run_id = run.run_id
 	                 AND i.status = 'ok'
 	                 AND NOT EXISTS (SELECT 1 FROM request_failure f
-	                                 WHERE f.identity_id = i.identity_id)),
+	                                 WHERE f.run_id = i.run_id
+	                                   AND f.identity_id = i.identity_id)),
 	subscriptions = (SELECT count(DISTINCT subscription_id) FROM subscription s
 	                 WHERE s.run_id = run.run_id),
-	role_assignments = (SELECT count(*) FROM role_assignment a WHERE a.run_id = run.run_id),
-	cost_rows = (SELECT count(*) FROM cost_daily c WHERE c.run_id = run.run_id),
+	-- a row's run is its identity's: counted through the identity-led keys, not a scan of
+	-- every run's rows
+	role_assignments = (SELECT count(*) FROM role_assignment a
+	                    WHERE a.identity_id IN (SELECT identity_id FROM identity i
+	                                            WHERE i.run_id = run.run_id)),
+	cost_rows = (SELECT count(*) FROM cost_daily c
+	             WHERE c.identity_id IN (SELECT identity_id FROM identity i
+	                                     WHERE i.run_id = run.run_id)),
 	failures = (SELECT count(*) FROM request_failure f WHERE f.run_id = run.run_id)
 WHERE run_id = :run_id;

@@ -30,6 +30,8 @@
 -- counts every role the table does not list, 'not_eligible' none of them.
 -- marketplace = 1 for a grant from a delegation of a Marketplace managed-service offer (its
 -- registration definition has a plan).
+-- row_order: the order the grants were stored in (role assignments, then Lighthouse
+-- authorizations, each as collected), which orders pair_summary.covered_rgs.
 -- start_jd: julianday of max(assignment createdOn or delegation createdAt, link createdTime);
 -- 0 when neither is known. A role assignment that is a PIM activation (an 'Activated'
 -- roleAssignmentScheduleInstance of the same role and scope: pim_activated = 1) starts when its
@@ -38,7 +40,7 @@ CREATE VIEW pair_access AS
 WITH la AS (
 	SELECT x.*,
 	       CASE WHEN x.p > 0 THEN substr(x.rest, 1, instr(x.rest || '/', '/') - 1) END AS rg
-	FROM (SELECT y.*, instr(lower(y.assignment_id), '/resourcegroups/') AS p,
+	FROM (SELECT y.*, y.rowid AS row_id, instr(lower(y.assignment_id), '/resourcegroups/') AS p,
 		     substr(y.assignment_id, instr(lower(y.assignment_id), '/resourcegroups/') + 16)
 			     AS rest
 	      FROM lighthouse_assignment y) x
@@ -72,7 +74,7 @@ SELECT g.run_id, g.identity_id, g.subscription_id, g.source, g.assignment_id, g.
 	    THEN ' (principal Unknown: identity not found, a deleted identity still holding the role)'
 	    ELSE '' END AS scope_desc,
        max(coalesce(julianday(g.created), 0), coalesce(julianday(g.link_created), 0)) AS start_jd,
-       g.plan_name IS NOT NULL AS marketplace
+       g.plan_name IS NOT NULL AS marketplace, g.row_order
 FROM (
 	SELECT a.*, e.role_name AS table_name, e.eligible AS table_eligible,
 	       d.role_name AS def_name, l.created_time AS link_created,
@@ -103,7 +105,7 @@ FROM (
 						  OR (e.role_guid = ra.role_guid AND e.scope = ra.scope))),
 					  ra.created_on) END AS created,
 		       0 AS jit, NULL AS via_principal, pa.role_guid IS NOT NULL AS pim_activated,
-		       NULL AS plan_name
+		       NULL AS plan_name, ra.rowid AS row_order
 		FROM role_assignment ra
 		LEFT JOIN pim_schedule pa ON pa.identity_id = ra.identity_id
 			AND pa.subscription_id = ra.subscription_id AND pa.kind = 'active'
@@ -129,7 +131,7 @@ FROM (
 		       la.created_at, lz.eligible,
 		       CASE WHEN lz.principal_id <> i.object_id
 			    THEN coalesce(lz.principal_name, lz.principal_id) END, 0,
-		       la.plan_name
+		       la.plan_name, 4611686018427387904 + la.row_id
 		FROM la
 		JOIN lighthouse_authorization lz
 			ON lz.identity_id = la.identity_id AND lz.subscription_id = la.subscription_id
