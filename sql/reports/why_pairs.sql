@@ -1,9 +1,10 @@
--- palscope why: every (subscription, identity) pair of one customer (:tenant_id), or of one
--- subscription when :subscription_id is set, the deciding pair of each subscription first.
--- temp.why_subscription: why_subscriptions.sql. Each step's verdict is read from codes (the
--- pair's failing checks, by reason-code name); columns are looked up by name in cli/cmd_why.c.
-SELECT ss.subscription_id, ss.subscription_name, ss.status, ss.reason_code, ss.reasons,
-       ss.explanation, ss.usage, ss.attributed,
+-- palscope why (reports/why_story.c): every (subscription, identity) pair of every customer of
+-- temp.why_customer (sql/scripts/why_customers.sql) up to rank :limit, in one pass: by customer
+-- rank, the deciding pair of each subscription first. temp.why_subscription:
+-- why_subscriptions.sql. Each step's verdict is read from codes (the pair's failing checks, by
+-- reason-code name); columns are looked up by name.
+SELECT c.rank AS customer_rank, ss.subscription_id, ss.subscription_name, ss.status,
+       ss.reason_code, ss.reasons, ss.explanation, ss.usage, ss.attributed,
        pe.identity_id = ss.identity_id AS chosen,
        pe.identity_name, pe.identity_tenant_id, pe.via_lighthouse, pe.blocking, pe.codes,
        coalesce(pe.failure, pe.identity_error, '') AS failure,
@@ -23,9 +24,9 @@ SELECT ss.subscription_id, ss.subscription_name, ss.status, ss.reason_code, ss.r
        coalesce(pe.state, '') AS state, coalesce(pe.quota_id, '') AS quota_id,
        coalesce(pe.cost_status, '') AS cost_status, pe.total, coalesce(pe.currency, '') AS currency,
        pe.attributed AS pair_attributed
-FROM temp.why_subscription ss
+FROM temp.why_customer c
+JOIN temp.why_subscription ss ON ss.tenant_id = c.tenant_id
 JOIN pair_eval pe ON pe.period = ss.period AND pe.subscription_id = ss.subscription_id
-WHERE ss.period = :period AND ss.tenant_id = :tenant_id
-  AND (:subscription_id IS NULL OR ss.subscription_id = :subscription_id)
-ORDER BY ss.blocking DESC, ss.subscription_name COLLATE NOCASE, ss.subscription_id,
+WHERE ss.period = :period AND c.rank <= :limit
+ORDER BY c.rank, ss.blocking DESC, ss.subscription_name COLLATE NOCASE, ss.subscription_id,
 	 chosen DESC, pe.blocking DESC, pe.identity_ord;

@@ -21,7 +21,7 @@ DROP VIEW IF EXISTS temp.identity;
 DROP VIEW IF EXISTS temp.role_assignment;
 CREATE TEMP TABLE why_scope (tenant_id TEXT COLLATE NOCASE PRIMARY KEY) WITHOUT ROWID;
 
--- The customers the query can match (a superset: why_match.sql decides on the narrowed views):
+-- The customers the query can match (a superset: why_customers.sql decides on the narrowed views):
 -- a tenant id; a part of a tenant's id or name (tenant lists, Lighthouse customer names,
 -- accounts-file labels); a subscription id or a part of its name.
 INSERT OR IGNORE INTO temp.why_scope (tenant_id)

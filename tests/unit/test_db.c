@@ -140,12 +140,16 @@ test_db__every_embedded_query_prepares(void **state)
 {
 	struct db db = DB_INIT;
 	struct err err = ERR_INIT;
+	/* temp.why_customer, which why_pairs.sql and why_customer_rows.sql read */
+	const struct db_param why_p[] = { { ":period", "2026-10", 0 }, { ":q", "", 0 },
+					  { ":all", NULL, 1 }, { ":by_tenant", NULL, 0 } };
 	int n = 0;
 	(void)state;
 
 	assert_int_equal(db_open(&db, path, DB_CREATE, &err), 0);
 	assert_int_equal(pc_temp_tables(&db, NULL, &err), 0); /* what reconcile_*.sql read */
 	assert_int_equal(report_why_prepare(&db, "2026-10", &err), 0); /* what why_*.sql read */
+	assert_int_equal(db_exec_script(&db, "scripts/why_customers.sql", why_p, 4, &err), 0);
 	for (const struct sql_file *f = sql_files; f->name; f++) {
 		if (strncmp(f->name, "queries/", 8) != 0 && strncmp(f->name, "reports/", 8) != 0)
 			continue;

@@ -1,0 +1,34 @@
+-- palscope why (reports/why_story.c): the customers whose stories are told, in the order they
+-- are told (rank: by name, then tenant id, unless :by_tenant), into temp.why_customer, which why_pairs.sql joins to
+-- read every pair of every such customer in one pass. :all = 1: every customer of the period;
+-- else those matching :q (tenant id, subscription id, or a case-insensitive part of a customer
+-- or subscription name). whole = 1 when the customer itself matched, so all its subscriptions
+-- are told; otherwise only the matching subscriptions are.
+-- customer_status is evaluated once (cs); subscriptions match on the subscription lists of the
+-- period's identities, which is what subscription_status reports (without evaluating it).
+-- :by_tenant = 1: told in tenant-id order (as report customers lists them), not by name.
+-- Parameters: :period, :q, :all, :by_tenant.
+DROP TABLE IF EXISTS temp.why_customer;
+CREATE TEMP TABLE why_customer AS
+WITH cs AS MATERIALIZED (
+	SELECT * FROM customer_status WHERE period = :period
+),
+m AS (
+	SELECT tenant_id, NULL AS subscription_id FROM cs
+	WHERE tenant_id = :q COLLATE NOCASE OR instr(lower(customer_name), lower(:q)) > 0
+	UNION ALL
+	SELECT s.tenant_id, s.subscription_id
+	FROM effective_identity ei JOIN subscription s ON s.identity_id = ei.identity_id
+	WHERE ei.period = :period
+	  AND (s.subscription_id = :q COLLATE NOCASE
+	       OR instr(lower(coalesce(s.display_name, '')), lower(:q)) > 0)
+)
+SELECT row_number() OVER (ORDER BY CASE WHEN :by_tenant THEN c.tenant_id END,
+				  c.customer_name COLLATE NOCASE, c.tenant_id) AS rank,
+       c.tenant_id, c.customer_name, c.status, c.reason_code, c.reasons, c.subscriptions,
+       c.attributed_subscriptions, c.attributed_usage, c.currency, c.explanation,
+       (:all OR EXISTS (SELECT 1 FROM m WHERE m.tenant_id = c.tenant_id
+			AND m.subscription_id IS NULL)) AS whole
+FROM cs c
+WHERE :all OR c.tenant_id IN (SELECT tenant_id FROM m);
+CREATE INDEX temp.why_customer_tenant ON why_customer (tenant_id);
