@@ -12,9 +12,11 @@
 #include "common/util.h"
 #include "common/xalloc.h"
 #include "db/db.h"
+#include "reports/output.h"
 #include "reports/report.h"
 #include "reports/report_csv.h"
 
+#include <cjson/cJSON.h>
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -203,6 +205,9 @@ build_checks(struct pool *pool, struct why_sub *sub, const struct prow *r, const
 	char m1[64], m2[64];
 	const char *cur = rcol(r, P_CURRENCY);
 	bool lh = rnum(r, P_VIA_LH) != 0, ok[WHY_N_CHECKS];
+	/* no role that counts: the role check fails, and there is no scope to speak of */
+	bool no_access = chk(r, "NO_RBAC") || chk(r, "ROLE_NOT_ELIGIBLE") ||
+			 chk(r, "PIM_ELIGIBLE_ONLY");
 	const char *ev[WHY_N_CHECKS];
 
 	/* identity */
@@ -210,7 +215,12 @@ build_checks(struct pool *pool, struct why_sub *sub, const struct prow *r, const
 		   lh ? "the managing " : "", rcol(r, P_IDENTITY_TENANT));
 	if (chk(r, "COLLECTION_FAILED"))
 		buf_printf(&b, "; a required read failed: %s", rcol(r, P_FAILURE));
-	ok[WHY_CHECK_IDENTITY] = !chk(r, "COLLECTION_FAILED");
+	if (chk(r, "PRINCIPAL_DELETED"))
+		buf_adds(&b, "; the identity that held the link was deleted");
+	if (chk(r, "PRINCIPAL_DISABLED"))
+		buf_adds(&b, "; the identity that held the link is disabled");
+	ok[WHY_CHECK_IDENTITY] = !(chk(r, "COLLECTION_FAILED") || chk(r, "PRINCIPAL_DELETED") ||
+				   chk(r, "PRINCIPAL_DISABLED"));
 	ev[WHY_CHECK_IDENTITY] = pool_dup(pool, buf_cstr(&b));
 	buf_reset(&b);
 
@@ -259,19 +269,20 @@ build_checks(struct pool *pool, struct why_sub *sub, const struct prow *r, const
 		buf_adds(&b, "no role assignment");
 	if (chk(r, "ROLE_NOT_ELIGIBLE"))
 		buf_adds(&b, "; none eligible for partner earned credit");
+	if (chk(r, "PIM_ELIGIBLE_ONLY"))
+		buf_printf(&b, "; PIM-eligible only, never active in %s", period);
 	if (chk(r, "ASSIGNMENT_TOO_RECENT"))
 		buf_printf(&b, "; eligible access began %s, after %s", rcol(r, P_START), period);
-	else if (*rcol(r, P_START) && !chk(r, "NO_RBAC") && !chk(r, "ROLE_NOT_ELIGIBLE"))
+	else if (*rcol(r, P_START) && !no_access)
 		buf_printf(&b, "; eligible since %s", rcol(r, P_START));
 	if (chk(r, "ROLE_ELIGIBILITY_UNKNOWN"))
 		buf_adds(&b, "; eligibility inferred (custom or unlisted role)");
-	ok[WHY_CHECK_ROLE] = !(chk(r, "NO_RBAC") || chk(r, "ROLE_NOT_ELIGIBLE") ||
-			       chk(r, "ASSIGNMENT_TOO_RECENT"));
+	ok[WHY_CHECK_ROLE] = !(no_access || chk(r, "ASSIGNMENT_TOO_RECENT"));
 	ev[WHY_CHECK_ROLE] = pool_dup(pool, buf_cstr(&b));
 	buf_reset(&b);
 
 	/* scope */
-	if (chk(r, "NO_RBAC") || chk(r, "ROLE_NOT_ELIGIBLE"))
+	if (no_access)
 		buf_adds(&b, "no eligible access");
 	else if (rnum(r, P_WHOLE) > 0)
 		buf_adds(&b, "whole subscription");
@@ -279,8 +290,7 @@ build_checks(struct pool *pool, struct why_sub *sub, const struct prow *r, const
 		buf_printf(&b, "resource group(s) %s only", rcol(r, P_RGS));
 	if (chk(r, "SCOPE_EXCLUDES_USAGE"))
 		buf_adds(&b, ", which had no cost in the period");
-	ok[WHY_CHECK_SCOPE] = !(chk(r, "NO_RBAC") || chk(r, "ROLE_NOT_ELIGIBLE") ||
-				chk(r, "SCOPE_EXCLUDES_USAGE"));
+	ok[WHY_CHECK_SCOPE] = !(no_access || chk(r, "SCOPE_EXCLUDES_USAGE"));
 	ev[WHY_CHECK_SCOPE] = pool_dup(pool, buf_cstr(&b));
 	buf_reset(&b);
 
@@ -289,8 +299,9 @@ build_checks(struct pool *pool, struct why_sub *sub, const struct prow *r, const
 		buf_adds(&b, "unreadable");
 	} else {
 		money_text(m1, sizeof(m1), sqlite3_column_double(r->st, r->ix[P_TOTAL]), cur);
-		buf_printf(&b, "%s in %s", m1, period);
-		if (sqlite3_column_type(r->st, r->ix[P_PAIR_ATTRIBUTED]) != SQLITE_NULL) {
+		/* no currency: no cost row was read, so no amount to show */
+		buf_printf(&b, "%s in %s", *cur ? m1 : "no cost", period);
+		if (*cur && sqlite3_column_type(r->st, r->ix[P_PAIR_ATTRIBUTED]) != SQLITE_NULL) {
 			money_text(m2, sizeof(m2),
 				   sqlite3_column_double(r->st, r->ix[P_PAIR_ATTRIBUTED]), cur);
 			buf_printf(&b, ", %s attributed", m2);
@@ -326,10 +337,15 @@ static void
 since_side(struct buf *b, const char *status, const char *reason, double amount,
 	   const char *currency, const char *period, int64_t run, bool same_period)
 {
+	char money[64];
+
+	money_text(money, sizeof(money), amount, currency);
 	if (*status == '\0')
 		buf_printf(b, "not reported");
+	else if (strcmp(status, "ATTRIBUTED") == 0 && *currency)
+		buf_printf(b, "counted (%s)", money);
 	else if (strcmp(status, "ATTRIBUTED") == 0)
-		buf_printf(b, "counted (%.2f %s)", amount, currency);
+		buf_printf(b, "counted");
 	else
 		buf_printf(b, "%s (%s)", strcmp(status, "MISSING") == 0 ? "missing" : "unknown",
 			   reason);
@@ -541,21 +557,12 @@ struct tout {
 	size_t width;
 };
 
-/* Display width of UTF-8 text: code points, not bytes. */
-static size_t
-text_width(const char *s, size_t len)
-{
-	size_t w = 0;
-
-	for (size_t i = 0; i < len; i++)
-		if (((unsigned char)s[i] & 0xC0) != 0x80)
-			w++;
-	return w;
-}
-
 /*
  * Print text word-wrapped to the width: the first line after `lead` (already printed, `used`
- * columns), continuation lines indented by `indent`. Newlines in the text become spaces.
+ * columns), continuation lines indented by `indent`. Newlines in the text become spaces. A
+ * backticked command is one word: it is never broken, so it can be copied whole; one too long
+ * for the rest of a line starts the next, and one too long for any line has a line of its own.
+ * Widths are display widths (reports/output.h: CJK 2, combining marks 0).
  */
 static void
 wrap(const struct tout *o, const char *text, size_t used, size_t indent)
@@ -569,9 +576,13 @@ wrap(const struct tout *o, const char *text, size_t used, size_t indent)
 		if (!*p)
 			break;
 		const char *e = p;
-		while (*e && *e != ' ' && *e != '\n' && *e != '\r' && *e != '\t')
+		bool tick = false;
+		while (*e && (tick || (*e != ' ' && *e != '\n' && *e != '\r' && *e != '\t'))) {
+			if (*e == '`' && (tick || strchr(e + 1, '`')))
+				tick = !tick;
 			e++;
-		size_t w = text_width(p, (size_t)(e - p));
+		}
+		size_t w = out_display_width(p, (size_t)(e - p));
 		if (pos > indent && pos + 1 + w > o->width) {
 			fprintf(o->fp, "\n%*s", (int)indent, "");
 			pos = indent;
@@ -579,7 +590,9 @@ wrap(const struct tout *o, const char *text, size_t used, size_t indent)
 			fputc(' ', o->fp);
 			pos++;
 		}
-		fwrite(p, 1, (size_t)(e - p), o->fp);
+		/* inside a command, a line break of the text is a space */
+		for (const char *c = p; c < e; c++)
+			fputc(*c == '\n' || *c == '\r' || *c == '\t' ? ' ' : *c, o->fp);
 		pos += w;
 		p = e;
 	}
@@ -640,7 +653,8 @@ render_sub(const struct tout *o, const struct why_sub *sub)
 		wrap(o, sub->subscription_name,
 		     16 + strlen(sub->status) + (*sub->reason_code ? 1 + strlen(sub->reason_code) : 0),
 		     6);
-		fprintf(o->fp, "    id %s\n", sub->subscription_id);
+		fputs("    id", o->fp);
+		wrap(o, sub->subscription_id, 6, 4);
 		for (int k = 0; k < WHY_N_CHECKS; k++)
 			step(o, &sub->checks[k]);
 		fprintf(o->fp, "    %-16s", "reasons");
@@ -661,6 +675,9 @@ void
 why_story_render_text(FILE *fp, const struct why_story *s, const struct why_text_opts *opts)
 {
 	struct tout o = { fp, opts && opts->colour, opts && opts->width ? opts->width : WHY_WIDTH };
+
+	if (o.width < 40)	/* the step column alone takes 20 */
+		o.width = 40;
 	char m[64];
 
 	if (s->since) {
@@ -674,9 +691,27 @@ why_story_render_text(FILE *fp, const struct why_story *s, const struct why_text
 	fputc(':', fp);
 	wrap(&o, s->customer_name,
 	     10 + strlen(s->status) + (*s->reason_code ? 1 + strlen(s->reason_code) : 0), 4);
-	money_text(m, sizeof(m), s->attributed_usage.amount, s->attributed_usage.currency);
-	fprintf(fp, "  tenant %s\n  %d of %d subscription(s) attributed, %s\n", s->tenant_id,
-		s->attributed_subscriptions, s->subscriptions, m);
+	fputs("  tenant", fp);
+	wrap(&o, s->tenant_id, 8, 4);
+	/*
+	 * The count, unless the fix says it already ("2 of 5 subscriptions attributed, ..."); an
+	 * amount only with its currency (none: no cost was read).
+	 */
+	snprintf(m, sizeof(m), "%d of %d subscription", s->attributed_subscriptions,
+		 s->subscriptions);
+	if (strncmp(s->fix, m, strlen(m)) != 0) {
+		struct buf b = BUF_INIT;
+		buf_printf(&b, "%d of %d subscription(s) attributed", s->attributed_subscriptions,
+			   s->subscriptions);
+		if (*s->attributed_usage.currency) {
+			money_text(m, sizeof(m), s->attributed_usage.amount,
+				   s->attributed_usage.currency);
+			buf_printf(&b, ", %s", m);
+		}
+		fputs("  ", fp);
+		wrap(&o, buf_cstr(&b), 2, 4);
+		buf_release(&b);
+	}
 	if (*s->reasons) {
 		fputs("  reasons:", fp);
 		wrap_list(&o, s->reasons, 10, 4);
@@ -685,6 +720,105 @@ why_story_render_text(FILE *fp, const struct why_story *s, const struct why_text
 	wrap(&o, s->fix, 2, 2);
 	for (size_t i = 0; i < s->n_subs; i++)
 		render_sub(&o, &s->subs[i]);
+}
+
+/* ---- JSON ---- */
+
+/* Money as the CSV writes it: rounded to cents; null when unknown. */
+static cJSON *
+json_money(const struct why_money *m)
+{
+	char num[32];
+
+	if (!m->known)
+		return cJSON_CreateNull();
+	csv_format_money(m->amount, num, sizeof(num));
+	return cJSON_CreateNumber(strtod(num, NULL));
+}
+
+/* "A;B" -> ["A","B"] */
+static cJSON *
+json_codes(const char *list)
+{
+	cJSON *a = cJSON_CreateArray();
+	const char *p = list;
+
+	while (*p) {
+		const char *e = strchr(p, ';');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		if (n > 0) {
+			char *s = xmalloc(n + 1);
+			memcpy(s, p, n);
+			s[n] = '\0';
+			cJSON_AddItemToArray(a, cJSON_CreateString(s));
+			free(s);
+		}
+		p += n + (e != NULL);
+	}
+	return a;
+}
+
+cJSON *
+why_story_json(const struct why_story *s)
+{
+	cJSON *o = cJSON_CreateObject(), *subs = cJSON_CreateArray(), *cur = NULL;
+
+	cJSON_AddStringToObject(o, "tenant_id", s->tenant_id);
+	cJSON_AddStringToObject(o, "customer_name", s->customer_name);
+	cJSON_AddStringToObject(o, "status", s->status);
+	cJSON_AddStringToObject(o, "reason_code", s->reason_code);
+	cJSON_AddNumberToObject(o, "subscriptions", s->subscriptions);
+	cJSON_AddNumberToObject(o, "attributed_subscriptions", s->attributed_subscriptions);
+	cJSON_AddItemToObject(o, "attributed_usage", json_money(&s->attributed_usage));
+	cJSON_AddStringToObject(o, "currency", s->attributed_usage.currency);
+	cJSON_AddStringToObject(o, "explanation", s->fix);
+	cJSON_AddItemToObject(o, "reasons", json_codes(s->reasons));
+	cJSON_AddStringToObject(o, "period", s->period);
+	cJSON_AddBoolToObject(o, "whole", s->whole);
+	if (s->since)
+		cJSON_AddStringToObject(o, "since", s->since);
+	else
+		cJSON_AddNullToObject(o, "since");
+	for (size_t i = 0; i < s->n_subs; i++) {
+		const struct why_sub *sub = &s->subs[i];
+		if (!sub->has_checks) {
+			cJSON *seen;
+			if (cur == NULL)	/* seen by others only: no deciding pair told */
+				continue;
+			seen = cJSON_CreateObject();
+			cJSON_AddStringToObject(seen, "identity_name", sub->identity_name);
+			cJSON_AddStringToObject(seen, "identity_tenant_id", sub->identity_tenant_id);
+			cJSON_AddItemToObject(seen, "codes", json_codes(sub->codes));
+			cJSON_AddItemToArray(cJSON_GetObjectItem(cur, "also_seen_by"), seen);
+			continue;
+		}
+		cJSON *checks = cJSON_CreateArray();
+		cur = cJSON_CreateObject();
+		cJSON_AddStringToObject(cur, "subscription_id", sub->subscription_id);
+		cJSON_AddStringToObject(cur, "subscription_name", sub->subscription_name);
+		cJSON_AddStringToObject(cur, "status", sub->status);
+		cJSON_AddStringToObject(cur, "reason_code", sub->reason_code);
+		cJSON_AddItemToObject(cur, "reasons", json_codes(sub->reasons));
+		cJSON_AddStringToObject(cur, "identity_name", sub->identity_name);
+		cJSON_AddStringToObject(cur, "identity_tenant_id", sub->identity_tenant_id);
+		cJSON_AddBoolToObject(cur, "via_lighthouse", sub->via_lighthouse);
+		cJSON_AddItemToObject(cur, "usage", json_money(&sub->usage));
+		cJSON_AddItemToObject(cur, "attributed_usage", json_money(&sub->attributed));
+		cJSON_AddStringToObject(cur, "currency", sub->usage.currency);
+		for (int k = 0; k < WHY_N_CHECKS; k++) {
+			cJSON *c = cJSON_CreateObject();
+			cJSON_AddStringToObject(c, "check", sub->checks[k].name);
+			cJSON_AddBoolToObject(c, "ok", sub->checks[k].ok);
+			cJSON_AddStringToObject(c, "evidence", sub->checks[k].evidence);
+			cJSON_AddItemToArray(checks, c);
+		}
+		cJSON_AddItemToObject(cur, "checks", checks);
+		cJSON_AddStringToObject(cur, "fix", sub->fix);
+		cJSON_AddArrayToObject(cur, "also_seen_by");
+		cJSON_AddItemToArray(subs, cur);
+	}
+	cJSON_AddItemToObject(o, "subscription_stories", subs);
+	return o;
 }
 
 /* ---- no match ---- */

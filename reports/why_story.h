@@ -139,6 +139,19 @@ struct why_text_opts {
 void why_story_render_text(FILE *fp, const struct why_story *s, const struct why_text_opts *o);
 
 /*
+ * The story as a JSON object (the caller owns it; field names in man/palscope-why.1.scd):
+ * the customer's `report customers` fields (tenant_id, customer_name, status, reason_code,
+ * subscriptions, attributed_subscriptions, attributed_usage, currency, explanation), reasons
+ * (array of codes), period, whole, since (string or null), and subscription_stories: per
+ * deciding pair subscription_id, subscription_name, status, reason_code, reasons,
+ * identity_name, identity_tenant_id, via_lighthouse, usage, attributed_usage (null: not
+ * attributed), currency, checks [{check, ok, evidence}] in order, fix, also_seen_by
+ * [{identity_name, identity_tenant_id, codes}]. Money rounded to cents as the CSV writes it.
+ */
+struct cJSON;
+struct cJSON *why_story_json(const struct why_story *s);
+
+/*
  * Nothing matched q: say so on fp, then what could have seen it (an id:
  * sql/reports/why_unseen.sql) or up to three names like it ("did you mean"), evaluated over the
  * whole period (the scope why_story_each left is dropped first). Returns 0 or RC_DB.

@@ -51,7 +51,8 @@ ok "summary"
 NO_COLOR= "$PALSCOPE" why "contoso" --db "$DB" >"$T/why.out" || fail "why contoso"
 grep -q "Customer ATTRIBUTED: Contoso Ltd" "$T/why.out" || { cat "$T/why.out"; fail "why header"; }
 grep -q "\[FAIL\] link" "$T/why.out" || fail "why marks a failing step"
-awk 'length($0) > 80 { bad = 1 } END { exit bad }' "$T/why.out" || fail "why fits 80 columns"
+# 80 columns, but for a backticked command too long for a line: it has one of its own, whole
+awk 'length($0) > 80 && $0 !~ /^ *`[^`]+`[;,.)]*$/ { bad = 1 } END { exit bad }' "$T/why.out" || fail "why fits 80 columns"
 grep -q $'\033' "$T/why.out" && fail "no colour when not a terminal"
 set +e
 "$PALSCOPE" why "Contso Ltd" --db "$DB" >"$T/why2.out" 2>"$T/why2.err"
