@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "cli/opt.h"
 #include "db/db.h"
+#include "reports/output.h"
 
 #include "common/util.h"
 
@@ -19,7 +20,7 @@ static void
 print_help(const struct cli_arg *args)
 {
 	printf("usage: palscope db version [--db FILE]\n"
-	       "       palscope db runs [--db FILE]\n"
+	       "       palscope db runs [--db FILE] [-o FORMAT]\n"
 	       "       palscope db prune (--keep-periods N | --before YYYY-MM) [--vacuum] [--db FILE]\n\n"
 	       "  version   the database's schema version and this binary's\n"
 	       "  runs      every run: id, kind, period, status, start, end, identities ok/failed,\n"
@@ -70,9 +71,11 @@ cmd_db(int argc, char **argv)
 	const char *dbpath = NULL, *before = NULL;
 	long keep = 0;
 	bool vacuum = false;
+	struct cli_output_args oa;
 	const struct cli_arg args[] = {
 		{ O_DB, &dbpath }, { O_KEEP_PERIODS, &keep }, { O_BEFORE, &before },
-		{ O_VACUUM, &vacuum }, { CLI_OPERAND, (char *)"action (version, runs or prune)" },
+		{ O_VACUUM, &vacuum }, { CLI_INCLUDE, cli_output_only_args_init(&oa) },
+		{ CLI_OPERAND, (char *)"action (version, runs or prune)" },
 		{ CLI_END, NULL },
 	};
 	struct db db = DB_INIT;
@@ -86,6 +89,8 @@ cmd_db(int argc, char **argv)
 	bool prune = strcmp(action, "prune") == 0;
 	if (strcmp(action, "version") != 0 && strcmp(action, "runs") != 0 && !prune)
 		return usage_error("db", "unknown action '%s'", action);
+	if (oa.format && strcmp(action, "runs") != 0)
+		return usage_error("db", "--output goes with db runs");
 	if (!prune && (keep || before || vacuum))
 		return usage_error("db", "--keep-periods, --before and --vacuum go with prune");
 	if (prune && (keep == 0) == (before == NULL))
@@ -126,17 +131,47 @@ cmd_db(int argc, char **argv)
 		rc = cli_fail(&err);
 		goto out;
 	}
-	printf("%-5s %-8s %-8s %-11s %-21s %-21s %-9s %s\n", "run", "kind", "period", "status",
-	       "started", "ended", "ok/failed", "partial-period");
+	/* the table as it always read; the other formats with the query's own names */
+	static const struct out_field table[] = {
+		{ "run", OUT_T_INT },	    { "kind", OUT_T_TEXT },	 { "period", OUT_T_TEXT },
+		{ "status", OUT_T_TEXT },   { "started", OUT_T_TEXT },	 { "ended", OUT_T_TEXT },
+		{ "ok/failed", OUT_T_TEXT }, { "partial-period", OUT_T_TEXT },
+	};
+	static const struct out_field fields[] = {
+		{ "run_id", OUT_T_INT },	    { "kind", OUT_T_TEXT },
+		{ "period", OUT_T_TEXT },	    { "status", OUT_T_TEXT },
+		{ "started_at", OUT_T_TEXT },	    { "ended_at", OUT_T_TEXT },
+		{ "identities_ok", OUT_T_INT },	    { "identities_failed", OUT_T_INT },
+		{ "partial_period", OUT_T_INT },
+	};
+	enum out_format fmt = cli_output_format(&oa, OUT_TABLE);
+	struct out o;
+	if (fmt == OUT_TABLE)
+		out_begin(&o, stdout, fmt, 0, table, sizeof(table) / sizeof(table[0]));
+	else
+		out_begin(&o, stdout, fmt, 0, fields, sizeof(fields) / sizeof(fields[0]));
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		char counts[32];
-		snprintf(counts, sizeof(counts), "%d/%d", sqlite3_column_int(st, 6),
-			 sqlite3_column_int(st, 7));
-		printf("%-5d %-8s %-8s %-11s %-21s %-21s %-9s %s\n", sqlite3_column_int(st, 0),
-		       sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
-		       sqlite3_column_text(st, 3), sqlite3_column_text(st, 4),
-		       sqlite3_column_text(st, 5), counts, sqlite3_column_int(st, 8) ? "yes" : "no");
+		const char *ended = (const char *)sqlite3_column_text(st, 5);
+		out_int(&o, sqlite3_column_int64(st, 0));
+		for (int i = 1; i <= 4; i++)
+			out_str(&o, (const char *)sqlite3_column_text(st, i));
+		if (fmt == OUT_TABLE) {
+			char counts[32];
+			snprintf(counts, sizeof(counts), "%d/%d", sqlite3_column_int(st, 6),
+				 sqlite3_column_int(st, 7));
+			out_str(&o, ended);
+			out_str(&o, counts);
+			out_str(&o, sqlite3_column_int(st, 8) ? "yes" : "no");
+		} else {
+			out_str(&o, ended && strcmp(ended, "-") != 0 ? ended : NULL);
+			out_int(&o, sqlite3_column_int64(st, 6));
+			out_int(&o, sqlite3_column_int64(st, 7));
+			out_int(&o, sqlite3_column_int(st, 8) ? 1 : 0);
+		}
+		out_end_row(&o);
 	}
+	if (out_end(&o) < 0)
+		rc = cli_stdout_error(o.errnum);
 out:
 	sqlite3_finalize(st);
 	db_close(&db);

@@ -17,8 +17,9 @@
 #include "db/db.h"
 #include "links/audit.h"
 #include "links/exec.h"
+#include "links/render.h"
 #include "links/report_filter.h"
-#include "reports/report_csv.h"
+#include "reports/output.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -29,15 +30,16 @@
 static void
 print_help(const struct cli_arg *args)
 {
-	printf("usage: palscope link show    [--accounts FILE | --user] [--csv] [endpoint options]\n"
+	printf("usage: palscope link show    [--accounts FILE | --user] [-o FORMAT] [endpoint options]\n"
 	       "       palscope link plan    [--accounts FILE] --partner-id ID [--update]\n"
-	       "                             [--only-missing-from REPORT.csv] [endpoint options]\n"
+	       "                             [--only-missing-from REPORT.csv] [-o FORMAT]\n"
+	       "                             [endpoint options]\n"
 	       "       palscope link apply   [--accounts FILE] --partner-id ID [--update]\n"
 	       "                             [--only-missing-from REPORT.csv] [--db FILE]\n"
-	       "                             [endpoint options]\n"
+	       "                             [-o FORMAT] [endpoint options]\n"
 	       "       palscope link remove  [--accounts FILE] --partner-id ID --yes [--db FILE]\n"
-	       "                             [endpoint options]\n"
-	       "       palscope link history [--db FILE] [--tenant GUID] [--limit N] [--csv]\n\n"
+	       "                             [-o FORMAT] [endpoint options]\n"
+	       "       palscope link history [--db FILE] [--tenant GUID] [--limit N] [-o FORMAT]\n\n"
 	       "Show, plan, make or remove the Partner Admin Link of every identity, each\n"
 	       "signed in to its own tenant (Microsoft.ManagementPartner, api-version 2018-02-01).\n\n"
 	       "  show     the current link of each identity\n"
@@ -47,6 +49,8 @@ print_help(const struct cli_arg *args)
 	       "           another partner's link), replaced only with --update\n"
 	       "  remove   delete links to ID (only those); needs --yes\n"
 	       "  history  the changes apply and remove made (the audit log)\n\n"
+	       "-o table (the default) is for reading, with the summary under it; csv, json and\n"
+	       "tsv print the rows only, with the fields of the CSV header.\n\n"
 	       "Exit status: 0 done, 1 some identity failed (after the summary), 2 usage error\n"
 	       "or bad input, 3 the audit database cannot be used.\n\n");
 	cli_opts_help(stdout, args);
@@ -63,6 +67,8 @@ struct link_args {
 	struct cli_endpoint_args ea;
 	long limit;
 	bool update, yes, csv, quiet;
+	struct cli_output_args oa;
+	enum out_format fmt;	/* -o, --csv; default table */
 };
 
 static int
@@ -80,6 +86,7 @@ parse_args(int argc, char **argv, struct link_args *a)
 		{ O_YES, &a->yes },
 		{ O_DB, &a->dbpath },
 		{ O_CSV, &a->csv },
+		{ CLI_INCLUDE, cli_output_only_args_init(&a->oa) },
 		{ O_HISTORY_TENANT, &a->tenant },
 		{ O_LIMIT, &a->limit },
 		{ CLI_SECTION, (char *)"endpoint options:" },
@@ -110,6 +117,11 @@ parse_args(int argc, char **argv, struct link_args *a)
 		return usage_error("link", "--yes applies to link remove only");
 	if (!a->history && !is_show && a->csv)
 		return usage_error("link", "--csv applies to link show and link history only");
+	a->fmt = cli_output_format(&a->oa, OUT_TABLE);
+	if (a->csv && a->oa.format && a->fmt != OUT_CSV)
+		return usage_error("link", "--csv and --output %s: give one of them", a->oa.format);
+	if (a->csv)
+		a->fmt = OUT_CSV;
 	if (!a->history && (a->tenant || a->limit))
 		return usage_error("link", "--tenant and --limit apply to link history only");
 	if (!a->user && (a->tenants || a->no_cache))
@@ -130,245 +142,17 @@ parse_args(int argc, char **argv, struct link_args *a)
 	return 0;
 }
 
-/* ---- output ------------------------------------------------------------------ */
-
-/* Width of the identity column: the longest name, 8 to 40 characters. */
-static int
-name_width(const struct link_result *res, size_t n)
-{
-	size_t w = 8;
-
-	for (size_t i = 0; i < n; i++) {
-		size_t len = strlen(account_name(res[i].acct));
-		if (len > w)
-			w = len;
-	}
-	return (int)(w > 40 ? 40 : w);
-}
-
-static const char *
-or_dash(const char *s)
-{
-	return s && *s ? s : "-";
-}
-
-static void
-cell(struct report_csv *o, const char *s)
-{
-	if (s && *s)
-		report_csv_text(o, s, strlen(s));
-	else
-		report_csv_empty(o);
-}
-
-static int
-print_show(const struct link_result *res, size_t n, bool csv)
-{
-	if (csv) {
-		struct report_csv o;
-		static const char *const hdr[] = { "identity",	   "tenant_id",	   "client_id",
-						   "object_id",	   "linked",	   "partner_id",
-						   "partner_name", "state",	   "created_time",
-						   "updated_time", "status",	   "error" };
-		report_csv_begin(&o, stdout, false);
-		for (size_t i = 0; i < sizeof(hdr) / sizeof(hdr[0]); i++)
-			cell(&o, hdr[i]);
-		report_csv_end_row(&o);
-		for (size_t i = 0; i < n; i++) {
-			const struct link_result *r = &res[i];
-			cell(&o, account_name(r->acct));
-			cell(&o, r->acct->tenant_id);
-			cell(&o, r->acct->client_id);
-			cell(&o, r->link_object_id[0] ? r->link_object_id : r->oid);
-			if (r->read_ok)
-				report_csv_int(&o, r->linked ? 1 : 0);
-			else
-				report_csv_empty(&o);
-			cell(&o, r->linked ? r->partner_id : NULL);
-			cell(&o, r->linked ? r->partner_name : NULL);
-			cell(&o, r->read_ok ? r->state : NULL);
-			cell(&o, r->created_time);
-			cell(&o, r->updated_time);
-			cell(&o, r->failed ? "failed" : "ok");
-			cell(&o, r->failed ? r->explanation : NULL);
-			report_csv_end_row(&o);
-		}
-		return report_csv_end(&o);
-	}
-	int w = name_width(res, n);
-	printf("%-*s %-36s %-10s %-8s %-28s %s\n", w, "IDENTITY", "TENANT", "PARTNER", "STATE",
-	       "UPDATED", "PARTNER NAME");
-	for (size_t i = 0; i < n; i++) {
-		const struct link_result *r = &res[i];
-		if (r->failed) {
-			printf("%-*s %-36s %-10s %-8s error: %s\n", w, account_name(r->acct),
-			       r->acct->tenant_id, "?", "?", r->explanation);
-			continue;
-		}
-		printf("%-*s %-36s %-10s %-8s %-28s %s\n", w, account_name(r->acct),
-		       r->acct->tenant_id, r->linked ? r->partner_id : "-",
-		       r->linked ? or_dash(r->state) : "none", r->linked ? or_dash(r->updated_time) : "-",
-		       r->linked ? or_dash(r->partner_name) : "not linked");
-	}
-	return 0;
-}
-
-/* The result column of plan/apply/remove. */
-static void
-result_text(const struct link_result *r, enum link_cmd cmd, char *out, size_t n)
-{
-	if (r->outcome == LINK_O_OK) {
-		const char *note = r->explanation[0] ? r->explanation : NULL;
-		if (r->d.verdict == LINK_V_REMOVE)
-			snprintf(out, n, "done: link to %s removed (HTTP %ld, request %s)%s%s",
-				 r->partner_id, r->http_status, or_dash(r->request_id),
-				 note ? "; " : "", note ? note : "");
-		else
-			snprintf(out, n, "done: now linked to %s (HTTP %ld, request %s)%s%s",
-				 or_dash(r->after), r->http_status, or_dash(r->request_id),
-				 note ? "; " : "", note ? note : "");
-		return;
-	}
-	if (r->failed) {
-		if (r->outcome == LINK_O_FAILED)
-			snprintf(out, n, "FAILED (HTTP %ld, request %s): %s", r->http_status,
-				 or_dash(r->request_id), r->explanation);
-		else
-			snprintf(out, n, "FAILED: %s", r->explanation);
-		return;
-	}
-	if (cmd == LINK_CMD_PLAN && link_verdict_writes(r->d.verdict))
-		snprintf(out, n, "would %s: %s", r->d.operation, r->d.reason);
-	else
-		snprintf(out, n, "%s", r->d.reason);
-}
-
-static void
-print_plan(const struct link_result *res, size_t n, enum link_cmd cmd)
-{
-	char text[1600];
-
-	int w = name_width(res, n);
-	printf("%-*s %-36s %-10s %-12s %s\n", w, "IDENTITY", "TENANT", "CURRENT", "ACTION",
-	       cmd == LINK_CMD_PLAN ? "DETAIL" : "RESULT");
-	for (size_t i = 0; i < n; i++) {
-		const struct link_result *r = &res[i];
-		const char *cur = !r->selected ? "" : !r->read_ok ? "?" : r->linked ? r->partner_id : "none";
-		const char *action = r->failed && !link_verdict_writes(r->d.verdict)
-					     ? "error"
-					     : link_verdict_name(r->d.verdict);
-		result_text(r, cmd, text, sizeof(text));
-		printf("%-*s %-36s %-10s %-12s %s\n", w, account_name(r->acct), r->acct->tenant_id,
-		       or_dash(cur), action, text);
-	}
-}
-
-static void
-print_summary(const struct link_args *a, const struct link_run_stats *st, int64_t batch)
-{
-	int not_selected = st->identities - st->selected;
-
-	if (a->quiet)
-		return;
-	if (a->cmd == LINK_CMD_SHOW) {
-		printf("\nlink show: %d identities, %d could not be read; %ld requests (%ld "
-		       "retries, %ld throttled), %.1fs\n",
-		       st->identities, st->failed, st->requests, st->retries, st->throttled,
-		       st->seconds);
-		return;
-	}
-	if (a->cmd == LINK_CMD_PLAN)
-		printf("\nlink plan for partner ID %s: %d to create, %d to update, %d already "
-		       "linked, %d skipped",
-		       a->partner_id, st->created, st->updated, st->unchanged, st->skipped);
-	else if (a->cmd == LINK_CMD_APPLY)
-		printf("\nlink apply of partner ID %s: %d created, %d updated, %d unchanged, %d "
-		       "skipped",
-		       a->partner_id, st->created, st->updated, st->unchanged, st->skipped);
-	else
-		printf("\nlink remove of partner ID %s: %d removed, %d unchanged, %d kept (linked "
-		       "to another ID)",
-		       a->partner_id, st->removed, st->unchanged, st->skipped);
-	printf(", %d failed", st->failed);
-	if (not_selected)
-		printf(", %d not selected", not_selected);
-	printf(" (%d identities); %ld requests (%ld retries, %ld throttled), %.1fs\n",
-	       st->identities, st->requests, st->retries, st->throttled, st->seconds);
-	if (batch > 0)
-		printf("audit: batch %lld in %s ('palscope link history' lists it)\n",
-		       (long long)batch, default_db_path(a->dbpath));
-	if (a->cmd == LINK_CMD_PLAN && (st->created || st->updated))
-		printf("run 'palscope link apply' with the same options to make these changes\n");
-}
-
-/* ---- history ------------------------------------------------------------------- */
-
-struct hist_ctx {
-	bool csv;
-	struct report_csv o;
-	long rows;
-};
-
-static int
-hist_row(const struct link_history_row *r, void *payload)
-{
-	struct hist_ctx *h = payload;
-
-	h->rows++;
-	if (h->csv) {
-		report_csv_int(&h->o, r->change_id);
-		report_csv_int(&h->o, r->batch_id);
-		cell(&h->o, r->command);
-		cell(&h->o, r->started_at);
-		cell(&h->o, r->finished_at);
-		cell(&h->o, r->identity);
-		cell(&h->o, r->client_id);
-		cell(&h->o, r->tenant_id);
-		cell(&h->o, r->object_id);
-		cell(&h->o, r->operation);
-		cell(&h->o, r->method);
-		cell(&h->o, r->partner_before);
-		cell(&h->o, r->partner_after);
-		cell(&h->o, r->outcome);
-		if (r->http_status)
-			report_csv_int(&h->o, r->http_status);
-		else
-			report_csv_empty(&h->o);
-		cell(&h->o, r->request_id);
-		cell(&h->o, r->error_code);
-		cell(&h->o, r->error_message);
-		cell(&h->o, r->explanation);
-		report_csv_end_row(&h->o);
-		return 0;
-	}
-	char http[16] = "-";
-	if (r->http_status)
-		snprintf(http, sizeof(http), "%ld", r->http_status);
-	const char *outcome = strcmp(r->outcome, "pending") == 0 ? "unknown" : r->outcome;
-	printf("%-5lld %-20s %-6s %-24s %-36s %-7s %10s -> %-10s %-8s %-4s %s\n",
-	       (long long)r->change_id, or_dash(r->started_at), or_dash(r->command),
-	       or_dash(r->identity), or_dash(r->tenant_id), or_dash(r->operation),
-	       or_dash(r->partner_before), or_dash(r->partner_after), outcome, http,
-	       or_dash(r->request_id));
-	if (strcmp(r->outcome, "pending") == 0)
-		printf("      interrupted before the answer arrived: the change may or may not "
-		       "have been made\n");
-	else if (r->explanation && *r->explanation)
-		printf("      %s\n", r->explanation);
-	return 0;
-}
-
 static int
 run_history(const struct link_args *a)
 {
 	struct db db = DB_INIT;
 	struct err err = ERR_INIT;
-	struct hist_ctx h = { .csv = a->csv };
+	struct link_history_out h;
 	const char *path = default_db_path(a->dbpath);
 	int rc = EXIT_OK;
 
 	if (access(path, F_OK) != 0) {
-		if (!a->csv)
+		if (a->fmt == OUT_TABLE)
 			printf("no link changes recorded: '%s' does not exist\n", path);
 		else
 			rc = usage_error("link", "database '%s' does not exist", path);
@@ -379,31 +163,12 @@ run_history(const struct link_args *a)
 		db_close(&db);
 		return rc;
 	}
-	if (a->csv) {
-		static const char *const hdr[] = {
-			"change_id",	  "batch_id",	   "command",	  "started_at",
-			"finished_at",	  "identity",	   "client_id",	  "tenant_id",
-			"object_id",	  "operation",	   "method",	  "partner_before",
-			"partner_after",  "outcome",	   "http_status", "request_id",
-			"error_code",	  "error_message", "explanation",
-		};
-		report_csv_begin(&h.o, stdout, false);
-		for (size_t i = 0; i < sizeof(hdr) / sizeof(hdr[0]); i++)
-			cell(&h.o, hdr[i]);
-		report_csv_end_row(&h.o);
-	} else {
-		printf("%-5s %-20s %-6s %-24s %-36s %-7s %10s    %-10s %-8s %-4s %s\n", "#", "TIME",
-		       "CMD", "IDENTITY", "TENANT", "CHANGE", "BEFORE", "AFTER", "OUTCOME", "HTTP",
-		       "REQUEST ID");
-	}
-	if (link_audit_history(&db, a->tenant, a->limit ? a->limit : -1, hist_row, &h, &err) < 0)
+	link_history_begin(&h, stdout, a->fmt);
+	if (link_audit_history(&db, a->tenant, a->limit ? a->limit : -1, link_history_row, &h,
+			       &err) < 0)
 		rc = cli_fail(&err);
-	if (a->csv && report_csv_end(&h.o) < 0 && rc == EXIT_OK) {
-		err_set(&err, RC_IO, "cannot write to standard output: %s", strerror(h.o.errnum));
-		rc = cli_fail(&err);
-	}
-	if (!a->csv && h.rows == 0)
-		printf("(no link changes recorded)\n");
+	if (link_history_end(&h) < 0 && rc == EXIT_OK)
+		rc = cli_stdout_error(h.o.errnum);
 	db_close(&db);
 	return rc;
 }
@@ -509,17 +274,16 @@ run_links(struct link_args *a)
 	int lrc = link_run(&o, &accts, res, &cli_stop_flag, &st, &err);
 	int lrc_exit = lrc < 0 ? cli_fail(&err) : EXIT_OK;
 
-	if (a->cmd == LINK_CMD_SHOW) {
-		if (print_show(res, accts.n, a->csv) < 0 && lrc == 0) {
-			lrc = -1;
-			lrc_exit = EXIT_DB_IO;
-		}
-	} else {
-		print_plan(res, accts.n, a->cmd);
+	int werr = a->cmd == LINK_CMD_SHOW ? link_print_show(stdout, res, accts.n, a->fmt)
+					   : link_print_plan(stdout, res, accts.n, a->cmd, a->fmt);
+	if (werr && lrc == 0) {
+		lrc_exit = cli_stdout_error(werr);
+		lrc = -1;
 	}
 	int64_t batch = audit ? link_audit_batch_id(audit) : 0;
-	if (!a->csv)
-		print_summary(a, &st, batch);
+	if (a->fmt == OUT_TABLE && !a->quiet && !werr)
+		link_print_summary(stdout, a->cmd, a->partner_id, &st, batch,
+				   default_db_path(a->dbpath));
 	if (audit) {
 		const char *status = cli_got_signal || lrc < 0 ? "incomplete"
 				     : st.failed		? "partial"

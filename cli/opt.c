@@ -154,7 +154,7 @@ static const struct opt_def defs[O_ID_END] = {
 			       "act only on the tenants a 'palscope report subscriptions'\n"
 			       "or 'report customers' CSV lists as NO_LINK or\nLINK_WRONG_PARTNER_ID") },
 	[O_YES] = { S("yes", "confirm remove") },
-	[O_CSV] = { S("csv", "show/history: CSV on stdout") },
+	[O_CSV] = { S("csv", "show/history: the same as -o csv") },
 	[O_HISTORY_TENANT] = { V("tenant", "GUID", "history: one tenant only"), GUID },
 	[O_LIMIT] = { N("limit", "N", "history: the newest N changes", 1, 1000000000) },
 	[O_LOGIN_TENANT] = { V("tenant", "TENANT",
@@ -264,6 +264,16 @@ cli_write_report(struct db *db, const struct report_spec *spec, const char *peri
 	if (rc == 0 && oa->out && strcmp(oa->out, "-") != 0)
 		log_info("wrote %zu rows to '%s' (%s)", rows, oa->out, what);
 	return rc;
+}
+
+int
+cli_stdout_error(int errnum)
+{
+	struct err err = ERR_INIT;
+
+	err_set(&err, RC_IO, "cannot write to standard output: %s", strerror(errnum ? errnum : EIO));
+	clearerr(stdout);
+	return cli_fail(&err);
 }
 
 static size_t

@@ -142,6 +142,13 @@ struct report_spec;
 int cli_write_report(struct db *db, const struct report_spec *spec, const char *period,
 		     const struct cli_output_args *oa, const char *what, struct err *err);
 
+/*
+ * A write to stdout failed with errnum: the one error line ("cannot write to standard
+ * output: ..."), stdout's error flag cleared so main's check does not say it twice. Returns
+ * the exit status (3).
+ */
+int cli_stdout_error(int errnum);
+
 /* A command's help: its usage and text around cli_opts_help(stdout, args). */
 typedef void (*cli_help_fn)(const struct cli_arg *args);
 

@@ -44,97 +44,8 @@ check_formats() {
 	(cd "$T" && "$PALSCOPE" "$@" --out "$T/$name.file.csv") || fail "$name --out"
 	cmp -s "$T/$name.csv" "$T/$name.file.csv" || fail "$name: stdout CSV and --out CSV differ"
 	"$PYTHON" -m json.tool "$T/$name.json" >/dev/null || fail "$name: json.tool refuses -o json"
-	"$PYTHON" - "$T/$name" <<'PY' || fail "$name: formats disagree with the CSV"
-import csv, json, sys, unicodedata
-base = sys.argv[1]
-with open(base + ".csv", newline="", encoding="utf-8") as f:
-    rows = list(csv.reader(f, strict=True))
-head, body = rows[0], rows[1:]
-def unguard(v):  # the CSV's formula guard is for spreadsheets only
-    return v[1:] if v[:1] == "'" and v[1:2] in ("=", "+", "-", "@", "\t", "\r") else v
-# json
-doc = json.load(open(base + ".json", encoding="utf-8"))
-assert isinstance(doc, list) and len(doc) == len(body), "json: %d objects, csv %d rows" % (len(doc), len(body))
-numeric = set()
-for obj, row in zip(doc, body):
-    assert list(obj.keys()) == head, "json keys %r != header %r" % (list(obj.keys()), head)
-    for k, v in zip(head, row):
-        j = obj[k]
-        if isinstance(j, bool):
-            raise AssertionError("json %s: boolean" % k)
-        if isinstance(j, (int, float)) or j is None:
-            numeric.add(k)
-            if j is None:
-                assert v == "", "json %s null, csv %r" % (k, v)
-            else:
-                assert v != "" and abs(float(v) - j) < 1e-9, "json %s %r, csv %r" % (k, j, v)
-        else:
-            assert j == unguard(v), "json %s %r, csv %r" % (k, j, v)
-# every money/int column holds a number in json, never a string
-for obj in doc:
-    for k in numeric:
-        assert obj[k] is None or isinstance(obj[k], (int, float)), "json %s mixed types" % k
-# tsv
-def unescape(s):
-    out, i = [], 0
-    while i < len(s):
-        if s[i] == "\\" and i + 1 < len(s):
-            out.append({"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}[s[i + 1]]); i += 2
-        else:
-            out.append(s[i]); i += 1
-    return "".join(out)
-lines = open(base + ".tsv", encoding="utf-8", newline="").read().split("\n")
-assert lines[-1] == "", "tsv: no final newline"
-lines = lines[:-1]
-assert len(lines) == len(body), "tsv: %d lines, csv %d rows" % (len(lines), len(body))
-for line, row in zip(lines, body):
-    fields = line.split("\t")
-    assert len(fields) == len(head), "tsv: %d fields, header %d" % (len(fields), len(head))
-    assert [unescape(x) for x in fields] == [unguard(v) for v in row], "tsv %r != csv %r" % (fields, row)
-# table, no width limit: the cells padded by display width, two spaces apart
-def width(s):
-    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
-cells = [head] + [[unguard(v).replace("\t", " ").replace("\r", " ") for v in r] for r in body]
-wrapcol = [any("`" in r[i] or (" " in r[i] and len(r[i].encode()) > 40) for r in cells[1:]) for i in range(len(head))]
-for r in cells:
-    for i in range(len(r)):
-        if not wrapcol[i]:
-            r[i] = r[i].replace("\n", " ")
-w = [max(width(l) for r in cells for l in r[i].split("\n")) for i in range(len(head))]
-want = []
-for r in cells:
-    parts = [c.split("\n") for c in r]
-    for k in range(max(len(p) for p in parts)):
-        want.append("  ".join((p[k] if k < len(p) else "") + " " * (w[i] - width(p[k] if k < len(p) else "")) for i, p in enumerate(parts)).rstrip(" "))
-got = open(base + ".table", encoding="utf-8").read().split("\n")[:-1]
-if got != want:
-    for g, x in zip(got, want):
-        if g != x:
-            print("table line:\n got  %r\n want %r" % (g, x)); break
-    raise AssertionError("table: %d lines, want %d" % (len(got), len(want)))
-# table at COLUMNS=60: nothing wider, cut cells end in the ellipsis, commands whole
-t60 = open(base + ".table.60", encoding="utf-8").read().split("\n")[:-1]
-commands = set()
-for r in body:
-    for v in r:
-        parts = v.split("`")
-        commands.update("`%s`" % parts[i] for i in range(1, len(parts) - 1, 2))
-# the narrowest the table can be: one space apart, cut cells "x…", free text as wide as its
-# widest command (at least 8): only then may a line run over
-def widest_cmd(i):
-    return max([width(c) for r in body for c in commands if c in r[i]] + [8])
-least = len(w) - 1 + sum(min(w[i], widest_cmd(i)) if wrapcol[i] else min(w[i], 2) for i in range(len(w)))
-for line in t60:
-    assert width(line) <= max(60, least), "COLUMNS=60: %d columns (least %d): %r" % (width(line), least, line)
-for c in commands:
-    assert any(c in line for line in t60), "command %s split across lines" % c
-if sum(w) + 2 * (len(w) - 1) > 60:
-    assert any("…" in line for line in t60), "COLUMNS=60: nothing cut with an ellipsis"
-# the header names are the first line (cut with "…" where narrower)
-for h, cell in zip(head, t60[0].split()):
-    assert cell == h or (cell.endswith("…") and h.startswith(cell[:-1])), "COLUMNS=60 header %r for %r" % (cell, h)
-print("%s: %d rows, %d fields, %d commands" % (base.rsplit("/", 1)[1], len(body), len(head), len(commands)))
-PY
+	"$PYTHON" "$SRCDIR/tests/integration/lib_output.py" "$T/$name" --table ||
+		fail "$name: formats disagree with the CSV"
 	ok "$name: csv, json, tsv and table agree ($(tail -n +2 "$T/$name.csv" | wc -l) rows)"
 }
 
@@ -178,3 +89,15 @@ run report customers --db "$DB" -o json --excel
 expect_eq "-o json --excel: exit" 2 "$RC"
 grep -q "^palscope: error: --excel goes with --output csv, not json" "$T/err" || fail "--excel with json: $(cat "$T/err")"
 ok "unknown formats refused (exit 2, one line, did you mean); --excel only with csv"
+
+# report summary on a terminal (script(1) gives it a pseudo-terminal): a table, not CSV
+COLUMNS=80 script -qec "'$PALSCOPE' report summary -q --db '$DB'" /dev/null | tr -d '\r' >"$T/tty.out"
+head -1 "$T/tty.out" | grep -Eq '^section +key +customers' || { cat "$T/tty.out"; fail "summary on a terminal: not a table"; }
+! grep -q '^"section"' "$T/tty.out" || fail "summary on a terminal is CSV"
+"$PYTHON" - "$T/tty.out" <<'PY' || fail "summary on a terminal wider than 80 columns"
+import sys, unicodedata
+w = lambda s: sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+assert len(lines) > 10 and max(w(l) for l in lines) <= 80, max(w(l) for l in lines)
+PY
+ok "report summary on a terminal: a table fitted to 80 columns"
