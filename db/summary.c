@@ -1,6 +1,7 @@
 #include "db/summary.h"
 #include "db/as_of.h"
 #include "db/sql_embed.h"
+#include "common/log.h"
 #include "common/util.h"
 #include "common/xalloc.h"
 
@@ -8,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Run every statement of an embedded file in order, binding :run_id where it appears. */
 static int
@@ -112,12 +114,23 @@ snapshots_build(struct db *db, int64_t run_id, struct err *err)
 int
 db_summaries_build(struct db *db, int64_t run_id, struct err *err)
 {
+	int64_t t0 = now_ms(), t1;
+	clock_t c0 = clock(), c1;
 	int rc;
 
 	if ((rc = build_file(db, run_id, err)) < 0 ||
 	    (rc = mark(db, "@queries/summary_mark.sql", run_id, err)) < 0)
 		return rc;
-	return snapshots_build(db, run_id, err);
+	t1 = now_ms();
+	c1 = clock();
+	rc = snapshots_build(db, run_id, err);
+	/* -vv: what a run's end costs (bench/README.md) */
+	log_debug("run %lld: summaries built in %lld ms (CPU %.0f ms), status snapshots in %lld ms "
+		  "(CPU %.0f ms); SQLite heap high-water %.1f MB",
+		  (long long)run_id, (long long)(t1 - t0), 1000.0 * (double)(c1 - c0) / CLOCKS_PER_SEC,
+		  (long long)(now_ms() - t1), 1000.0 * (double)(clock() - c1) / CLOCKS_PER_SEC,
+		  (double)sqlite3_memory_highwater(0) / 1048576.0);
+	return rc;
 }
 
 /*

@@ -17,6 +17,7 @@ timeout, so the script always stops by itself.
 """
 
 import argparse
+import json
 import os
 import shutil
 import signal
@@ -118,6 +119,7 @@ def run_one(args, tenants, work):
         # from this Python process starts at Python's own RSS (Linux keeps the larger at exec).
         timef = os.path.join(d, "time.txt")
         cmd = [GNU_TIME, "-f", "%e %U %S %M", "-o", timef] + cmd
+        t_wall0 = time.time()
         t0 = time.monotonic()
         child = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         # Poll with a hard timeout so the benchmark always ends.
@@ -150,9 +152,13 @@ def run_one(args, tenants, work):
     finally:
         con.close()
     log_lines = None
+    phases = None
     if args.log:
         with open(os.path.join(d, "requests.jsonl"), "rb") as f:
-            log_lines = sum(1 for _ in f)
+            ts = [json.loads(l)["ts"] for l in f]
+        log_lines = len(ts)
+        if ts:  # the server logs each request when its response is written
+            phases = (min(ts) - t_wall0, max(ts) - min(ts), wall - (max(ts) - t_wall0))
     utime, stime, rss_kb = gnu_time(timef)
     cpu = utime + stime
     db_mb = os.path.getsize(db) / 1e6
@@ -160,7 +166,7 @@ def run_one(args, tenants, work):
             "requests": requests, "log_lines": log_lines, "wall": wall,
             "bound": requests * args.latency_ms / 1000.0 / args.concurrency,
             "cpu": cpu, "user": utime, "sys": stime, "rss_mb": rss_kb / 1024.0,
-            "srv_cpu": srv_cpu, "dir": d}
+            "srv_cpu": srv_cpu, "dir": d, "phases": phases}
 
 
 def report(r, args):
@@ -188,6 +194,11 @@ def report(r, args):
           % (r["rss_mb"], TARGET_RSS_MB, ok(r["rss_mb"] <= TARGET_RSS_MB)))
     print("  database size         %.1f MB" % r["db_mb"])
     print("  fake server CPU       %.2f s (%.0f%% of one core)" % (r["srv_cpu"], 100.0 * r["srv_cpu"] / r["wall"]))
+    if r.get("phases"):
+        a, b, c = r["phases"]
+        print("  where the wall goes   %.2f s to the first response (start-up, sign-in), %.2f s of responses "
+              "(%.0f%% of 32 per latency), %.2f s after the last one (run-end summaries, commit)"
+              % (a, b, 100.0 * r["requests"] * args.latency_ms / 1000.0 / args.concurrency / b if b else 0, c))
     sys.stdout.flush()
     return (ratio <= target_ratio and cpu_pct <= TARGET_CPU_PCT and ms_req <= TARGET_CPU_MS_PER_REQ
             and r["rss_mb"] <= TARGET_RSS_MB and r["rc"] == 0)

@@ -163,6 +163,10 @@ def main():
            TARGET_RATIO, "met" if wall / bound <= TARGET_RATIO else "NOT met"))
     print("  palscope CPU %.2f s = %.1f %% of wall (user %.2f, sys %.2f); peak RSS %.1f MB" %
           (cpu, 100 * cpu / wall, utime, stime, rss_kb / 1024.0))
+    ts = [r["ts"] for r in map(json.loads, open(log)) if r["ts"] >= t_wall0 - 0.01]
+    if ts:  # the server logs each request when its response is written
+        print("  where the wall goes: %.2f s to the first response, %.2f s of responses, %.2f s after the last one "
+              "(run-end summaries, commit)" % (min(ts) - t_wall0, max(ts) - min(ts), wall - (max(ts) - t_wall0)))
     print("  work dir %s" % work)
 
 

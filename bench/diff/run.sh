@@ -49,7 +49,9 @@ done
 repeat=${REPEAT:-3}
 median() { sort -n | awk '{ v[NR] = $0 } END { print v[int((NR + 1) / 2)] }'; }
 echo "diff run $from ($(sqlite3 "$db" "select period from run where run_id = $from")) -> run $to ($(sqlite3 "$db" "select period from run where run_id = $to"))"
-printf '%-14s %10s %10s %12s %10s %8s   %s\n' diff palscope_s rss_MB sqlite3_s rss_MB rows "all runs (palscope | sqlite3)"
+cpu() { echo "$1" | awk '{ printf "%.2f", $4 + $5 }'; } # user + sys of a measure.py line
+echo "load $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ); CPU = user + sys (GNU time)"
+printf '%-14s %10s %8s %8s %12s %8s %8s %8s   %s\n' diff palscope_s cpu_s rss_MB sqlite3_s cpu_s rss_MB rows "all runs (palscope | sqlite3)"
 for kind in customers subscriptions; do
 	ps=() ss=()
 	for ((i = 0; i < repeat; i++)); do
@@ -58,11 +60,11 @@ for kind in customers subscriptions; do
 	done
 	p=$(printf '%s\n' "${ps[@]}" | median) s=$(printf '%s\n' "${ss[@]}" | median)
 	rows=$(($(wc -l <"/tmp/bench-diff-$kind.csv") - 1))
-	printf '%-14s %10s %10s %12s %10s %8s   %s | %s\n' "$kind" "${p%% *}" "$(echo "$p" | cut -d' ' -f2)" \
-		"${s%% *}" "$(echo "$s" | cut -d' ' -f2)" "$rows" \
+	printf '%-14s %10s %8s %8s %12s %8s %8s %8s   %s | %s\n' "$kind" "${p%% *}" "$(cpu "$p")" \
+		"$(echo "$p" | cut -d' ' -f2)" "${s%% *}" "$(cpu "$s")" "$(echo "$s" | cut -d' ' -f2)" "$rows" \
 		"$(printf '%s ' "${ps[@]%% *}")" "$(printf '%s ' "${ss[@]%% *}")"
 done
 # The price of the snapshots: summaries and snapshot of the full-size run 1, as at its end.
 sqlite3 "$db" "DELETE FROM run_summary WHERE run_id = 1"
 t=$(python3 "$measure" /dev/null "$palscope" report summary --db "$db" --period 2025-11)
-echo "run end of the full-size run (summaries + status snapshot): ${t%% *} s, peak RSS $(echo "$t" | cut -d' ' -f2) MB"
+echo "run end of the full-size run (summaries + status snapshot): ${t%% *} s, CPU $(cpu "$t") s, peak RSS $(echo "$t" | cut -d' ' -f2) MB"

@@ -23,7 +23,9 @@ for ((i = 0; i < repeat; i++)); do
 		".parameter set :from NULL" ".parameter set :to NULL" ".read $root/sql/reports/trend.sql")")
 done
 p=$(printf '%s\n' "${ps[@]}" | median) s=$(printf '%s\n' "${ss[@]}" | median)
-printf '%-8s %10s %10s %12s %10s %6s   %s\n' report palscope_s rss_MB sqlite3_s rss_MB rows "all runs (palscope | sqlite3)"
-printf '%-8s %10s %10s %12s %10s %6s   %s | %s\n' trend "${p%% *}" "$(echo "$p" | cut -d' ' -f2)" \
-	"${s%% *}" "$(echo "$s" | cut -d' ' -f2)" "$(($(wc -l </tmp/bench-trend.csv) - 1))" \
+cpu() { echo "$1" | awk '{ printf "%.2f", $4 + $5 }'; } # user + sys of a measure.py line
+echo "load $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ); CPU = user + sys (GNU time)"
+printf '%-8s %10s %8s %8s %12s %8s %8s %6s   %s\n' report palscope_s cpu_s rss_MB sqlite3_s cpu_s rss_MB rows "all runs (palscope | sqlite3)"
+printf '%-8s %10s %8s %8s %12s %8s %8s %6s   %s | %s\n' trend "${p%% *}" "$(cpu "$p")" "$(echo "$p" | cut -d' ' -f2)" \
+	"${s%% *}" "$(cpu "$s")" "$(echo "$s" | cut -d' ' -f2)" "$(($(wc -l </tmp/bench-trend.csv) - 1))" \
 	"$(printf '%s ' "${ps[@]%% *}")" "$(printf '%s ' "${ss[@]%% *}")"
