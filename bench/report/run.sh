@@ -23,7 +23,9 @@ fi
 # its peak RSS (the machine may be shared: one slow run does not decide).
 repeat=${REPEAT:-3}
 median() { sort -n | awk '{ v[NR] = $0 } END { print v[int((NR + 1) / 2)] }'; }
-printf '%-14s %10s %10s %12s %10s   %s\n' report palscope_s rss_MB sqlite3_s rss_MB "all runs (palscope | sqlite3)"
+cpu() { echo "$1" | awk '{ printf "%.2f", $4 + $5 }'; } # user + sys of a measure.py line
+echo "load $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ); CPU = user + sys (GNU time)"
+printf '%-14s %10s %8s %8s %12s %8s %8s   %s\n' report palscope_s cpu_s rss_MB sqlite3_s cpu_s rss_MB "all runs (palscope | sqlite3)"
 for r in subscriptions customers; do
 	ps=() ss=()
 	for ((i = 0; i < repeat; i++)); do
@@ -32,7 +34,7 @@ for r in subscriptions customers; do
 			".parameter set :period \"'2026-10'\"" ".read $root/sql/reports/$r.sql")")
 	done
 	p=$(printf '%s\n' "${ps[@]}" | median) s=$(printf '%s\n' "${ss[@]}" | median)
-	printf '%-14s %10s %10s %12s %10s   %s | %s\n' "$r" "${p%% *}" "$(echo "$p" | cut -d' ' -f2)" \
-		"${s%% *}" "$(echo "$s" | cut -d' ' -f2)" \
+	printf '%-14s %10s %8s %8s %12s %8s %8s   %s | %s\n' "$r" "${p%% *}" "$(cpu "$p")" \
+		"$(echo "$p" | cut -d' ' -f2)" "${s%% *}" "$(cpu "$s")" "$(echo "$s" | cut -d' ' -f2)" \
 		"$(printf '%s ' "${ps[@]%% *}")" "$(printf '%s ' "${ss[@]%% *}")"
 done
