@@ -160,7 +160,7 @@ test_html__hostile_names_escaped(void **state)
 	assert_null(strstr(page, "<b>"));
 	/* shown escaped in the run, the reason, the action and the table row */
 	assert_true(count(page, "&lt;script&gt;alert(1)&lt;/script&gt;") >= 6);
-	assert_non_null(strstr(page, "<th scope=\"row\">&lt;script&gt;alert(1)&lt;/script&gt;</th>"));
+	assert_non_null(strstr(page, "<th>&lt;script&gt;alert(1)&lt;/script&gt;</th>"));
 	/* in the JSON block '<' is \u003c, and the text comes back unchanged */
 	const char *j = strstr(page, "id=\"palscope-data\">");
 	assert_non_null(j);
