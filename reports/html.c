@@ -724,7 +724,10 @@ object_table(FILE *fp, const cJSON *rows, const char *caption)
 {
 	const cJSON *first = cJSON_GetArrayItem(rows, 0), *k, *r;
 
-	P("<table class=\"data\">\n<caption>");
+	/* a wide table scrolls inside its own region instead of widening the page */
+	P("<div class=\"scroll\" role=\"region\" tabindex=\"0\" aria-label=\"");
+	html_escape(fp, caption);
+	P("\">\n<table class=\"data\">\n<caption>");
 	html_escape(fp, caption);
 	P("</caption>\n<thead><tr>");
 	cJSON_ArrayForEach(k, first) {
@@ -748,7 +751,7 @@ object_table(FILE *fp, const cJSON *rows, const char *caption)
 		}
 		P("</tr>\n");
 	}
-	P("</tbody>\n</table>\n");
+	P("</tbody>\n</table>\n</div>\n");
 }
 
 static void
@@ -874,6 +877,7 @@ customers(FILE *fp, const cJSON *m)
 		"customers</output>\n</div>\n", total, total);
 	P("<p class=\"note\">Every check of every subscription of a customer: "
 	  "<code>palscope why TENANT_ID</code>.</p>\n"
+	  "<div class=\"scroll\" role=\"region\" tabindex=\"0\" aria-label=\"Customers\">\n"
 	  "<table id=\"customers\">\n<caption>One row per customer tenant (report customers); "
 	  "expand <em>why</em> for its story</caption>\n<thead><tr>");
 	for (size_t i = 0; i < ncols; i++) {
@@ -920,7 +924,7 @@ customers(FILE *fp, const cJSON *m)
 		why_story(fp, r);
 		P("</td></tr>\n");
 	}
-	P("</tbody>\n</table>\n</section>\n");
+	P("</tbody>\n</table>\n</div>\n</section>\n");
 }
 
 int

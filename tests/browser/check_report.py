@@ -118,6 +118,12 @@ def figure(p, sel):
 
 
 def check_dom(p, customers, summary):
+    # the page keeps the window's width: wide tables scroll in their own region
+    sw, iw = p.eval("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert sw <= iw, "the page is %d px wide in a %d px window" % (sw, iw)
+    assert p.eval("[...document.querySelectorAll('table.data, #customers')]"
+                  ".every(t => t.parentElement.matches('div.scroll[role=region][tabindex]'))"), \
+        "a wide table outside a scroll region"
     # headline: counts by status, amounts per currency from report summary
     by_status = {}
     for c in customers:
