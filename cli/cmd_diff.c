@@ -58,7 +58,7 @@ cmd_diff(int argc, char **argv)
 		return usage_error("diff", "--customers and --subscriptions exclude each other");
 
 	sqlite3_soft_heap_limit64(48LL << 20);
-	if (cli_db_open(&db, dbpath, 0, &err) < 0)
+	if (cli_db_open(&db, dbpath, DB_SNAPSHOTS, &err) < 0)
 		goto fail;
 	if (diff_resolve(&db, "--to", to, 0, &to_run, to_period, &err) < 0 ||
 	    diff_resolve(&db, "--from", from, to_run, &from_run, from_period, &err) < 0)

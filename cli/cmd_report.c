@@ -84,9 +84,11 @@ cmd_report(int argc, char **argv)
 	 * it frees cache pages first, it never fails a query).
 	 */
 	sqlite3_soft_heap_limit64(48LL << 20);
-	if (cli_db_open(&db, dbpath, 0, &err) < 0)
+	bool trend = spec && strcmp(spec->name, "trend") == 0;
+	/* trend and the page's trend and changes read the status snapshots */
+	if (cli_db_open(&db, dbpath, trend || html ? DB_SNAPSHOTS : 0, &err) < 0)
 		goto fail;
-	if (spec && strcmp(spec->name, "trend") == 0) {
+	if (trend) {
 		/* every period from the status snapshots: no period of its own, no as-of */
 		report_set_range(from, to);
 		if (cli_write_report(&db, spec, NULL, &oa, "trend", &err) < 0)

@@ -145,7 +145,7 @@ cmd_why(int argc, char **argv)
 		out_begin(&pr.rows, stdout, pr.fmt, 0, check_fields,
 			  sizeof(check_fields) / sizeof(check_fields[0]));
 
-	if (cli_db_open(&db, dbpath, 0, &err) < 0)
+	if (cli_db_open(&db, dbpath, since ? DB_SNAPSHOTS : 0, &err) < 0)
 		goto fail;
 	if (cli_report_period(&db, &period, dflt, sizeof(dflt), &err) < 0)
 		goto fail;

@@ -18,6 +18,7 @@
 enum {
 	DB_CREATE = 1 << 0,	/* create the file if missing */
 	DB_READONLY = 1 << 1,	/* open read-only; refuses to migrate */
+	DB_SNAPSHOTS = 1 << 2,	/* the command reads the status snapshots: build missing ones */
 };
 
 /* How long a statement waits for another process's lock before it fails (SQLITE_BUSY). */
@@ -33,7 +34,9 @@ struct db {
 /*
  * Open path and make it ready (db/ready.c): db_connect, then pending
  * migrations, the views, and the per-run summaries they read brought up to
- * date (db/summary.h). What every command that reads the rule views calls.
+ * date (db/summary.h); with DB_SNAPSHOTS also the status snapshots (diff,
+ * trend, why --since, report html). What every command that reads the rule
+ * views calls.
  */
 int db_open(struct db *db, const char *path, unsigned flags, struct err *err);
 

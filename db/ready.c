@@ -1,6 +1,6 @@
 /*
- * The one "make ready" step: schema migration, view rebuild and summary
- * building, in that order, on a connection db_connect opened. db.c knows
+ * The one "make ready" step: schema migration, view rebuild, summary
+ * building and (when asked) the status snapshots, in that order, on a connection db_connect opened. db.c knows
  * nothing of the summaries; this file ties the two together.
  */
 #include "db/db.h"
@@ -26,6 +26,9 @@ db_open(struct db *db, const char *path, unsigned flags, struct err *err)
 	/* The views read per-run summaries: build any that are missing or out of date. */
 	if (rc == 0)
 		rc = db_summaries_update(db, NULL, err);
+	/* Built the first time a command reads them, not at every run's end (db/summary.h). */
+	if (rc == 0 && (flags & DB_SNAPSHOTS))
+		rc = db_snapshots_update(db, NULL, err);
 	if (rc < 0)
 		db_close(db);
 	return rc;

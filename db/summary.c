@@ -84,31 +84,34 @@ snapshots_of(struct db *db, const int64_t *runs, size_t n, int rc, struct err *e
 	return rc;
 }
 
+/* The runs a one-column embedded query lists, in its order. */
 static int
-snapshots_build(struct db *db, int64_t run_id, struct err *err)
+run_list(struct db *db, const char *name, int64_t **out, size_t *out_n, struct err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int64_t *runs = NULL;
 	size_t n = 0, cap = 0;
 	int rc;
 
-	if ((rc = db_prepare(db, "@queries/snapshot_later_runs.sql", &st, err)) < 0)
+	if ((rc = db_prepare(db, name, &st, err)) < 0)
 		return rc;
-	db_bind_int(st, ":run_id", run_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == cap) {
-			cap = cap ? cap * 2 : 4;
+			cap = cap ? cap * 2 : 8;
 			runs = xrealloc(runs, cap * sizeof(*runs));
 		}
 		runs[n++] = sqlite3_column_int64(st, 0);
 	}
 	rc = rc == SQLITE_DONE ? 0
-			       : err_set(err, RC_DB, "database '%s': %s", db->path,
-					 sqlite3_errmsg(db->h));
+			       : err_set(err, RC_DB, "database '%s': %s", db->path, db_errmsg(db));
 	sqlite3_finalize(st);
-	rc = snapshots_of(db, runs, n, rc, err);
-	free(runs);
-	return rc;
+	if (rc < 0) {
+		free(runs);
+		return rc;
+	}
+	*out = runs;
+	*out_n = n;
+	return 0;
 }
 
 int
@@ -121,15 +124,51 @@ db_summaries_build(struct db *db, int64_t run_id, struct err *err)
 	if ((rc = build_file(db, run_id, err)) < 0 ||
 	    (rc = mark(db, "@queries/summary_mark.sql", run_id, err)) < 0)
 		return rc;
+	/* its snapshot and the later ones of its period: rebuilt when next read */
+	rc = exec_file(db, "queries/snapshot_invalidate.sql", run_id, err);
 	t1 = now_ms();
 	c1 = clock();
-	rc = snapshots_build(db, run_id, err);
 	/* -vv: what a run's end costs (bench/README.md) */
-	log_debug("run %lld: summaries built in %lld ms (CPU %.0f ms), status snapshots in %lld ms "
-		  "(CPU %.0f ms); SQLite heap high-water %.1f MB",
+	log_debug("run %lld: summaries built in %lld ms (CPU %.0f ms); SQLite heap high-water %.1f MB",
 		  (long long)run_id, (long long)(t1 - t0), 1000.0 * (double)(c1 - c0) / CLOCKS_PER_SEC,
-		  (long long)(now_ms() - t1), 1000.0 * (double)(clock() - c1) / CLOCKS_PER_SEC,
 		  (double)sqlite3_memory_highwater(0) / 1048576.0);
+	return rc;
+}
+
+int
+db_snapshots_update(struct db *db, int *built, struct err *err)
+{
+	int64_t *runs = NULL, t0 = now_ms();
+	clock_t c0 = clock();
+	size_t n = 0;
+	int rc;
+
+	if (built)
+		*built = 0;
+	if ((rc = run_list(db, "@queries/snapshot_stale.sql", &runs, &n, err)) < 0 || n == 0)
+		goto out;
+	if (sqlite3_db_readonly(db->h, "main") == 1) {
+		rc = err_set(err, RC_DB,
+			     "database '%s': run %lld has no current status snapshot and the database "
+			     "is read-only; open it once with write access (palscope diff)",
+			     db->path, (long long)runs[0]);
+		goto out;
+	}
+	if ((rc = db_begin(db, err)) < 0)
+		goto out;
+	rc = snapshots_of(db, runs, n, 0, err);
+	if (rc == 0)
+		rc = db_commit(db, err);
+	if (rc < 0)
+		db_rollback(db);
+	else if (built)
+		*built = (int)n;
+	log_debug("status snapshots of %zu run(s) built in %lld ms (CPU %.0f ms); SQLite heap "
+		  "high-water %.1f MB", n, (long long)(now_ms() - t0),
+		  1000.0 * (double)(clock() - c0) / CLOCKS_PER_SEC,
+		  (double)sqlite3_memory_highwater(0) / 1048576.0);
+out:
+	free(runs);
 	return rc;
 }
 
@@ -241,11 +280,12 @@ db_summaries_rebuild_tx(struct db *db, int *built, struct err *err)
 		*built = 0;
 	if ((rc = db_summaries_invalidate(db, err)) < 0 || (rc = stale_runs(db, &runs, &n, err)) < 0)
 		return rc;
-	/* Every run's summaries first, then each run's snapshot once (not once per earlier run). */
+	/* Every run's summaries; every snapshot is then out of date (rebuilt when next read). */
 	for (size_t i = 0; i < n && rc == 0; i++)
 		if ((rc = build_file(db, runs[i], err)) == 0)
 			rc = mark(db, "@queries/summary_mark.sql", runs[i], err);
-	rc = snapshots_of(db, runs, n, rc, err);
+	if (rc == 0)
+		rc = db_exec_script(db, "queries/snapshot_invalidate_all.sql", NULL, 0, err);
 	if (rc == 0 && built)
 		*built = (int)n;
 	free(runs);

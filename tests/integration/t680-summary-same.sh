@@ -15,6 +15,12 @@
 . "$(dirname "$0")/lib.sh"
 
 compare() { # compare DB LABEL: rebuild with the reference scripts in a copy, compare tables
+	# the status snapshots are built the first time a command reads them, never at a run's end
+	# (nor by a policy change's rebuild): none yet, then report trend builds them
+	local built
+	built=$(sqlite3 "$1" "SELECT count(*) FROM snapshot_built")
+	[ "$built" = 0 ] || fail "$2: $built runs' status snapshots were built before anything read them"
+	"$PALSCOPE" report trend --db "$1" >/dev/null || fail "$2: report trend (builds the snapshots)"
 	"$PYTHON" - "$1" "$T/ref.db" "$SRCDIR" "$2" <<'PY' || fail "summaries of $2 differ from the reference build"
 import glob, os, shutil, sqlite3, sys
 db, ref, src, label = sys.argv[1:5]

@@ -39,6 +39,11 @@ fixturedb_open(struct db *db, char *path, size_t n, const char *tag, const char 
 		fprintf(stderr, "summaries: %s\n", err.msg);
 		return -1;
 	}
+	/* and what diff, trend and why --since do before they read the status snapshots */
+	if (db_snapshots_update(db, NULL, &err) < 0) {
+		fprintf(stderr, "snapshots: %s\n", err.msg);
+		return -1;
+	}
 	return 0;
 }
 

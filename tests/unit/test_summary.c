@@ -195,6 +195,51 @@ test_summary__deleting_a_run_deletes_its_summaries(void **state)
 	db_close(&db);
 }
 
+/*
+ * The status snapshots are not built with the summaries: db_open(DB_SNAPSHOTS) builds those
+ * missing, once; read-only, missing ones are an error. (t685 drives the same through the CLI.)
+ */
+static void
+test_summary__snapshots_lazy(void **state)
+{
+	struct db db = DB_INIT;
+	struct err err = ERR_INIT;
+	int built = -1;
+	(void)state;
+
+	assert_int_equal(db_open(&db, path, 0, &err), 0);
+	assert_string_equal(test_one(&db, "SELECT count(*) > 0 FROM run_summary"), "1");
+	assert_string_equal(test_one(&db, "SELECT count(*) FROM snapshot_built"), "0");
+	db_close(&db);
+
+	assert_int_equal(db_open(&db, path, DB_READONLY | DB_SNAPSHOTS, &err), RC_DB);
+	assert_non_null(strstr(err.msg, "read-only"));
+	assert_non_null(strstr(err.msg, "no current status snapshot"));
+	err = (struct err)ERR_INIT;
+
+	assert_int_equal(db_open(&db, path, DB_SNAPSHOTS, &err), 0);
+	assert_string_equal(test_one(&db, "SELECT count(*) = (SELECT count(*) FROM run_summary) "
+				     "FROM snapshot_built"), "1");
+	assert_string_equal(test_one(&db, "SELECT count(*) > 0 FROM subscription_snapshot"), "1");
+	assert_int_equal(db_snapshots_update(&db, &built, &err), 0);
+	assert_int_equal(built, 0);
+	/* run 2's summaries rebuilt: its snapshot and the later ones of its period are stale */
+	exec_ok(&db, "DELETE FROM run_summary WHERE run_id = 2");
+	assert_int_equal(db_summaries_update(&db, &built, &err), 0);
+	assert_int_equal(built, 1);
+	assert_string_equal(test_one(&db, "SELECT group_concat(run_id) FROM (SELECT r.run_id FROM "
+				     "run r WHERE NOT EXISTS (SELECT 1 FROM snapshot_built b WHERE "
+				     "b.run_id = r.run_id) ORDER BY 1)"),
+			    test_one(&db, "SELECT group_concat(run_id) FROM (SELECT run_id FROM run "
+				     "WHERE period = (SELECT period FROM run WHERE run_id = 2) AND "
+				     "run_id >= 2 ORDER BY 1)"));
+	assert_int_equal(db_snapshots_update(&db, &built, &err), 0);
+	assert_true(built >= 1);
+	assert_string_equal(test_one(&db, "SELECT count(*) FROM run r WHERE NOT EXISTS (SELECT 1 FROM "
+				     "snapshot_built b WHERE b.run_id = r.run_id)"), "0");
+	db_close(&db);
+}
+
 int
 main(void)
 {
@@ -202,6 +247,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_summary__open_builds_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_summary__rules_change_rebuilds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_summary__running_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_summary__snapshots_lazy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_summary__deleting_a_run_deletes_its_summaries,
 						setup, teardown),
 	};
