@@ -135,7 +135,8 @@ check_claims(struct session_ident *si, const char *tok, struct err *err)
 	} else if (auth_token_claims(tok, si->oid, tid, NULL, err) < 0) {
 		return -1;
 	}
-	if (tid[0] && is_guid(want) && !str_ieq(tid, want))
+	memcpy(si->tid, tid, sizeof(si->tid));
+	if (tid[0] && want && is_guid(want) && !str_ieq(tid, want))
 		return err_set(err, RC_AUTH,
 			       "sign-in failed: the token is for tenant %s, not tenant %s: not used",
 			       tid, want);
@@ -331,17 +332,22 @@ session_start(struct session *s, struct session_ident *si)
 		return;
 	}
 	if (a->token_command || a->auth == AUTH_AZ) {
-		char *tok = NULL;
+		char *tok = NULL, az_tenant[37] = "";
 		time_t exp = 0, az_exp = 0;
 		size_t n_hidden;
 		const char **hidden = hidden_env(s, a, &n_hidden);
 		int trc = a->token_command
 				  ? auth_run_token_command(a->token_command, hidden, n_hidden, &tok, &err)
 				  : auth_run_az(a->tenant_id, resource_of(s, si), hidden, n_hidden, &tok,
-						&az_exp, &err);
+						&az_exp, az_tenant, &err);
 		free(hidden);
 		if (trc == 0 && auth_token_claims(tok, si->oid, NULL, &exp, &err) == 0 &&
-		    check_claims(si, tok, &err) == 0) {
+		    check_claims(si, tok, &err) == 0 &&
+		    (a->tenant_id || !az_tenant[0] || str_ieq(az_tenant, si->tid) ||
+		     err_set(&err, RC_AUTH,
+			     "sign-in failed: az named tenant %s but its token is for tenant %s: not "
+			     "used",
+			     az_tenant, si->tid) == 0)) {
 			if (exp <= 0)
 				exp = az_exp;
 			got_token(s, si, tok, exp > 0 ? exp : now_epoch() + 3000);
