@@ -90,6 +90,26 @@ got_token(struct session *s, struct session_ident *si, char *token, time_t exp)
 	}
 }
 
+/*
+ * IMDS answers on the machine's own link: off Azure nothing does, and the engine's connect
+ * timeout (10 s, and its retries) would be spent on an address that never answers. Like the
+ * Azure SDKs' IMDS probe (azure-identity for .NET and Java: a 1 s connect timeout, no retries,
+ * Azure/azure-sdk-for-net#20609, AzureAD/microsoft-authentication-library-for-java#808; Python:
+ * 0.3 s, azure/identity/_credentials/imds.py), the IMDS request gets 1 s to connect, and a
+ * connect that fails or times out is final.
+ */
+#define SESSION_IMDS_CONNECT_MS 1000
+
+/* "host[:port]" of url (at most n - 1 bytes). */
+static void
+url_host(const char *url, char *out, size_t n)
+{
+	const char *p = strstr(url, "://");
+
+	p = p ? p + 3 : url;
+	snprintf(out, n, "%.*s", (int)strcspn(p, "/?#"), p);
+}
+
 /* Why a token request failed, in plain words: a signed-in user's AADSTS code comes with its fix. */
 static void
 token_error(const struct session *s, const struct session_ident *si, const struct http_req *r,
@@ -97,6 +117,16 @@ token_error(const struct session *s, const struct session_ident *si, const struc
 {
 	char line[512];
 
+	if (r->cc != CURLE_OK && r->connect_timeout_ms > 0 && r->not_connected &&
+	    si->acct->auth == AUTH_MANAGED_IDENTITY) {
+		char host[128];
+		url_host(r->url, host, sizeof(host));
+		err_set(err, RC_AUTH,
+			"no managed identity endpoint answered at %s within %ld s: not on Azure? use "
+			"IDENTITY_ENDPOINT or another auth kind",
+			host, r->connect_timeout_ms / 1000);
+		return;
+	}
 	if (r->cc != CURLE_OK) {
 		err_set(err, RC_AUTH, "sign-in failed: %s", r->errbuf);
 		return;
@@ -316,6 +346,8 @@ submit_managed_identity(struct session *s, struct session_ident *si)
 	r->extra_header = a->mi_source == MI_IMDS ? xstrdup("Metadata: true")
 						  : xconcat("X-IDENTITY-HEADER: ", hdr);
 	r->managed_identity = true;
+	if (a->mi_source == MI_IMDS)
+		r->connect_timeout_ms = SESSION_IMDS_CONNECT_MS;
 	submit_token_req(s, si, r);
 }
 
