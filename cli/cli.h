@@ -69,6 +69,14 @@ int cli_user_accounts(const char *cmd, const struct azure_endpoint *ep, const ch
 		      struct user_tenant_pages *pages);
 
 /*
+ * --az: one AUTH_AZ identity per tenant the Azure CLI's sign-in reaches into out (az's default
+ * tenant first; collector/user_tenants.h az_tenants_list), the GET /tenants pages into *pages
+ * (caller frees). 0, or the exit status of the error (reported on stderr).
+ */
+int cli_az_accounts(const char *cmd, const struct azure_endpoint *ep, struct accounts *out,
+		    struct user_tenant_pages *pages);
+
+/*
  * The accounts file's `auth user` lines: the signed-in user of palscope login into cred (from
  * the token cache) and its UPN into those identities; *have says whether cred was loaded.
  * 0, or the exit status of the error (reported on stderr).

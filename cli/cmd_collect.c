@@ -28,6 +28,7 @@ print_help(const struct cli_arg *args)
 {
 	printf("usage: palscope collect --accounts FILE --partner-id ID [--partner-id ID ...]\n"
 	       "       palscope collect --user [--tenants FILE] [--no-cache] --partner-id ID ...\n"
+	       "       palscope collect --az --partner-id ID ...\n"
 	       "                        [--db FILE] [--period YYYY-MM [--allow-partial-period]]\n"
 	       "                        [--cloud public|china|usgov]\n"
 	       "                        [--arm-url URL] [--login-url URL] [--graph-url URL]\n"
@@ -95,7 +96,7 @@ cmd_collect(int argc, char **argv)
 	struct cli_list pids = { 0 };
 	struct cli_endpoint_args ea;
 	bool quiet = false, allow_partial = false, partial_period = false;
-	bool user = false, no_cache = false;
+	bool user = false, no_cache = false, az = false;
 	bool file_user = false; /* the accounts file has auth user lines: cred is loaded */
 	const char *tenants_path = NULL;
 	struct user_credential cred = { 0 };
@@ -105,6 +106,7 @@ cmd_collect(int argc, char **argv)
 		{ O_DB, &dbpath },
 		{ O_ACCOUNTS, &accounts_path },
 		{ O_USER, &user },
+		{ O_AZ, &az },
 		{ O_TENANTS, &tenants_path },
 		{ O_NO_CACHE, &no_cache },
 		{ O_PARTNER_ID, &pids },
@@ -135,6 +137,11 @@ cmd_collect(int argc, char **argv)
 	}
 	if (user && accounts_path) {
 		rc = usage_error("collect", "--user and --accounts: give one of them");
+		goto out;
+	}
+	if (az && (user || accounts_path)) {
+		rc = usage_error("collect", "--az and %s: give one of them",
+				 user ? "--user" : "--accounts");
 		goto out;
 	}
 	if (n_partner == 0) {
@@ -182,6 +189,10 @@ cmd_collect(int argc, char **argv)
 					     &user_pages)) != 0)
 			goto out;
 		co.user = &cred;
+		co.user_tenant_pages = &user_pages;
+	} else if (az) {
+		if ((rc = cli_az_accounts("collect", &co.ep, &accts, &user_pages)) != 0)
+			goto out;
 		co.user_tenant_pages = &user_pages;
 	} else if ((accounts_path ? accounts_load(accounts_path, &accts, &err)
 				  : accounts_from_env(&accts, &err)) < 0) {

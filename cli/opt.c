@@ -115,6 +115,9 @@ static const struct opt_def defs[O_ID_END] = {
 				"and every report on it says its cost is incomplete") },
 	[O_USER] = { S("user", "as the user signed in with 'palscope login', in every\n"
 			       "tenant you are a member or guest of (GET /tenants)") },
+	[O_AZ] = { S("az", "as the Azure CLI's sign-in (az login), in every tenant\n"
+			   "it reaches (GET /tenants; az account get-access-token\n"
+			   "--tenant T for each)") },
 	[O_TENANTS] = { V("tenants", "FILE", "with --user: only the tenants of this CSV (tenant_id)") },
 	[O_NO_CACHE] = { S("no-cache", "with --user: sign in with a device code for this run\n"
 				       "only; nothing is read from or kept in the token cache") },

@@ -54,6 +54,7 @@ enum cli_opt_id {
 	O_COLLECT_PERIOD,
 	O_ALLOW_PARTIAL,
 	O_USER,
+	O_AZ,
 	O_TENANTS,
 	O_NO_CACHE,
 	O_LINK_USER,

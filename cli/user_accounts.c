@@ -81,6 +81,35 @@ out:
 	return rc;
 }
 
+int
+cli_az_accounts(const char *cmd, const struct azure_endpoint *ep, struct accounts *out,
+		struct user_tenant_pages *pages)
+{
+	struct user_tenant *tv = NULL;
+	struct az_signin who;
+	struct err err = ERR_INIT;
+	size_t n = 0;
+
+	(void)cmd;
+	cli_on_stop_signals();
+	if (az_tenants_list(ep, NULL, &cli_stop_flag, &tv, &n, pages, &who, &err) < 0) {
+		log_error("--az: %s", err.msg);
+		return EXIT_FAILED;
+	}
+	out->v = xcalloc(n ? n : 1, sizeof(*out->v));
+	out->n = n;
+	for (size_t i = 0; i < n; i++) {
+		struct account *a = &out->v[i];
+		a->auth = AUTH_AZ;
+		a->az_all = true;
+		a->tenant_id = xstrdup(tv[i].id);
+		a->upn = xstrdup(who.upn[0] ? who.upn : who.oid);
+	}
+	if (log_level >= LOG_INFO)
+		log_info("az is signed in as %s (tenant %s): %zu tenant(s)", who.upn, who.tenant, n);
+	free(tv);
+	return EXIT_OK;
+}
 
 int
 cli_user_for_accounts(const char *cmd, const struct azure_endpoint *ep, struct accounts *accts,

@@ -46,6 +46,13 @@ aadsts_is_expired(long code)
 bool
 aadsts_explain(long code, const char *tenant, const char *client_id, char *out, size_t n)
 {
+	return aadsts_explain_as(code, tenant, client_id, "palscope login", out, n);
+}
+
+bool
+aadsts_explain_as(long code, const char *tenant, const char *client_id, const char *login,
+		  char *out, size_t n)
+{
 	const char *t = tenant ? tenant : "?";
 
 	switch (code) {
@@ -54,21 +61,21 @@ aadsts_explain(long code, const char *tenant, const char *client_id, char *out, 
 	case 50078:
 		snprintf(out, n,
 			 "tenant %s requires multi-factor authentication (AADSTS%ld): sign in to it "
-			 "once: palscope login --tenant %s",
-			 t, code, t);
+			 "once: %s --tenant %s",
+			 t, code, login, t);
 		return true;
 	case 53003:
 	case 53000:
 	case 53001:
 		snprintf(out, n,
 			 "a Conditional Access policy of tenant %s blocks this sign-in (AADSTS%ld%s): "
-			 "sign in from a device or place the policy allows (palscope login --tenant %s), "
+			 "sign in from a device or place the policy allows (%s --tenant %s), "
 			 "or ask that tenant's administrator to exclude this access",
 			 t, code,
 			 code == 53000   ? ", a compliant device is required"
 			 : code == 53001 ? ", a domain-joined device is required"
 					 : "",
-			 t);
+			 login, t);
 		return true;
 	case 500212:
 		snprintf(out, n,
@@ -94,13 +101,12 @@ aadsts_explain(long code, const char *tenant, const char *client_id, char *out, 
 	case 70043:
 	case 50173:
 		snprintf(out, n,
-			 "the sign-in has expired or was revoked (AADSTS%ld%s): sign in again: palscope "
-			 "login%s%s",
+			 "the sign-in has expired or was revoked (AADSTS%ld%s): sign in again: %s%s%s",
 			 code,
 			 code == 700082 ? ", unused for too long"
 			 : code == 70043 ? ", a Conditional Access sign-in frequency"
 					 : ", the password was changed or the sessions revoked",
-			 code == 70043 && tenant ? " --tenant " : "", code == 70043 && tenant ? t : "");
+			 login, code == 70043 && tenant ? " --tenant " : "", code == 70043 && tenant ? t : "");
 		return true;
 	case 65001:
 	case 500011:

@@ -28,6 +28,10 @@ void aadsts_error(const char *body, char *out, size_t n);
  */
 bool aadsts_explain(long code, const char *tenant, const char *client_id, char *out, size_t n);
 
+/* The same with another sign-in command for the fix (az's "az login"). */
+bool aadsts_explain_as(long code, const char *tenant, const char *client_id, const char *login,
+		       char *out, size_t n);
+
 /* The sign-in has expired or was revoked (700082, 70043, 50173): sign in again. */
 bool aadsts_is_expired(long code);
 

@@ -71,6 +71,8 @@ struct account {
 	char *federated_token_file; /* AUTH_FEDERATED: re-read on every token request */
 	enum mi_source mi_source; /* AUTH_MANAGED_IDENTITY */
 	char *mi_url;		/* AUTH_MANAGED_IDENTITY: the token endpoint, without query */
+	bool az_all;		/* AUTH_AZ: one of the tenants az's sign-in reaches (collect --az);
+				 * they share one tenant list, like a signed-in user's */
 };
 
 struct accounts {

@@ -1,4 +1,5 @@
 #include "collector/auth.h"
+#include "collector/aadsts.h"
 #include "common/buf.h"
 #include "common/util.h"
 #include "common/xalloc.h"
@@ -236,34 +237,58 @@ child_env(const char *const *unset, size_t n_unset)
 	return env;
 }
 
+/* What a child printed on stderr (at most 64 KiB of it) from the temporary file f, into out. */
+static void
+read_stderr(FILE *f, struct buf *out)
+{
+	char chunk[4096];
+	size_t n;
+
+	rewind(f);
+	while (out->len < (64u << 10) && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(out, chunk, n);
+}
+
 /*
  * Run argv (argv[0] looked up in PATH) with the environment minus unset and collect its
- * standard output (at most 1 MiB) into out; what names the program in messages.
+ * standard output (at most 1 MiB) into out; what names the program in messages. With errout,
+ * its standard error goes there too (an unlinked temporary file while it runs), else to ours.
  */
 static int
 run_capture(const char *what, char *const argv[], const char *const *unset, size_t n_unset,
-	    struct buf *out, struct err *err)
+	    struct buf *out, struct buf *errout, struct err *err)
 {
 	char chunk[4096];
 	ssize_t n;
 	int fds[2], status = 0, serr;
 	pid_t pid;
 	posix_spawn_file_actions_t fa;
+	FILE *ef = NULL;
 
 	fflush(NULL);
-	if (pipe(fds) != 0)
+	if (errout && (ef = tmpfile()) == NULL)
+		return err_set(err, RC_AUTH, "cannot run %s: no temporary file: %s", what,
+			       strerror(errno));
+	if (pipe(fds) != 0) {
+		if (ef)
+			fclose(ef);
 		return err_set(err, RC_AUTH, "cannot run %s: %s", what, strerror(errno));
+	}
 	char **env = child_env(unset, n_unset);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addclose(&fa, fds[0]);
 	posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
 	posix_spawn_file_actions_addclose(&fa, fds[1]);
+	if (ef)
+		posix_spawn_file_actions_adddup2(&fa, fileno(ef), STDERR_FILENO);
 	serr = posix_spawnp(&pid, argv[0], &fa, NULL, argv, env);
 	posix_spawn_file_actions_destroy(&fa);
 	free(env);
 	close(fds[1]);
 	if (serr != 0) {
 		close(fds[0]);
+		if (ef)
+			fclose(ef);
 		return err_set(err, RC_AUTH, "cannot run %s: %s", what, strerror(serr));
 	}
 	while ((n = read(fds[0], chunk, sizeof(chunk))) != 0) {
@@ -279,6 +304,10 @@ run_capture(const char *what, char *const argv[], const char *const *unset, size
 	close(fds[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	if (ef) {
+		read_stderr(ef, errout);
+		fclose(ef);
+	}
 	if (status != 0)
 		return err_set(err, RC_AUTH, "%s exited with status %d", what,
 			       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
@@ -302,7 +331,7 @@ auth_run_token_command(const char *command, const char *const *unset, size_t n_u
 	int rc;
 
 	*token = NULL;
-	if ((rc = run_capture("token_command", argv, unset, n_unset, &out, err)) < 0)
+	if ((rc = run_capture("token_command", argv, unset, n_unset, &out, NULL, err)) < 0)
 		goto out;
 	const char *p = buf_cstr(&out);
 	while (*p && isspace((unsigned char)*p))
@@ -320,23 +349,65 @@ out:
 	return rc;
 }
 
+/*
+ * Why az failed, from what it printed on stderr: "ERROR: AADSTS50076: ..." then "Interactive
+ * authentication is needed. Please run:\naz login --scope ..." (azure-cli's aad_error_handler,
+ * src/azure-cli-core/azure/cli/core/auth/util.py). A known AADSTS code gets its fix with
+ * `az login --tenant T`; anything else keeps az's first line.
+ */
+static int
+az_failed(const char *tenant_id, const char *msg, const struct buf *errout, struct err *err)
+{
+	const char *text = buf_cstr(errout), *p = strstr(text, "AADSTS");
+	long code = p ? strtol(p + 6, NULL, 10) : 0;
+	char line[512];
+
+	if (code > 0 && tenant_id && aadsts_explain_as(code, tenant_id, NULL, "az login", line,
+						       sizeof(line)))
+		return err_set(err, RC_AUTH, "az account get-access-token: %s", line);
+	while (*text && isspace((unsigned char)*text))
+		text++;
+	int len = (int)strcspn(text, "\r\n");
+	if (len > 200)
+		len = 200;
+	if (tenant_id)
+		return err_set(err, RC_AUTH, "%.300s%s%.*s (sign in with: az login --tenant %s)", msg,
+			       len ? ": " : "", len, text, tenant_id);
+	return err_set(err, RC_AUTH, "%.300s%s%.*s (sign in with: az login)", msg, len ? ": " : "",
+		       len, text);
+}
+
 int
 auth_run_az(const char *tenant_id, const char *resource, const char *const *unset,
-	    size_t n_unset, char **token, time_t *expires_at, struct err *err)
+	    size_t n_unset, char **token, time_t *expires_at, char *tenant_out, struct err *err)
 {
-	struct buf out = BUF_INIT;
-	char *argv[] = { (char *)"az", (char *)"account", (char *)"get-access-token",
-			 (char *)"--tenant", (char *)tenant_id, (char *)"--resource",
-			 (char *)resource, (char *)"--output", (char *)"json", NULL };
+	struct buf out = BUF_INIT, errout = BUF_INIT;
+	char *argv[12];
+	size_t k = 0;
 	cJSON *root = NULL;
 	int rc;
 
+	argv[k++] = (char *)"az";
+	argv[k++] = (char *)"account";
+	argv[k++] = (char *)"get-access-token";
+	if (tenant_id) {
+		argv[k++] = (char *)"--tenant";
+		argv[k++] = (char *)tenant_id;
+	}
+	argv[k++] = (char *)"--resource";
+	argv[k++] = (char *)resource;
+	argv[k++] = (char *)"--output";
+	argv[k++] = (char *)"json";
+	argv[k] = NULL;
 	*token = NULL;
 	*expires_at = 0;
-	if ((rc = run_capture("az account get-access-token", argv, unset, n_unset, &out, err)) < 0) {
+	if (tenant_out)
+		tenant_out[0] = '\0';
+	if ((rc = run_capture("az account get-access-token", argv, unset, n_unset, &out, &errout,
+			      err)) < 0) {
 		char m[sizeof(err->msg)];
 		memcpy(m, err->msg, sizeof(m));
-		rc = err_set(err, RC_AUTH, "%.300s (sign in with: az login --tenant %s)", m, tenant_id);
+		rc = az_failed(tenant_id, m, &errout, err);
 		goto out;
 	}
 	root = cJSON_Parse(buf_cstr(&out));
@@ -348,6 +419,9 @@ auth_run_az(const char *tenant_id, const char *resource, const char *const *unse
 	/* expires_on: epoch seconds (az 2.54+); expiresOn is local time without a zone */
 	double on = json_number(cJSON_GetObjectItemCaseSensitive(root, "expires_on"));
 	*expires_at = on > 0 ? (time_t)on : 0;
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, "tenant");
+	if (tenant_out && cJSON_IsString(t) && is_guid(t->valuestring))
+		snprintf(tenant_out, 37, "%s", t->valuestring);
 	*token = xstrdup(at->valuestring);
 out:
 	if (root) {
@@ -357,5 +431,6 @@ out:
 	}
 	cJSON_Delete(root);
 	wipe_buf(&out);
+	buf_release(&errout);
 	return rc;
 }

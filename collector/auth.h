@@ -61,10 +61,13 @@ int auth_run_token_command(const char *command, const char *const *unset, size_t
 
 /*
  * azure-identity's AzureCliCredential: run `az account get-access-token --tenant T
- * --resource R --output json` (az from PATH, no shell) and take accessToken and expires_on
- * (epoch; 0 when absent). A non-zero exit says how to sign in to that tenant.
+ * --resource R --output json` (az from PATH, no shell; without --tenant when tenant_id is
+ * NULL: az's default tenant) and take accessToken, expires_on (epoch; 0 when absent) and
+ * tenant (into tenant_out, 37 bytes, when not NULL; "" when absent). A non-zero exit says how
+ * to sign in to that tenant: az's AADSTS error on stderr is classified (collector/aadsts.h).
  */
 int auth_run_az(const char *tenant_id, const char *resource, const char *const *unset,
-		size_t n_unset, char **token, time_t *expires_at, struct err *err);
+		size_t n_unset, char **token, time_t *expires_at, char *tenant_out,
+		struct err *err);
 
 #endif

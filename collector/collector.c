@@ -479,20 +479,28 @@ graph_start(struct collector *c, struct ident *id)
 	return true;
 }
 
+/* One sign-in's identities, whose tenant list is the same (see user_tenants_wanted). */
+static bool
+shares_tenants(const struct account *a)
+{
+	return a->auth == AUTH_USER || a->az_all;
+}
+
 /*
  * GET /tenants answers "the tenants for your account": for a signed-in user that is every
  * directory the user belongs to, the same whichever tenant's token asks, so the user's
  * identities store it once, not once per tenant (500 guest tenants: 500 lists of 500). The
  * pages read at sign-in are the home tenant identity's list; without them (--tenants FILE)
  * the first user identity signed in reads it, and another tries if that read fails. The
- * others' tenant lists are left unread (nothing reads them but the tenant names).
+ * others' tenant lists are left unread (nothing reads them but the tenant names). The same
+ * holds for the identities of az's sign-in (collect --az: its default tenant's list).
  */
 static bool
 user_tenants_wanted(struct collector *c, struct ident *id)
 {
 	const struct user_tenant_pages *p = c->o->user_tenant_pages;
 
-	if (id->acct->auth != AUTH_USER)
+	if (!shares_tenants(id->acct))
 		return true;
 	if (c->user_tenants != UT_UNREAD)
 		return false;
@@ -500,7 +508,7 @@ user_tenants_wanted(struct collector *c, struct ident *id)
 		c->user_tenants = UT_READING;
 		return true;
 	}
-	if (!c->o->user || !str_ieq(id->acct->tenant_id, c->o->user->home_tenant))
+	if (!str_ieq(id->acct->tenant_id, p->tenant))
 		return false;
 	for (size_t i = 0; i < p->n; i++) {
 		struct err err = ERR_INIT;
@@ -527,8 +535,8 @@ user_tenants_failed(struct collector *c, const struct ident *id)
 	for (size_t i = 0; i < c->n_slots; i++) {
 		struct ident *o = &c->idents[i];
 
-		if (o != id && o->c && !o->finished && o->si.signed_in &&
-		    o->acct->auth == AUTH_USER && !*c->stop) {
+		if (o != id && o->c && !o->finished && o->si.signed_in && shares_tenants(o->acct) &&
+		    !*c->stop) {
 			c->user_tenants = UT_READING;
 			submit_arm(c, o, K_TENANTS, NULL, "/tenants?api-version=" API_RESOURCES, NULL);
 			return;
@@ -796,7 +804,7 @@ chain_failed(struct collector *c, struct chain *ch, const struct http_req *r, co
 	     const char *message)
 {
 	record_failure(c, ch, r, code, message);
-	if (ch->kind == K_TENANTS && ch->ident->acct->auth == AUTH_USER)
+	if (ch->kind == K_TENANTS && shares_tenants(ch->ident->acct))
 		user_tenants_failed(c, ch->ident);
 	switch (ch->kind) {
 	case K_LINK:
@@ -834,7 +842,7 @@ follow(struct collector *c, struct chain *ch, const cJSON *root, const struct ht
 			cost_done(c, ch, r->status);
 		else if (is_pim(ch->kind))
 			pim_status(c, ch, READ_OK, r);
-		else if (ch->kind == K_TENANTS && ch->ident->acct->auth == AUTH_USER)
+		else if (ch->kind == K_TENANTS && shares_tenants(ch->ident->acct))
 			c->user_tenants = UT_READ;
 		read_done(c, ch);
 		free(ch);

@@ -25,8 +25,8 @@ struct collect_opts {
 	const char *period;	/* YYYY-MM */
 	bool progress;		/* draw a progress line on stderr */
 	struct user_credential *user; /* the signed-in user (AUTH_USER identities), or NULL */
-	/* the user's GET /tenants pages read at sign-in (cli_user_accounts), or NULL: see
-	 * collector.c, user_tenants_wanted() */
+	/* the user's (or az's, collect --az) GET /tenants pages read at sign-in
+	 * (cli_user_accounts, cli_az_accounts), or NULL: see collector.c, user_tenants_wanted() */
 	const struct user_tenant_pages *user_tenant_pages;
 };
 

@@ -496,7 +496,8 @@ start(struct http_engine *e, struct http_req *r)
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "palscope/" PALSCOPE_VERSION);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, e->opts.connect_timeout_ms);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+			 r->connect_timeout_ms > 0 ? r->connect_timeout_ms : e->opts.connect_timeout_ms);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, e->opts.timeout_ms);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, r->errbuf);
 	/*
@@ -520,7 +521,9 @@ start(struct http_engine *e, struct http_req *r)
 	if (e->opts.ca_bundle)
 		curl_easy_setopt(h, CURLOPT_CAINFO, e->opts.ca_bundle);
 	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(h, CURLOPT_PIPEWAIT, 1L);
+	/* a managed identity's plain http has nothing to multiplex: its requests need not wait for
+	 * one another's connection (off Azure each would wait out the one before: 1 s each) */
+	curl_easy_setopt(h, CURLOPT_PIPEWAIT, r->managed_identity ? 0L : 1L);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, r->hdrs);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
@@ -621,6 +624,10 @@ finish(struct http_engine *e, CURL *h, CURLcode cc)
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
 	if (cc != CURLE_OK && r->errbuf[0] == '\0')
 		snprintf(r->errbuf, sizeof(r->errbuf), "%s", curl_easy_strerror(cc));
+	curl_off_t connected_us = 0;
+	if (cc != CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &connected_us);
+	r->not_connected = cc != CURLE_OK && connected_us == 0;
 	r->easy = NULL;
 	easy_put(e, h);
 
@@ -628,6 +635,8 @@ finish(struct http_engine *e, CURL *h, CURLcode cc)
 		e->stats.throttled++;
 	enum http_verdict v = http_classify(cc, r->status, buf_cstr(&r->resp), r->attempts,
 					    &e->opts.retry);
+	if (r->connect_timeout_ms > 0 && r->not_connected)
+		v = HTTP_DONE; /* a probe: nothing listens there, trying again will not help */
 	if (v == HTTP_REAUTH && !r->auth_retried) {
 		/* The prepare hook sees auth_header == NULL and fetches a new token. */
 		r->auth_retried = true;

@@ -54,6 +54,8 @@ struct http_req {
 	char *extra_header;	/* one more "Name: value" header or NULL (wiped when freed) */
 	bool managed_identity;	/* a managed identity's token request: http allowed to a
 				 * loopback address or IMDS only, never through a proxy */
+	long connect_timeout_ms; /* 0: the engine's; else this, and a connect that fails or
+				  * times out is final, not retried (the IMDS probe) */
 	http_done_fn done;
 	void *payload;		/* the caller's context for done/prepare */
 	void *tag;		/* another caller pointer (e.g. a request chain) */
@@ -74,6 +76,7 @@ struct http_req {
 	char request_id[80];	/* x-ms-request-id or similar */
 	char errbuf[CURL_ERROR_SIZE];
 	int attempts;		/* tries made */
+	bool not_connected;	/* the transfer failed before a connection was made */
 	bool auth_retried;
 	bool token_rejected;	/* set when a 401 asked for a new token; the hook clears it */
 	long auth_gen;		/* the caller's token generation used for auth_header */

@@ -90,6 +90,26 @@ got_token(struct session *s, struct session_ident *si, char *token, time_t exp)
 	}
 }
 
+/*
+ * IMDS answers on the machine's own link: off Azure nothing does, and the engine's connect
+ * timeout (10 s, and its retries) would be spent on an address that never answers. Like the
+ * Azure SDKs' IMDS probe (azure-identity for .NET and Java: a 1 s connect timeout, no retries,
+ * Azure/azure-sdk-for-net#20609, AzureAD/microsoft-authentication-library-for-java#808; Python:
+ * 0.3 s, azure/identity/_credentials/imds.py), the IMDS request gets 1 s to connect, and a
+ * connect that fails or times out is final.
+ */
+#define SESSION_IMDS_CONNECT_MS 1000
+
+/* "host[:port]" of url (at most n - 1 bytes). */
+static void
+url_host(const char *url, char *out, size_t n)
+{
+	const char *p = strstr(url, "://");
+
+	p = p ? p + 3 : url;
+	snprintf(out, n, "%.*s", (int)strcspn(p, "/?#"), p);
+}
+
 /* Why a token request failed, in plain words: a signed-in user's AADSTS code comes with its fix. */
 static void
 token_error(const struct session *s, const struct session_ident *si, const struct http_req *r,
@@ -97,6 +117,16 @@ token_error(const struct session *s, const struct session_ident *si, const struc
 {
 	char line[512];
 
+	if (r->cc != CURLE_OK && r->connect_timeout_ms > 0 && r->not_connected &&
+	    si->acct->auth == AUTH_MANAGED_IDENTITY) {
+		char host[128];
+		url_host(r->url, host, sizeof(host));
+		err_set(err, RC_AUTH,
+			"no managed identity endpoint answered at %s within %ld s: not on Azure? use "
+			"IDENTITY_ENDPOINT or another auth kind",
+			host, r->connect_timeout_ms / 1000);
+		return;
+	}
 	if (r->cc != CURLE_OK) {
 		err_set(err, RC_AUTH, "sign-in failed: %s", r->errbuf);
 		return;
@@ -135,7 +165,8 @@ check_claims(struct session_ident *si, const char *tok, struct err *err)
 	} else if (auth_token_claims(tok, si->oid, tid, NULL, err) < 0) {
 		return -1;
 	}
-	if (tid[0] && is_guid(want) && !str_ieq(tid, want))
+	memcpy(si->tid, tid, sizeof(si->tid));
+	if (tid[0] && want && is_guid(want) && !str_ieq(tid, want))
 		return err_set(err, RC_AUTH,
 			       "sign-in failed: the token is for tenant %s, not tenant %s: not used",
 			       tid, want);
@@ -315,6 +346,8 @@ submit_managed_identity(struct session *s, struct session_ident *si)
 	r->extra_header = a->mi_source == MI_IMDS ? xstrdup("Metadata: true")
 						  : xconcat("X-IDENTITY-HEADER: ", hdr);
 	r->managed_identity = true;
+	if (a->mi_source == MI_IMDS)
+		r->connect_timeout_ms = SESSION_IMDS_CONNECT_MS;
 	submit_token_req(s, si, r);
 }
 
@@ -331,17 +364,22 @@ session_start(struct session *s, struct session_ident *si)
 		return;
 	}
 	if (a->token_command || a->auth == AUTH_AZ) {
-		char *tok = NULL;
+		char *tok = NULL, az_tenant[37] = "";
 		time_t exp = 0, az_exp = 0;
 		size_t n_hidden;
 		const char **hidden = hidden_env(s, a, &n_hidden);
 		int trc = a->token_command
 				  ? auth_run_token_command(a->token_command, hidden, n_hidden, &tok, &err)
 				  : auth_run_az(a->tenant_id, resource_of(s, si), hidden, n_hidden, &tok,
-						&az_exp, &err);
+						&az_exp, az_tenant, &err);
 		free(hidden);
 		if (trc == 0 && auth_token_claims(tok, si->oid, NULL, &exp, &err) == 0 &&
-		    check_claims(si, tok, &err) == 0) {
+		    check_claims(si, tok, &err) == 0 &&
+		    (a->tenant_id || !az_tenant[0] || str_ieq(az_tenant, si->tid) ||
+		     err_set(&err, RC_AUTH,
+			     "sign-in failed: az named tenant %s but its token is for tenant %s: not "
+			     "used",
+			     az_tenant, si->tid) == 0)) {
 			if (exp <= 0)
 				exp = az_exp;
 			got_token(s, si, tok, exp > 0 ? exp : now_epoch() + 3000);

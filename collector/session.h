@@ -28,6 +28,7 @@ struct session_ident {
 	int64_t id;		/* the sink's identity id */
 	void *user;		/* the owner's per-identity state */
 	char oid[37];		/* the token's oid claim, once signed in */
+	char tid[37];		/* its tid claim ("" when the token has none) */
 	bool mfa;		/* the token's amr claim has "mfa" (AUTH_USER) */
 	bool signed_in;		/* a token was obtained at least once */
 	bool signin_failed;	/* sign-in failed; requests as this identity fail */

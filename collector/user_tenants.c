@@ -117,7 +117,11 @@ signin_failed(struct session_ident *si, const struct http_req *r, void *payload)
 	struct lister *l = payload;
 
 	(void)r;
-	l->rc = err_set(&l->err, RC_AUTH, "home tenant %s: %s", si->acct->tenant_id, si->error);
+	if (si->acct->tenant_id)
+		l->rc = err_set(&l->err, RC_AUTH, "home tenant %s: %s", si->acct->tenant_id,
+				si->error);
+	else
+		l->rc = err_set(&l->err, RC_AUTH, "az's default tenant: %s", si->error);
 }
 
 void
@@ -130,28 +134,71 @@ user_tenant_pages_free(struct user_tenant_pages *p)
 	p->n = 0;
 }
 
+/*
+ * Sign home in and list its tenants with GET /tenants (one session: the sign-in, then the
+ * pages). On success *si is signed in (oid, tid) and still holds its token (caller releases).
+ */
+static int
+list_as(const struct azure_endpoint *ep, struct session_ident *si, struct user_credential *c,
+	const struct accounts *others, volatile sig_atomic_t *stop, struct lister *l)
+{
+	struct session_hooks hooks = { .signed_in = signed_in, .signin_failed = signin_failed,
+				       .payload = l };
+	struct err herr = ERR_INIT;
+
+	l->ep = ep;
+	l->s = session_open(ep, 16u << 20, &hooks);
+	session_set_user(l->s, c);
+	session_set_accounts(l->s, others);
+	session_start(l->s, si);
+	if (http_engine_run(session_engine(l->s), stop, &herr) < 0 && l->rc == 0)
+		l->rc = err_set(&l->err, RC_HTTP, "%s", herr.msg);
+	session_free(l->s);
+	if (l->rc == 0 && *stop)
+		l->rc = err_set(&l->err, RC_USAGE, "interrupted while listing your tenants");
+	return l->rc;
+}
+
+/* The lister's tenants, home first (added if /tenants left it out), into *out. */
+static int
+home_first(struct lister *l, const char *home, struct user_tenant **out, size_t *n,
+	   struct user_tenant_pages *pages, struct err *err)
+{
+	if (l->rc < 0) {
+		free(l->v);
+		if (pages)
+			user_tenant_pages_free(pages);
+		*err = l->err;
+		return l->rc;
+	}
+	add_tenant(l, home, NULL);
+	for (size_t i = 0; i < l->n; i++) {
+		if (str_ieq(l->v[i].id, home) && i > 0) {
+			struct user_tenant h = l->v[i];
+			memmove(&l->v[1], &l->v[0], i * sizeof(*l->v));
+			l->v[0] = h;
+			break;
+		}
+	}
+	if (pages)
+		snprintf(pages->tenant, sizeof(pages->tenant), "%s", home);
+	*out = l->v;
+	*n = l->n;
+	return 0;
+}
+
 int
 user_tenants_list(const struct azure_endpoint *ep, struct user_credential *c,
 		  volatile sig_atomic_t *stop, struct user_tenant **out, size_t *n,
 		  struct user_tenant_pages *pages, struct err *err)
 {
-	struct lister l = { .ep = ep, .pages = pages };
-	struct session_hooks hooks = { .signed_in = signed_in, .signin_failed = signin_failed,
-				       .payload = &l };
+	struct lister l = { .pages = pages };
 	struct account home = { .auth = AUTH_USER, .tenant_id = c->home_tenant, .upn = c->upn };
 	struct session_ident si = { .acct = &home };
 
 	*out = NULL;
 	*n = 0;
-	l.s = session_open(ep, 16u << 20, &hooks);
-	session_set_user(l.s, c);
-	session_start(l.s, &si);
-	struct err herr = ERR_INIT;
-	if (http_engine_run(session_engine(l.s), stop, &herr) < 0 && l.rc == 0)
-		l.rc = err_set(&l.err, RC_HTTP, "%s", herr.msg);
-	session_free(l.s);
-	if (l.rc == 0 && *stop)
-		l.rc = err_set(&l.err, RC_USAGE, "interrupted while listing your tenants");
+	list_as(ep, &si, c, NULL, stop, &l);
 	/* The token must name the signed-in user in the home tenant. */
 	if (l.rc == 0 && si.signed_in && c->oid[0] && !str_ieq(si.oid, c->oid))
 		l.rc = err_set(&l.err, RC_AUTH,
@@ -159,26 +206,35 @@ user_tenants_list(const struct azure_endpoint *ep, struct user_credential *c,
 			       "sign in again: palscope login",
 			       c->home_tenant, si.oid, c->oid);
 	session_ident_release(&si);
-	if (l.rc < 0) {
-		free(l.v);
-		if (pages)
-			user_tenant_pages_free(pages);
-		*err = l.err;
-		return l.rc;
+	return home_first(&l, c->home_tenant, out, n, pages, err);
+}
+
+int
+az_tenants_list(const struct azure_endpoint *ep, const struct accounts *others,
+		volatile sig_atomic_t *stop, struct user_tenant **out, size_t *n,
+		struct user_tenant_pages *pages, struct az_signin *who, struct err *err)
+{
+	struct lister l = { .pages = pages };
+	struct account home = { .auth = AUTH_AZ };
+	struct session_ident si = { .acct = &home };
+	struct user_claims uc;
+
+	*out = NULL;
+	*n = 0;
+	memset(who, 0, sizeof(*who));
+	list_as(ep, &si, NULL, others, stop, &l);
+	if (l.rc == 0 && !is_guid(si.tid))
+		l.rc = err_set(&l.err, RC_AUTH,
+			       "az's default tenant: the token has no 'tid' claim: not used");
+	if (l.rc == 0 && si.token && user_token_claims(si.token, &uc, &l.err) == 0) {
+		snprintf(who->tenant, sizeof(who->tenant), "%s", si.tid);
+		snprintf(who->oid, sizeof(who->oid), "%s", si.oid);
+		snprintf(who->upn, sizeof(who->upn), "%s", uc.upn);
+	} else if (l.rc == 0) {
+		l.rc = l.err.code ? l.err.code : RC_AUTH;
 	}
-	add_tenant(&l, c->home_tenant, NULL); /* home first, even if /tenants left it out */
-	/* move the home tenant to the front */
-	for (size_t i = 0; i < l.n; i++) {
-		if (str_ieq(l.v[i].id, c->home_tenant) && i > 0) {
-			struct user_tenant h = l.v[i];
-			memmove(&l.v[1], &l.v[0], i * sizeof(*l.v));
-			l.v[0] = h;
-			break;
-		}
-	}
-	*out = l.v;
-	*n = l.n;
-	return 0;
+	session_ident_release(&si);
+	return home_first(&l, who->tenant, out, n, pages, err);
 }
 
 int

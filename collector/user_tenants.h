@@ -31,6 +31,7 @@ struct user_tenant {
 struct user_tenant_pages {
 	char **v;
 	size_t n;
+	char tenant[37];	/* the tenant whose identity they are stored as (the home tenant) */
 };
 
 void user_tenant_pages_free(struct user_tenant_pages *p);
@@ -44,6 +45,23 @@ void user_tenant_pages_free(struct user_tenant_pages *p);
 int user_tenants_list(const struct azure_endpoint *ep, struct user_credential *c,
 		      volatile sig_atomic_t *stop, struct user_tenant **out, size_t *n,
 		      struct user_tenant_pages *pages, struct err *err);
+
+/* Who az is signed in as: its default tenant, and the object and UPN there. */
+struct az_signin {
+	char tenant[37];
+	char oid[37];
+	char upn[256];
+};
+
+/*
+ * The tenants az's sign-in reaches (collect --az): `az account get-access-token --resource
+ * {arm}` without --tenant (az's default tenant; the token's tid must be the tenant az names),
+ * then GET /tenants with that token, as user_tenants_list does. The default tenant comes
+ * first; who says whose sign-in it is. az runs without the secret variables of others.
+ */
+int az_tenants_list(const struct azure_endpoint *ep, const struct accounts *others,
+		    volatile sig_atomic_t *stop, struct user_tenant **out, size_t *n,
+		    struct user_tenant_pages *pages, struct az_signin *who, struct err *err);
 
 /*
  * The tenants of a --tenants file instead: CSV with a tenant_id column (the

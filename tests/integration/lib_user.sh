@@ -92,3 +92,12 @@ not_anywhere() {
 		if grep -qaF -- "$secret" "$f"; then fail "$what found in $f"; fi
 	done
 }
+
+# count_tenants_reads: GET /tenants requests in the fake's log, and their statuses
+count_tenants_reads() {
+	"$PYTHON" - "$T/requests.jsonl" <<'PY'
+import json, sys
+st = [r["status"] for r in map(json.loads, open(sys.argv[1])) if r["method"] == "GET" and r["path"] == "/tenants"]
+print(len(st), ",".join(str(s) for s in st))
+PY
+}

@@ -5,7 +5,9 @@
 # AppServiceCredential send them): App Service's IDENTITY_ENDPOINT + IDENTITY_HEADER (system and
 # user-assigned, X-IDENTITY-HEADER checked, api-version 2019-08-01), IMDS (Metadata: true checked,
 # api-version 2018-02-01) at AZURE_POD_IDENTITY_AUTHORITY_HOST (azure-identity's override of
-# 169.254.169.254). A wrong header and a token for another tenant are that identity's failures;
+# 169.254.169.254). Off Azure (IMDS pointed at a blackhole port, and a closed one), each identity
+# fails after IMDS's 1 s connect timeout with one clear error. A wrong header and a token for
+# another tenant are that identity's failures;
 # an endpoint that is neither loopback nor IMDS is refused before anything is sent. The
 # IDENTITY_HEADER secret never reaches the database, reports, stderr at -vv or the fake's log.
 . "$(dirname "$0")/lib.sh"
@@ -82,6 +84,63 @@ expect_eq "token for another tenant: exit" 1 "$RC"
 expect_eq "token for another tenant: error" "sign-in failed: the token is for tenant $CONTOSO, not tenant $MUELLER: not used" \
 	"$(q "$T/other.db" "select error from identity")"
 ok "a managed identity token for another tenant is refused"
+
+# Off Azure nothing answers at IMDS: the request gets 1 s to connect (the Azure SDKs' IMDS
+# probe), not the engine's 10 s and its retries, then one clear error per identity. The override
+# points IMDS at a port on 127.0.0.1 that never completes a connection (a listening socket whose
+# backlog is full: the kernel drops further SYNs), and at a closed port.
+"$PYTHON" - "$T/blackhole.port" <<'PY' &
+import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(0)
+port = s.getsockname()[1]
+fill = []  # never accepted: they fill the backlog
+for _ in range(4):
+    c = socket.socket()
+    c.setblocking(False)
+    try:
+        c.connect(("127.0.0.1", port))
+    except BlockingIOError:
+        pass
+    fill.append(c)
+open(sys.argv[1] + ".tmp", "w").write("%d\n" % port)
+import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+time.sleep(120)
+PY
+BLACKHOLE_PID=$!
+for _ in $(seq 1 300); do [ -s "$T/blackhole.port" ] && break; sleep 0.1; done
+BH=$(cat "$T/blackhole.port") || fail "the blackhole port did not open"
+# now_s: the clock in seconds (fractions)
+now_s() { date +%s.%N; }
+# A closed port first: refused at once, not retried; its time is what a run costs without waiting.
+closed=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+t0=$(now_s)
+AZURE_POD_IDENTITY_AUTHORITY_HOST="http://127.0.0.1:$closed" collect_vv --db "$T/closed.db" --accounts "$T/mi.csv" \
+	--partner-id 1234567 --period 2026-10
+t1=$(now_s)
+expect_eq "IMDS port closed: exit" 1 "$RC"
+expect_eq "IMDS port closed: one error per identity" "2|no managed identity endpoint answered at 127.0.0.1:$closed within 1 s: not on Azure? use IDENTITY_ENDPOINT or another auth kind" \
+	"$(q "$T/closed.db" "select count(*), error from identity group by error")"
+grep -q "retrying" "$T/collect.err" && fail "a refused IMDS connection is not retried"
+ok "IMDS port closed: one clear error per identity, not retried"
+AZURE_POD_IDENTITY_AUTHORITY_HOST="http://127.0.0.1:$BH" collect_vv --db "$T/offazure.db" --accounts "$T/mi.csv" \
+	--partner-id 1234567 --period 2026-10
+t2=$(now_s)
+kill "$BLACKHOLE_PID" 2>/dev/null || true
+wait "$BLACKHOLE_PID" 2>/dev/null || true
+expect_eq "IMDS not answering: exit" 1 "$RC"
+expect_eq "IMDS not answering: one error per identity" "2|no managed identity endpoint answered at 127.0.0.1:$BH within 1 s: not on Azure? use IDENTITY_ENDPOINT or another auth kind" \
+	"$(q "$T/offazure.db" "select count(*), error from identity group by error")"
+grep -q "retrying" "$T/collect.err" && fail "an IMDS connect timeout is not retried"
+# The run waits the 1 s connect timeout (at least), once: the identities wait side by side, and
+# over the closed port's run it costs about that second. Was 10 s, six times: 60 s. The bound
+# leaves room for a loaded machine (ASan, -j2).
+waited=$("$PYTHON" -c "import sys; a, b, c = map(float, sys.argv[1:]); print('%.1f' % ((c - b) - (b - a)))" "$t0" "$t1" "$t2")
+"$PYTHON" -c "import sys; a, b, c = map(float, sys.argv[1:4]); sys.exit(0 if c - b >= 1.0 and float(sys.argv[4]) < 15 else 1)" \
+	"$t0" "$t1" "$t2" "$waited" ||
+	fail "IMDS not answering: waited $waited s more than a refused connection (expected the 1 s connect timeout, once)"
+ok "IMDS not answering (blackhole port): each identity fails after the 1 s connect timeout, not retried ($waited s more than a refused port)"
 
 # Endpoints that are neither loopback nor IMDS: refused before anything is sent.
 refused() { # WHAT EXPECTED VAR=VALUE...

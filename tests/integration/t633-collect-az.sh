@@ -28,6 +28,9 @@ env >"$AZ_T/az-env"
 [ "$1 $2" = "account get-access-token" ] || { echo "ERROR: fake az: unexpected: $*" >&2; exit 2; }
 tenant=$4 resource=$6
 line=$(grep "^$tenant " "$AZ_T/az-logins") || {
+	# az's answer for a tenant that needs MFA (Azure/azure-cli
+	# src/azure-cli-core/azure/cli/core/auth/util.py aad_error_handler: ERROR: the
+	# error_description, then the recommendation)
 	echo "ERROR: AADSTS50076: Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '797f4846-ba00-4fd7-ba43-dac1f8f63013'." >&2
 	echo "Interactive authentication is needed. Please run:" >&2
 	echo "az login --scope https://management.core.windows.net//.default" >&2
@@ -88,12 +91,12 @@ ok "auth az: az account get-access-token per tenant, its JSON read, no other ide
 collect --db "$T/az2.db" --accounts "$T/az2.csv" --partner-id 1234567 --period 2026-10
 expect_eq "az failures: exit" 1 "$RC"
 expect_eq "az failures: per identity" "Contoso|ok|
-Northwind (az not signed in)|failed|az account get-access-token exited with status 1 (sign in with: az login --tenant $NORTHWIND)
+Northwind (az not signed in)|failed|az account get-access-token: tenant $NORTHWIND requires multi-factor authentication (AADSTS50076): sign in to it once: az login --tenant $NORTHWIND
 Litware (az answers for Contoso)|failed|sign-in failed: the token is for tenant $CONTOSO, not tenant $LITWARE: not used" \
 	"$(q "$T/az2.db" "select label, status, coalesce(error, '') from identity order by identity_id")"
 customers_status "$T/az2.db" "$T/az2.status"
 [ "$(grep -c '|UNKNOWN|COLLECTION_FAILED$' "$T/az2.status")" -ge 2 ] || fail "the failed tenants' customers are COLLECTION_FAILED"
-ok "az not signed in to a tenant, or answering for another tenant: that identity fails, with the fix"
+ok "az not signed in to a tenant (its AADSTS50076 classified), or answering for another tenant: that identity fails, with the fix"
 
 # az lines take no client or secret columns.
 bad_accounts "az with client_id" "bad.csv:2: column 3 ('client_id'): client_id is not used with auth az: leave it empty" \

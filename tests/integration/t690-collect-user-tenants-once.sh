@@ -11,15 +11,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_user.sh"
 
-# count_tenants_reads: GET /tenants requests in the fake's log, and their statuses
-count_tenants_reads() {
-	"$PYTHON" - "$T/requests.jsonl" <<'PY'
-import json, sys
-st = [r["status"] for r in map(json.loads, open(sys.argv[1])) if r["method"] == "GET" and r["path"] == "/tenants"]
-print(len(st), ",".join(str(s) for s in st))
-PY
-}
-
 # names_ok DB RUN: every tenant of the run's customers report is named as the scenario names it
 names_ok() {
 	"$PALSCOPE" report customers --db "$1" --out "$T/customers.csv"
