@@ -113,19 +113,19 @@ cols_find(sqlite3_stmt *st, const char *file, const char *const *names, int n, i
 
 enum {
 	C_RANK, C_TENANT, C_NAME, C_STATUS, C_CODE, C_REASONS, C_SUBS, C_ATTR_SUBS, C_ATTR_USAGE,
-	C_CURRENCY, C_EXPLANATION, C_WHOLE, C_N
+	C_CURRENCY, C_EXPLANATION, C_WHOLE, C_ACTOR, C_N
 };
 
 static const char *const customer_cols[C_N] = {
 	"rank", "tenant_id", "customer_name", "status", "reason_code", "reasons", "subscriptions",
-	"attributed_subscriptions", "attributed_usage", "currency", "explanation", "whole",
+	"attributed_subscriptions", "attributed_usage", "currency", "explanation", "whole", "actor",
 };
 
 enum {
 	P_RANK, P_SUB_ID, P_SUB_NAME, P_STATUS, P_CODE, P_REASONS, P_EXPLANATION, P_CHOSEN,
 	P_IDENTITY, P_IDENTITY_TENANT, P_VIA_LH, P_CODES, P_FAILURE, P_PARTNER_ID, P_LINK_STATE,
 	P_LINK_CREATED, P_EXPECTED, P_ROLES, P_WHOLE, P_RGS, P_START, P_STATE, P_QUOTA, P_TOTAL,
-	P_CURRENCY, P_PAIR_ATTRIBUTED, P_N
+	P_CURRENCY, P_PAIR_ATTRIBUTED, P_ACTOR, P_N
 };
 
 static const char *const pair_cols[P_N] = {
@@ -133,7 +133,7 @@ static const char *const pair_cols[P_N] = {
 	"explanation", "chosen", "identity_name", "identity_tenant_id", "via_lighthouse", "codes",
 	"failure", "partner_id", "link_state", "link_created", "expected_partner_ids", "roles",
 	"n_eligible_whole", "covered_rgs", "access_start", "state", "quota_id", "total", "currency",
-	"pair_attributed",
+	"pair_attributed", "actor",
 };
 
 struct prow {
@@ -449,6 +449,7 @@ build_story(struct walk *w, sqlite3_stmt *cst, const int *cx, struct why_story *
 	s->reason_code = pool_dup(pl, col(cst, cx[C_CODE]));
 	s->reasons = pool_dup(pl, col(cst, cx[C_REASONS]));
 	s->fix = pool_dup(pl, col(cst, cx[C_EXPLANATION]));
+	s->actor = pool_dup(pl, col(cst, cx[C_ACTOR]));
 	s->subscriptions = sqlite3_column_int(cst, cx[C_SUBS]);
 	s->attributed_subscriptions = sqlite3_column_int(cst, cx[C_ATTR_SUBS]);
 	s->attributed_usage = money_col(pl, cst, cx[C_ATTR_USAGE], col(cst, cx[C_CURRENCY]));
@@ -481,6 +482,7 @@ build_story(struct walk *w, sqlite3_stmt *cst, const int *cx, struct why_story *
 		sub->reason_code = pool_dup(pl, rcol(r, P_CODE));
 		sub->reasons = pool_dup(pl, rcol(r, P_REASONS));
 		sub->fix = pool_dup(pl, rcol(r, P_EXPLANATION));
+		sub->actor = pool_dup(pl, rcol(r, P_ACTOR));
 		sub->identity_name = pool_dup(pl, rcol(r, P_IDENTITY));
 		sub->identity_tenant_id = pool_dup(pl, rcol(r, P_IDENTITY_TENANT));
 		sub->via_lighthouse = rnum(r, P_VIA_LH) != 0;
@@ -772,6 +774,7 @@ why_story_json(const struct why_story *s)
 	cJSON_AddItemToObject(o, "attributed_usage", json_money(&s->attributed_usage));
 	cJSON_AddStringToObject(o, "currency", s->attributed_usage.currency);
 	cJSON_AddStringToObject(o, "explanation", s->fix);
+	cJSON_AddStringToObject(o, "actor", s->actor);
 	cJSON_AddItemToObject(o, "reasons", json_codes(s->reasons));
 	cJSON_AddStringToObject(o, "period", s->period);
 	cJSON_AddBoolToObject(o, "whole", s->whole);
@@ -798,6 +801,7 @@ why_story_json(const struct why_story *s)
 		cJSON_AddStringToObject(cur, "subscription_name", sub->subscription_name);
 		cJSON_AddStringToObject(cur, "status", sub->status);
 		cJSON_AddStringToObject(cur, "reason_code", sub->reason_code);
+		cJSON_AddStringToObject(cur, "actor", sub->actor);
 		cJSON_AddItemToObject(cur, "reasons", json_codes(sub->reasons));
 		cJSON_AddStringToObject(cur, "identity_name", sub->identity_name);
 		cJSON_AddStringToObject(cur, "identity_tenant_id", sub->identity_tenant_id);

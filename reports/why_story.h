@@ -83,6 +83,7 @@ struct why_sub {
 	const char *reason_code;	/* the deciding reason, "" when attributed */
 	const char *reasons;		/* every reason code, ';'-separated, "" when none */
 	const char *fix;		/* the explanation: what to do (reason_code's text) */
+	const char *actor;		/* who must act on fix: partner|customer|none, "" (reason_code) */
 	const char *identity_name, *identity_tenant_id;
 	bool via_lighthouse;
 	const char *codes;		/* this pair's failing checks, ';'-separated */
@@ -98,6 +99,7 @@ struct why_story {
 	const char *reason_code;	/* "" when attributed */
 	const char *reasons;		/* ';'-separated */
 	const char *fix;		/* customer_status.explanation */
+	const char *actor;		/* who must act on fix: partner|customer|none, "" (reason_code) */
 	int subscriptions, attributed_subscriptions;
 	struct why_money attributed_usage;
 	const char *period;
@@ -141,9 +143,9 @@ void why_story_render_text(FILE *fp, const struct why_story *s, const struct why
 /*
  * The story as a JSON object (the caller owns it; field names in man/palscope-why.1.scd):
  * the customer's `report customers` fields (tenant_id, customer_name, status, reason_code,
- * subscriptions, attributed_subscriptions, attributed_usage, currency, explanation), reasons
- * (array of codes), period, whole, since (string or null), and subscription_stories: per
- * deciding pair subscription_id, subscription_name, status, reason_code, reasons,
+ * subscriptions, attributed_subscriptions, attributed_usage, currency, explanation), actor,
+ * reasons (array of codes), period, whole, since (string or null), and subscription_stories: per
+ * deciding pair subscription_id, subscription_name, status, reason_code, actor, reasons,
  * identity_name, identity_tenant_id, via_lighthouse, usage, attributed_usage (null: not
  * attributed), currency, checks [{check, ok, evidence}] in order, fix, also_seen_by
  * [{identity_name, identity_tenant_id, codes}]. Money rounded to cents as the CSV writes it.

@@ -3,22 +3,11 @@
 -- each: its text is the explanation of the group's subscription with the most usage, the same
 -- text the subscriptions report gives), plus the customers that see no subscription (their
 -- explanation in the customers report). usage_at_stake is the usage of the group's
--- subscriptions. actor says who must act: the partner's engineer (sign-ins, links, PIM
--- activation, cost visibility of a CSP customer), the customer (roles, scopes, subscription
--- state) or nobody (the access counts from the next period, there is no cost, or the offer or
--- cloud cannot count; listed only when usage is at stake). Biggest usage first within each
+-- subscriptions. actor says who must act: the actor of the reason code (views/12_reason_code.sql,
+-- which the `why` story reads too): the partner's engineer, the customer, or nobody (listed only
+-- when usage is at stake); a code without one is the partner's. Biggest usage first within each
 -- actor; unknown cost last.
-WITH actor (code, actor) AS (VALUES
-	('COLLECTION_FAILED', 'partner'), ('PRINCIPAL_DELETED', 'partner'),
-	('PRINCIPAL_DISABLED', 'partner'), ('NO_LINK', 'partner'),
-	('LINK_WRONG_PARTNER_ID', 'partner'), ('PIM_ELIGIBLE_ONLY', 'partner'),
-	('EA_DPOR_EXPECTED', 'partner'), ('USAGE_UNREADABLE', 'partner'),
-	('NO_RBAC', 'customer'), ('ROLE_NOT_ELIGIBLE', 'customer'),
-	('SCOPE_EXCLUDES_USAGE', 'customer'), ('SUBSCRIPTION_NOT_ACTIVE', 'customer'),
-	('ASSIGNMENT_TOO_RECENT', 'none'), ('NO_USAGE', 'none'), ('OFFER_EXCLUDED', 'none'),
-	('CLOUD_NOT_ELIGIBLE', 'none'), ('MARKETPLACE_OFFER', 'none')
-),
-g AS (
+WITH g AS (
 	SELECT s.tenant_id, s.customer_name, s.reason_code, s.identity_name,
 	       s.explanation, s.currency, s.usage,
 	       count(*) OVER w AS subscriptions,
@@ -40,7 +29,7 @@ fix AS (
 )
 SELECT coalesce(a.actor, 'partner') AS actor, f.reason_code, f.customer_name, f.tenant_id,
        f.identity_name, f.subscriptions, f.usage_at_stake, f.currency, f.text
-FROM fix f LEFT JOIN actor a ON a.code = f.reason_code
+FROM fix f LEFT JOIN reason_code a ON a.code = f.reason_code
 -- nobody can act and nothing is at stake (NO_USAGE): not a line
 WHERE coalesce(a.actor, 'partner') <> 'none' OR f.usage_at_stake > 0
 ORDER BY CASE coalesce(a.actor, 'partner') WHEN 'partner' THEN 1 WHEN 'customer' THEN 2 ELSE 3 END,

@@ -2,9 +2,12 @@
 -- temp.why_customer (sql/scripts/why_customers.sql) up to rank :limit, in one pass: by customer
 -- rank, the deciding pair of each subscription first. temp.why_subscription:
 -- why_subscriptions.sql. Each step's verdict is read from codes (the pair's failing checks, by
--- reason-code name); columns are looked up by name.
+-- reason-code name); columns are looked up by name. actor: who must act on the deciding
+-- reason's fix (views/12_reason_code.sql), '' when attributed.
 SELECT c.rank AS customer_rank, ss.subscription_id, ss.subscription_name, ss.status,
        ss.reason_code, ss.reasons, ss.explanation, ss.usage, ss.attributed,
+       coalesce((SELECT rc.actor FROM reason_code rc WHERE rc.code = ss.reason_code), '')
+	       AS actor,
        pe.identity_id = ss.identity_id AS chosen,
        pe.identity_name, pe.identity_tenant_id, pe.via_lighthouse, pe.blocking, pe.codes,
        coalesce(pe.failure, pe.identity_error, '') AS failure,

@@ -48,6 +48,16 @@ for k in ("subscriptions", "attributed_subscriptions"):
         fail(f"{k}: json {s[k]!r}, report customers {cust[k]!r}")
 if abs(s["attributed_usage"] - float(cust["attributed_usage"] or 0)) > 0.005:
     fail(f"attributed_usage: json {s['attributed_usage']}, csv {cust['attributed_usage']}")
+# the actor of each blocking code as docs say it (partner: sign-ins, links, PIM, cost
+# visibility; customer: roles, scopes, subscription state; none: nobody can act)
+ACTOR = dict([(c, "partner") for c in ("COLLECTION_FAILED", "PRINCIPAL_DELETED", "PRINCIPAL_DISABLED",
+              "NO_LINK", "LINK_WRONG_PARTNER_ID", "PIM_ELIGIBLE_ONLY", "EA_DPOR_EXPECTED", "USAGE_UNREADABLE")]
+             + [(c, "customer") for c in ("NO_RBAC", "ROLE_NOT_ELIGIBLE", "SCOPE_EXCLUDES_USAGE",
+                "SUBSCRIPTION_NOT_ACTIVE")]
+             + [(c, "none") for c in ("ASSIGNMENT_TOO_RECENT", "NO_USAGE", "OFFER_EXCLUDED",
+                "CLOUD_NOT_ELIGIBLE", "MARKETPLACE_OFFER")])
+if s["actor"] != ACTOR.get(s["reason_code"], ""):
+    fail(f"customer {s['reason_code']}: actor {s['actor']!r}")
 subs = {r["subscription_id"]: r for r in read(subp) if r["tenant_id"] == s["tenant_id"]}
 names = ["identity", "offer", "link", "role", "scope", "cost"]
 want_rows = []
@@ -62,6 +72,9 @@ for st in s["subscription_stories"]:
         fail(f"{st['subscription_id']} reasons: {st['reasons']} vs {r['reasons']!r}")
     if guard(st["fix"]) != r["explanation"]:
         fail(f"{st['subscription_id']}: fix is not the report's explanation")
+    # who must act on the fix: the reason code's actor (views/12_reason_code.sql)
+    if st["actor"] != ACTOR.get(st["reason_code"], ""):
+        fail(f"{st['subscription_id']} {st['reason_code']}: actor {st['actor']!r}")
     if [c["check"] for c in st["checks"]] != names:
         fail(f"{st['subscription_id']}: checks {[c['check'] for c in st['checks']]}")
     for c in st["checks"]:

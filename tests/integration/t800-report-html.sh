@@ -32,9 +32,23 @@ for r in customers subscriptions summary; do
 	"$PALSCOPE" report $r --db "$DB" --out "$T/$r.csv" 2>/dev/null || fail "report $r"
 done
 
+# why_all DB: every customer's why story as one JSON array in $T/why-all.json (check.py
+# compares who must act on each action with them)
+why_all() {
+	"$PYTHON" -c 'import csv,sys; [print(r["tenant_id"]) for r in csv.DictReader(open(sys.argv[1], newline=""))]' \
+		"$T/customers.csv" | while IFS= read -r t; do
+		"$PALSCOPE" why "$t" --db "$1" -o json 2>/dev/null || fail "why $t"
+	done | "$PYTHON" -c 'import json,sys; d=json.JSONDecoder(); s=sys.stdin.read(); out=[]; i=0
+while True:
+    while i < len(s) and s[i].isspace(): i += 1
+    if i >= len(s): break
+    v, i = d.raw_decode(s, i); out += v
+json.dump(out, sys.stdout)' >"$T/why-all.json" || fail "why stories"
+}
+
 # check.py: everything the page must hold, against the CSV reports of the same database.
 cat >"$T/check.py" <<'PY'
-import base64, csv, hashlib, html.parser, json, re, sys
+import base64, csv, hashlib, html.parser, json, os, re, sys
 
 page_path, d = sys.argv[1], sys.argv[2]
 raw = open(page_path, encoding="utf-8").read()
@@ -281,6 +295,19 @@ for e, a in zip(lis, model["actions"]):
         fail("action %r: not a command in %r" % (a["reason_code"], a["commands"]))
 if not any(a["reason_code"] == "NO_LINK" and any("az managementpartner create" in c for c in a["commands"]) for a in model["actions"]):
     fail("no NO_LINK action with its az command")
+# who must act: the same reason-code data the why story reads (`palscope why TENANT -o json`)
+stories = json.load(open(d + "/why-all.json", encoding="utf-8")) if os.path.exists(d + "/why-all.json") else None
+by_t = {x["tenant_id"]: x for x in stories or []}
+seen_actor = {"partner", "customer"} if stories is None else set()
+for a in model["actions"] if stories is not None else []:
+    st = by_t[a["tenant_id"]]
+    want = {x["actor"] for x in st["subscription_stories"] if x["reason_code"] == a["reason_code"]
+            and x["identity_name"] == a["identity_name"]} or {st["actor"]}
+    if want != {a["actor"]}:
+        fail("action %s %s: actor %r, why story %r" % (a["tenant_id"], a["reason_code"], a["actor"], want))
+    seen_actor.add(a["actor"])
+if not {"partner", "customer"} <= seen_actor:
+    fail("actions name only %r" % seen_actor)
 
 # --- sections present as the database says
 want_trend = len({t["period"] for t in model["trend"]}) > 1
@@ -294,6 +321,7 @@ for s in ("headline", "funnel", "reasons", "actions"):
 print("ok")
 PY
 
+why_all "$DB"
 "$PYTHON" "$T/check.py" "$T/report.html" "$T" || fail "report html on the demo"
 ok "report html: CSP and hash, no http(s), model = customers report, headline = subscriptions sums, funnel, reasons = summary, actions"
 grep -q '<section id="trend"' "$T/report.html" || fail "no trend with two periods"
@@ -331,6 +359,7 @@ expect_eq "report html (hostile names) exit status" 0 "$RC"
 "$PALSCOPE" report customers --db "$T/hostile.db" --out "$T/customers.csv" 2>/dev/null
 "$PALSCOPE" report subscriptions --db "$T/hostile.db" --out "$T/subscriptions.csv" 2>/dev/null
 "$PALSCOPE" report summary --db "$T/hostile.db" --out "$T/summary.csv" 2>/dev/null
+why_all "$T/hostile.db"
 "$PYTHON" "$T/check.py" "$T/hostile.html" "$T" hostile || fail "report html with hostile names"
 for s in '<script>alert(1)</script>' '<img src=x' '</td></tr><img'; do
 	grep -qF "$s" "$T/hostile.html" && fail "'$s' is in the page unescaped"
@@ -345,6 +374,7 @@ expect_eq "report html --run 1" 0 "$RC"
 "$PALSCOPE" report customers --db "$DB" --run 1 --out "$T/customers.csv" 2>/dev/null
 "$PALSCOPE" report subscriptions --db "$DB" --run 1 --out "$T/subscriptions.csv" 2>/dev/null
 "$PALSCOPE" report summary --db "$DB" --run 1 --out "$T/summary.csv" 2>/dev/null
+rm -f "$T/why-all.json"   # as of run 1: no why story to compare with
 "$PYTHON" "$T/check.py" "$T/run1.html" "$T" || fail "report html --run 1"
 grep -q '"as_of_run":1,' "$T/run1.html" || fail "--run 1 not in the model"
 grep -q '"period":"2026-09"' "$T/run1.html" || fail "--run 1 is not period 2026-09"
