@@ -720,8 +720,11 @@ class Handler(BaseHTTPRequestHandler):
         if action.get("lose_response"):  # handled (a jti is spent), then the answer is lost
             return self.drop_connection(fault_name)
 
-        self.send(resp, truncate=bool(action.get("truncate")))
+        # Logged before the answer goes out: a client that acts on this answer (another request,
+        # its exit) cannot get its next request logged first (t690 reads the order) or read a log
+        # that does not yet hold this one.
         self.write_log(resp.status, fault_name)
+        self.send(resp, truncate=bool(action.get("truncate")))
 
     def drop_connection(self, fault_name):
         """Close the connection without an answer (logged with no status)."""
