@@ -38,12 +38,13 @@ INSERT INTO pair_summary (identity_id, subscription_id, n_access, n_jit, n_eligi
 			  n_eligible_marketplace)
 SELECT g.identity_id, g.subscription_id, g.n_access, g.n_jit, g.n_eligible, g.n_eligible_known,
        g.n_eligible_undefined, g.n_eligible_whole, g.start_jd, g.whole_start_jd,
-       (SELECT group_concat(resource_group)
-	FROM (SELECT x.resource_group, min(x.row_order) AS first
+       -- DISTINCT keeps each resource group's first grant in row_order: one sort, not two
+       (SELECT group_concat(DISTINCT resource_group)
+	FROM (SELECT x.resource_group
 	      FROM temp.summary_access x
 	      WHERE x.identity_id = g.identity_id AND x.subscription_id = g.subscription_id
 		AND x.jit = 0 AND x.eligible AND x.resource_group IS NOT NULL
-	      GROUP BY x.resource_group ORDER BY first)) AS covered_rgs,
+	      ORDER BY x.row_order)) AS covered_rgs,
        (SELECT group_concat(label, ';')
 	FROM (SELECT DISTINCT x.role_name, x.scope_desc, x.role_name || ' at ' || x.scope_desc AS label
 	      FROM temp.summary_access x
@@ -79,7 +80,9 @@ FROM pair_pim WHERE run_id = :run_id AND identity_id BETWEEN :id_lo AND :id_hi;
 INSERT INTO pair_rg_summary (identity_id, subscription_id, resource_group, start_date)
 SELECT identity_id, subscription_id, min(resource_group),
        CASE WHEN min(start_jd) = 0 THEN '0000-01-01' ELSE date(min(start_jd)) END
-FROM temp.summary_access pa
+-- read in stored order: through the pair index every row would be a lookup, and the GROUP BY
+-- (lower(), not in the index) sorts anyway
+FROM temp.summary_access pa NOT INDEXED
 WHERE jit = 0 AND eligible AND resource_group IS NOT NULL
   AND (scope_level <> 'resource'
        OR NOT EXISTS (SELECT 1 FROM cost_resource_status crs
@@ -92,7 +95,7 @@ INSERT INTO pair_resource_summary (identity_id, subscription_id, resource_id, re
 				   start_date)
 SELECT identity_id, subscription_id, min(scope), min(resource_group),
        CASE WHEN min(start_jd) = 0 THEN '0000-01-01' ELSE date(min(start_jd)) END
-FROM temp.summary_access pa
+FROM temp.summary_access pa NOT INDEXED	-- as above
 WHERE jit = 0 AND eligible AND scope_level = 'resource'
   AND EXISTS (SELECT 1 FROM cost_resource_status crs
 	      WHERE crs.identity_id = pa.identity_id AND crs.subscription_id = pa.subscription_id
