@@ -52,16 +52,17 @@ SELECT g.run_id, g.identity_id, g.subscription_id, g.source, g.assignment_id, g.
        -- the policy (views/11_policy_switch.sql): read_only_roles, custom_roles, as uncorrelated
        -- lookups (evaluated once per statement; joined, the planner read policy_switch again
        -- for every grant: 1.4 s of CPU for the 460,000 grants of the report bench database)
-       CASE g.basis
-	       WHEN 'listed' THEN g.table_eligible = 1 OR
+       -- g.listed, not g.basis = 'listed': each use of g.basis evaluates its CASE (and for a
+       -- role the table does not list, its role_permission lookups) again
+       CASE WHEN g.listed THEN g.table_eligible = 1 OR
 		       (SELECT value FROM policy_switch WHERE key = 'read_only_roles') = 'count'
-	       WHEN 'read_only' THEN
+	       WHEN g.basis = 'read_only' THEN
 		       (SELECT value FROM policy_switch WHERE key = 'custom_roles') = 'count' OR
 		       ((SELECT value FROM policy_switch WHERE key = 'custom_roles') = 'write_actions'
 			AND (SELECT value FROM policy_switch WHERE key = 'read_only_roles') = 'count')
 	       ELSE (SELECT value FROM policy_switch WHERE key = 'custom_roles') <> 'not_eligible'
        END AS eligible,
-       g.basis = 'listed' AS eligibility_known,
+       g.listed AS eligibility_known,
        CASE g.scope_level
 	       WHEN 'root' THEN 'root'
 	       WHEN 'management_group' THEN
@@ -85,6 +86,7 @@ SELECT g.run_id, g.identity_id, g.subscription_id, g.source, g.assignment_id, g.
 FROM (
 	SELECT a.*, e.role_name AS table_name, e.eligible AS table_eligible,
 	       d.role_name AS def_name, l.created_time AS link_created,
+	       e.role_guid IS NOT NULL AS listed,	-- basis = 'listed'
 	       CASE
 		       WHEN e.role_guid IS NOT NULL THEN 'listed'
 		       WHEN EXISTS (SELECT 1 FROM role_permission p
