@@ -1,5 +1,7 @@
 #include "db/db.h"
 #include "db/sql_embed.h"
+#include "common/log.h"
+#include "common/util.h"
 #include "common/xalloc.h"
 
 #include <ctype.h>
@@ -11,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* The directory of path ("." for a bare file name) into out. */
@@ -498,7 +501,7 @@ int
 db_exec_script(struct db *db, const char *name, const struct db_param *params, size_t n,
 	       struct err *err)
 {
-	const char *sql = sql_get(name);
+	const char *sql = sql_get(name), *start = sql;
 	uint64_t used = 0;	/* the params some statement of the script takes */
 
 	if (n > 64)
@@ -506,6 +509,8 @@ db_exec_script(struct db *db, const char *name, const struct db_param *params, s
 	while (sql && *sql) {
 		sqlite3_stmt *st = NULL;
 		const char *tail = NULL;
+		int64_t t0 = now_ms();
+		clock_t c0 = clock();
 		int rc;
 
 		if (sqlite3_prepare_v2(db->h, sql, -1, &st, &tail) != SQLITE_OK)
@@ -531,6 +536,16 @@ db_exec_script(struct db *db, const char *name, const struct db_param *params, s
 			return RC_DB;
 		}
 		sqlite3_finalize(st);
+		/* -vv: where a script's time goes (bench/README.md), by the line its statement ends on */
+		if (log_level >= LOG_DEBUG) {
+			int line = 1;
+
+			for (const char *c = start; c < tail; c++)
+				line += *c == '\n';
+			log_debug("%s:%d: %lld ms (CPU %.0f ms)", name, line,
+				  (long long)(now_ms() - t0),
+				  1000.0 * (double)(clock() - c0) / CLOCKS_PER_SEC);
+		}
 	}
 	/* As db_bind_*: a parameter no statement takes is palscope's bug (a misspelt :name). */
 	for (size_t i = 0; i < n; i++)

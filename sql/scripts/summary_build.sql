@@ -15,15 +15,19 @@ DELETE FROM pair_pim_summary WHERE identity_id IN (SELECT identity_id FROM ident
 -- planner pushes them into the view's role assignment and Lighthouse branches and seeks their
 -- primary keys, where run_id alone scans every run's rows (a subquery is not pushed down).
 -- The collations are those of the view's columns (GROUP BY and min() below depend on them).
+-- Only what the statements below read, as narrow as it goes (the table is written to and read
+-- back from a temp file): the view's basis, source and scope_level as the flags tested below,
+-- its scope only for a grant on a single resource.
 DROP TABLE IF EXISTS temp.summary_access;
 CREATE TEMP TABLE summary_access (
 	identity_id INTEGER, subscription_id TEXT COLLATE NOCASE, jit, eligible, eligibility_known,
-	basis, resource_group, scope COLLATE NOCASE, scope_level, start_jd, role_name, scope_desc,
-	pim_activated, source, marketplace, row_order);
+	undefined, resource_group, resource_scope COLLATE NOCASE, start_jd, role_name, scope_desc,
+	pim_activated, group_unverified, marketplace, row_order);
 INSERT INTO temp.summary_access
-SELECT identity_id, subscription_id, jit, eligible, eligibility_known, basis, resource_group,
-       scope, scope_level, start_jd, role_name, scope_desc, pim_activated, source, marketplace,
-       row_order
+SELECT identity_id, subscription_id, jit, eligible, eligibility_known,
+       basis = 'definition_unavailable', resource_group,
+       CASE WHEN scope_level = 'resource' THEN scope END, start_jd, role_name, scope_desc,
+       pim_activated, source = 'lighthouse_group', marketplace, row_order
 FROM pair_access
 WHERE run_id = :run_id AND identity_id BETWEEN :id_lo AND :id_hi;
 -- per pair, in the order the roles are listed
@@ -38,12 +42,13 @@ INSERT INTO pair_summary (identity_id, subscription_id, n_access, n_jit, n_eligi
 			  n_eligible_marketplace)
 SELECT g.identity_id, g.subscription_id, g.n_access, g.n_jit, g.n_eligible, g.n_eligible_known,
        g.n_eligible_undefined, g.n_eligible_whole, g.start_jd, g.whole_start_jd,
-       (SELECT group_concat(resource_group)
-	FROM (SELECT x.resource_group, min(x.row_order) AS first
+       -- DISTINCT keeps each resource group's first grant in row_order: one sort, not two
+       (SELECT group_concat(DISTINCT resource_group)
+	FROM (SELECT x.resource_group
 	      FROM temp.summary_access x
 	      WHERE x.identity_id = g.identity_id AND x.subscription_id = g.subscription_id
 		AND x.jit = 0 AND x.eligible AND x.resource_group IS NOT NULL
-	      GROUP BY x.resource_group ORDER BY first)) AS covered_rgs,
+	      ORDER BY x.row_order)) AS covered_rgs,
        (SELECT group_concat(label, ';')
 	FROM (SELECT DISTINCT x.role_name, x.scope_desc, x.role_name || ' at ' || x.scope_desc AS label
 	      FROM temp.summary_access x
@@ -53,11 +58,11 @@ SELECT g.identity_id, g.subscription_id, g.n_access, g.n_jit, g.n_eligible, g.n_
        g.n_pim_activated, g.n_group_unverified, g.n_eligible_marketplace
 FROM (SELECT identity_id, subscription_id,
 	     sum(jit = 0 AND eligible AND pim_activated) AS n_pim_activated,
-	     sum(jit = 0 AND eligible AND source = 'lighthouse_group') AS n_group_unverified,
+	     sum(jit = 0 AND eligible AND group_unverified) AS n_group_unverified,
 	     sum(jit = 0) AS n_access, sum(jit = 1) AS n_jit,
 	     sum(jit = 0 AND eligible) AS n_eligible,
 	     sum(jit = 0 AND eligible AND eligibility_known) AS n_eligible_known,
-	     sum(jit = 0 AND eligible AND basis = 'definition_unavailable') AS n_eligible_undefined,
+	     sum(jit = 0 AND eligible AND undefined) AS n_eligible_undefined,
 	     sum(jit = 0 AND eligible AND resource_group IS NULL) AS n_eligible_whole,
 	     sum(jit = 0 AND eligible AND marketplace) AS n_eligible_marketplace,
 	     min(CASE WHEN jit = 0 AND eligible THEN start_jd END) AS start_jd,
@@ -79,9 +84,11 @@ FROM pair_pim WHERE run_id = :run_id AND identity_id BETWEEN :id_lo AND :id_hi;
 INSERT INTO pair_rg_summary (identity_id, subscription_id, resource_group, start_date)
 SELECT identity_id, subscription_id, min(resource_group),
        CASE WHEN min(start_jd) = 0 THEN '0000-01-01' ELSE date(min(start_jd)) END
-FROM temp.summary_access pa
+-- read in stored order: through the pair index every row would be a lookup, and the GROUP BY
+-- (lower(), not in the index) sorts anyway
+FROM temp.summary_access pa NOT INDEXED
 WHERE jit = 0 AND eligible AND resource_group IS NOT NULL
-  AND (scope_level <> 'resource'
+  AND (resource_scope IS NULL
        OR NOT EXISTS (SELECT 1 FROM cost_resource_status crs
 		      WHERE crs.identity_id = pa.identity_id
 			AND crs.subscription_id = pa.subscription_id
@@ -90,30 +97,41 @@ GROUP BY identity_id, subscription_id, lower(resource_group);
 
 INSERT INTO pair_resource_summary (identity_id, subscription_id, resource_id, resource_group,
 				   start_date)
-SELECT identity_id, subscription_id, min(scope), min(resource_group),
+SELECT identity_id, subscription_id, min(resource_scope), min(resource_group),
        CASE WHEN min(start_jd) = 0 THEN '0000-01-01' ELSE date(min(start_jd)) END
-FROM temp.summary_access pa
-WHERE jit = 0 AND eligible AND scope_level = 'resource'
+FROM temp.summary_access pa NOT INDEXED	-- as above
+WHERE jit = 0 AND eligible AND resource_scope IS NOT NULL
   AND EXISTS (SELECT 1 FROM cost_resource_status crs
 	      WHERE crs.identity_id = pa.identity_id AND crs.subscription_id = pa.subscription_id
 		AND crs.status IN ('ok', 'no_cost'))
-GROUP BY identity_id, subscription_id, lower(scope);
+GROUP BY identity_id, subscription_id, lower(resource_scope);
 
 DROP TABLE temp.summary_access;
 
--- Cost per (identity, subscription, currency, resource group) on the days of the run's period.
-INSERT INTO cost_summary (identity_id, subscription_id, currency, resource_group, cost, days)
-SELECT cd.identity_id, cd.subscription_id, cd.currency, min(cd.resource_group), total(cd.cost),
-       count(*)
+-- Cost per (identity, subscription, currency, resource group) on the days of the run's period,
+-- through temp.summary_cost: one read of the run's daily rows (five million on the report bench
+-- database) gives both these sums and the run's count of cost rows (n_rows, for the UPDATE
+-- below), where a second count(*) read them all again. A group none of whose days is in the
+-- period is left out (days = 0), as the period filter did.
+DROP TABLE IF EXISTS temp.summary_cost;
+CREATE TEMP TABLE summary_cost (
+	identity_id INTEGER, subscription_id TEXT COLLATE NOCASE, currency TEXT,
+	resource_group TEXT COLLATE NOCASE, cost REAL, days INTEGER, n_rows INTEGER);
+INSERT INTO temp.summary_cost
+SELECT cd.identity_id, cd.subscription_id, cd.currency,
+       min(cd.resource_group) FILTER (WHERE +cd.usage_date BETWEEN r.period_start AND r.period_end),
+       total(cd.cost) FILTER (WHERE +cd.usage_date BETWEEN r.period_start AND r.period_end),
+       count(*) FILTER (WHERE +cd.usage_date BETWEEN r.period_start AND r.period_end), count(*)
 FROM run r
 JOIN cost_daily cd
 WHERE r.run_id = :run_id
   -- the run's identities as an IN list: the covering index is read in identity_id order, so the
-  -- GROUP BY needs no sort of the run's five million rows (a join on identity_run's order did);
-  -- '+' keeps the planner on that index
+  -- GROUP BY needs no sort of the run's five million rows (a join on identity_run's order did)
   AND cd.identity_id IN (SELECT identity_id FROM identity WHERE run_id = :run_id)
-  AND +cd.usage_date BETWEEN r.period_start AND r.period_end
 GROUP BY cd.identity_id, cd.subscription_id, cd.currency, cd.resource_group;
+INSERT INTO cost_summary (identity_id, subscription_id, currency, resource_group, cost, days)
+SELECT identity_id, subscription_id, currency, resource_group, cost, days
+FROM temp.summary_cost WHERE days > 0;
 
 -- ... and per (identity, subscription): the currency with the largest cost (by absolute value;
 -- the lowest currency code on a tie) and its total.
@@ -151,8 +169,8 @@ UPDATE run SET
 	role_assignments = (SELECT count(*) FROM role_assignment a
 	                    WHERE a.identity_id IN (SELECT identity_id FROM identity i
 	                                            WHERE i.run_id = run.run_id)),
-	cost_rows = (SELECT count(*) FROM cost_daily c
-	             WHERE c.identity_id IN (SELECT identity_id FROM identity i
-	                                     WHERE i.run_id = run.run_id)),
+	cost_rows = (SELECT coalesce(sum(n_rows), 0) FROM temp.summary_cost),
 	failures = (SELECT count(*) FROM request_failure f WHERE f.run_id = run.run_id)
 WHERE run_id = :run_id;
+
+DROP TABLE temp.summary_cost;
