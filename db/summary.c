@@ -135,19 +135,41 @@ db_summaries_build(struct db *db, int64_t run_id, struct err *err)
 	return rc;
 }
 
+/* Whether some aggregate of report trend is missing (sql/queries/trend_stale.sql). */
+static int
+trend_stale(struct db *db, int *stale, struct err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = db_prepare(db, "@queries/trend_stale.sql", &st, err)) < 0)
+		return rc;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*stale = sqlite3_column_int(st, 0);
+	rc = rc == SQLITE_ROW ? 0 : err_set(err, RC_DB, "database '%s': %s", db->path, db_errmsg(db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int
 db_snapshots_update(struct db *db, int *built, struct err *err)
 {
 	int64_t *runs = NULL, t0 = now_ms();
 	clock_t c0 = clock();
 	size_t n = 0;
-	int rc;
+	int rc, stale = 0;
 
 	if (built)
 		*built = 0;
-	if ((rc = run_list(db, "@queries/snapshot_stale.sql", &runs, &n, err)) < 0 || n == 0)
+	if ((rc = run_list(db, "@queries/snapshot_stale.sql", &runs, &n, err)) < 0)
 		goto out;
-	if (sqlite3_db_readonly(db->h, "main") == 1) {
+	/* report trend's aggregates: a database from before them gets them here, once; read-only,
+	 * trend computes them from the snapshots (sql/reports/trend.sql) */
+	if (n == 0) {
+		if ((rc = trend_stale(db, &stale, err)) < 0 || !stale ||
+		    sqlite3_db_readonly(db->h, "main") == 1)
+			goto out;
+	} else if (sqlite3_db_readonly(db->h, "main") == 1) {
 		rc = err_set(err, RC_DB,
 			     "database '%s': run %lld has no current status snapshot and the database "
 			     "is read-only; open it once with write access (palscope diff)",
@@ -158,13 +180,16 @@ db_snapshots_update(struct db *db, int *built, struct err *err)
 		goto out;
 	rc = snapshots_of(db, runs, n, 0, err);
 	if (rc == 0)
+		rc = db_exec_script(db, "scripts/trend_build.sql", NULL, 0, err);
+	if (rc == 0)
 		rc = db_commit(db, err);
 	if (rc < 0)
 		db_rollback(db);
 	else if (built)
 		*built = (int)n;
-	log_debug("status snapshots of %zu run(s) built in %lld ms (CPU %.0f ms); SQLite heap "
-		  "high-water %.1f MB", n, (long long)(now_ms() - t0),
+	log_debug("%s%zu run(s) built in %lld ms (CPU %.0f ms); SQLite heap high-water %.1f MB",
+		  n ? "status snapshots of " : "report trend's aggregates of snapshots of 0 new ", n,
+		  (long long)(now_ms() - t0),
 		  1000.0 * (double)(clock() - c0) / CLOCKS_PER_SEC,
 		  (double)sqlite3_memory_highwater(0) / 1048576.0);
 out:

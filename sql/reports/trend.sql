@@ -7,6 +7,9 @@
 -- changed_customers / changed_subscriptions count the rows of customer_change /
 -- subscription_change (what `palscope diff` lists) against compared_with, the previous period
 -- with a complete run. A period without a complete run is one row saying so in note.
+-- The counts and sums are stored per run and per pair when the snapshots are built
+-- (migrations/0015_trend_aggregate.sql, scripts/trend_build.sql); a run or pair without them is
+-- computed here from its snapshots by the same views (views/78_, 79_), so the rows are the same.
 WITH RECURSIVE
 bounds AS (
 	SELECT coalesce(:from, (SELECT min(period) FROM run)) AS f,
@@ -26,58 +29,53 @@ c AS (
 	  AND r.period BETWEEN (SELECT f FROM bounds) AND (SELECT t FROM bounds)
 	GROUP BY r.period
 ),
+-- per run: its trend_run rows (migrations/0015_trend_aggregate.sql), or for a run without them
+-- the same rows computed from its status snapshots (views/78_trend_run_inline.sql)
+agg AS (
+	SELECT t.run_id, t.kind, t.currency, t.n, t.n_attr, t.n_miss, t.n_unk, t.usage, t.attributed,
+	       t.missing
+	FROM trend_run t WHERE t.run_id IN (SELECT run_id FROM c)
+	UNION ALL
+	SELECT i.run_id, i.kind, i.currency, i.n, i.n_attr, i.n_miss, i.n_unk, i.usage, i.attributed,
+	       i.missing
+	FROM trend_run_inline i
+	WHERE i.run_id IN (SELECT c.run_id FROM c
+			   WHERE NOT EXISTS (SELECT 1 FROM trend_built b WHERE b.run_id = c.run_id))
+),
 subs AS (
-	SELECT c.period, s.currency, count(*) AS n,
-	       sum(s.status = 'ATTRIBUTED') AS n_attr, sum(s.status = 'MISSING') AS n_miss,
-	       sum(s.status = 'UNKNOWN') AS n_unk,
-	       total(s.usage) AS usage,
-	       total(CASE WHEN s.status = 'ATTRIBUTED' THEN s.attributed END) AS attributed,
-	       total(CASE WHEN s.status <> 'ATTRIBUTED' THEN s.usage END) AS missing
-	FROM c JOIN subscription_snapshot s ON s.run_id = c.run_id
-	GROUP BY c.period, s.currency
+	SELECT c.period, a.currency, a.n, a.n_attr, a.n_miss, a.n_unk, a.usage, a.attributed, a.missing
+	FROM c JOIN agg a ON a.run_id = c.run_id AND a.kind = 'subscription'
 ),
 cust AS (
-	SELECT c.period, cs.currency, count(*) AS n,
-	       sum(cs.status = 'ATTRIBUTED') AS n_attr, sum(cs.status = 'MISSING') AS n_miss,
-	       sum(cs.status = 'UNKNOWN') AS n_unk
-	FROM c JOIN customer_snapshot cs ON cs.run_id = c.run_id
-	GROUP BY c.period, cs.currency
+	SELECT c.period, a.currency, a.n, a.n_attr, a.n_miss, a.n_unk
+	FROM c JOIN agg a ON a.run_id = c.run_id AND a.kind = 'customer'
 ),
 pair AS (
 	SELECT dp.to_period, dp.from_period, dp.from_run, dp.to_run
 	FROM diff_pair dp JOIN c ON c.period = dp.to_period AND c.run_id = dp.to_run
 ),
--- subscription_change's rows counted in two key lookups per subscription instead of through the
--- view's UNION of both runs (the same test: status, reason, attributed usage, tenant, or in one
--- run only; t670 checks the count against palscope diff)
+-- per pair: the rows of subscription_change and customer_change counted, from trend_change, or
+-- for a pair without them computed from the snapshots (views/79_trend_change_inline.sql: one
+-- row per to_run there, as in diff_pair)
+chg AS (
+	SELECT t.from_run, t.to_run, t.kind, t.currency, t.n
+	FROM trend_change t JOIN pair p ON p.from_run = t.from_run AND p.to_run = t.to_run
+	UNION ALL
+	SELECT i.from_run, i.to_run, i.kind, i.currency, i.n
+	FROM trend_change_inline i
+	WHERE i.to_run IN (SELECT p.to_run FROM pair p
+			   WHERE NOT EXISTS (SELECT 1 FROM trend_pair t
+					     WHERE t.from_run = p.from_run AND t.to_run = p.to_run))
+),
 chs AS (
-	SELECT period, currency, sum(n) AS n FROM (
-		SELECT p.to_period AS period, coalesce(nullif(b.currency, ''), a.currency) AS currency,
-		       count(*) AS n
-		FROM pair p
-		JOIN subscription_snapshot a ON a.run_id = p.from_run
-		LEFT JOIN subscription_snapshot b
-			ON b.run_id = p.to_run AND b.subscription_id = a.subscription_id
-		WHERE b.subscription_id IS NULL OR a.status <> b.status
-		   OR a.reason_code <> b.reason_code OR a.tenant_id <> b.tenant_id
-		   OR round(CASE WHEN a.status = 'ATTRIBUTED' THEN coalesce(a.attributed, 0)
-				 ELSE 0.0 END, 2) <>
-		      round(CASE WHEN b.status = 'ATTRIBUTED' THEN coalesce(b.attributed, 0)
-				 ELSE 0.0 END, 2)
-		GROUP BY 1, 2
-		UNION ALL
-		SELECT p.to_period, b.currency, count(*)
-		FROM pair p
-		JOIN subscription_snapshot b ON b.run_id = p.to_run
-		WHERE NOT EXISTS (SELECT 1 FROM subscription_snapshot a
-				  WHERE a.run_id = p.from_run AND a.subscription_id = b.subscription_id)
-		GROUP BY 1, 2)
-	GROUP BY period, currency
+	SELECT p.to_period AS period, x.currency, x.n
+	FROM pair p JOIN chg x ON x.from_run = p.from_run AND x.to_run = p.to_run
+	WHERE x.kind = 'subscription'
 ),
 chc AS (
-	SELECT x.to_period AS period, x.currency, count(*) AS n
-	FROM customer_change x JOIN pair p ON p.from_run = x.from_run AND p.to_run = x.to_run
-	GROUP BY x.to_period, x.currency
+	SELECT p.to_period AS period, x.currency, x.n
+	FROM pair p JOIN chg x ON x.from_run = p.from_run AND x.to_run = p.to_run
+	WHERE x.kind = 'customer'
 ),
 k AS (
 	SELECT period, currency FROM subs UNION SELECT period, currency FROM cust
