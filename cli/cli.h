@@ -77,6 +77,15 @@ int cli_az_accounts(const char *cmd, const struct azure_endpoint *ep, struct acc
 		    struct user_tenant_pages *pages);
 
 /*
+ * The accounts file's `auth az` line without a tenant: az's sign-in's tenants (az_tenants_list,
+ * as --az; the other lines' secret variables unset for az) in its place, one AUTH_AZ identity
+ * each, but a tenant that has an az line of its own; the GET /tenants pages into *pages (caller
+ * frees). *expanded says whether there was one. 0, or the exit status of the error (reported).
+ */
+int cli_az_expand(const char *cmd, const struct azure_endpoint *ep, struct accounts *accts,
+		  struct user_tenant_pages *pages, bool *expanded);
+
+/*
  * The accounts file's `auth user` lines: the signed-in user of palscope login into cred (from
  * the token cache) and its UPN into those identities; *have says whether cred was loaded.
  * 0, or the exit status of the error (reported on stderr).

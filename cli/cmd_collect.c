@@ -201,6 +201,11 @@ cmd_collect(int argc, char **argv)
 	}
 	if (!user && (rc = cli_user_for_accounts("collect", &co.ep, &accts, &cred, &file_user)) != 0)
 		goto out;
+	bool file_az = false;
+	if (!user && !az && (rc = cli_az_expand("collect", &co.ep, &accts, &user_pages, &file_az)) != 0)
+		goto out;
+	if (file_az)
+		co.user_tenant_pages = &user_pages;
 	if (file_user)
 		co.user = &cred;
 	if (accts.cp1252_line)

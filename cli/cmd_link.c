@@ -208,6 +208,9 @@ run_links(struct link_args *a)
 	}
 	if (!a->user && (rc = cli_user_for_accounts("link", &aep, &accts, &cred, &file_user)) != 0)
 		goto out;
+	bool file_az = false;
+	if (!a->user && (rc = cli_az_expand("link", &aep, &accts, NULL, &file_az)) != 0)
+		goto out;
 	tenant_resolve(&aep, &accts, &domains, &cli_stop_flag);
 	if (tenant_check_duplicates(&accts, a->accounts ? a->accounts : "environment", &err) < 0) {
 		rc = usage_error("link", "%s", err.msg);

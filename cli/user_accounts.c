@@ -145,3 +145,65 @@ cli_user_for_accounts(const char *cmd, const struct azure_endpoint *ep, struct a
 	*have = true;
 	return EXIT_OK;
 }
+
+int
+cli_az_expand(const char *cmd, const struct azure_endpoint *ep, struct accounts *accts,
+	      struct user_tenant_pages *pages, bool *expanded)
+{
+	size_t at = accts->n;
+
+	*expanded = false;
+	for (size_t i = 0; i < accts->n && at == accts->n; i++)
+		if (accts->v[i].az_all)
+			at = i;
+	if (at == accts->n)
+		return EXIT_OK;
+	struct account *line = &accts->v[at];
+	struct user_tenant *tv = NULL;
+	struct az_signin who;
+	struct err err = ERR_INIT;
+	size_t n = 0;
+
+	cli_on_stop_signals();
+	/* az runs without the other lines' secret variables (as for --az) */
+	if (az_tenants_list(ep, accts, &cli_stop_flag, &tv, &n, pages, &who, &err) < 0) {
+		log_error("%s: accounts line %d (auth az, every tenant): %s", cmd, line->line,
+			  err.msg);
+		return EXIT_FAILED;
+	}
+	struct accounts out = { .v = xcalloc(accts->n + n, sizeof(*out.v)),
+				.cp1252_line = accts->cp1252_line };
+	for (size_t i = 0; i < accts->n; i++) {
+		if (i != at) {
+			out.v[out.n++] = accts->v[i]; /* moved: its strings are out's now */
+			continue;
+		}
+		for (size_t k = 0; k < n; k++) {
+			bool named = false; /* a line of its own for that tenant wins */
+			for (size_t j = 0; j < accts->n && !named; j++)
+				named = j != at && accts->v[j].auth == AUTH_AZ &&
+					accts->v[j].tenant_id && str_ieq(accts->v[j].tenant_id, tv[k].id);
+			if (named)
+				continue;
+			struct account *a = &out.v[out.n++];
+			a->auth = AUTH_AZ;
+			a->az_all = true;
+			a->line = line->line;
+			a->tenant_id = xstrdup(tv[k].id);
+			a->label = line->label ? xstrdup(line->label) : NULL;
+			a->upn = xstrdup(who.upn[0] ? who.upn : who.oid);
+		}
+	}
+	int line_no = line->line;
+	struct accounts old = { .v = xmalloc(sizeof(*line)), .n = 1 };
+	old.v[0] = *line; /* the every-tenant line itself: its strings go */
+	accounts_release(&old);
+	free(accts->v);
+	*accts = out;
+	*expanded = true;
+	if (log_level >= LOG_INFO)
+		log_info("az is signed in as %s (tenant %s): %zu tenant(s) for accounts line %d",
+			 who.upn, who.tenant, n, line_no);
+	free(tv);
+	return EXIT_OK;
+}

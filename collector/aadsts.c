@@ -110,6 +110,16 @@ aadsts_explain_as(long code, const char *tenant, const char *client_id, const ch
 		return true;
 	case 65001:
 	case 500011:
+		if (strcmp(login, "az login") == 0) {
+			/* az signs in as the Azure CLI's own application; --client-id is not az's */
+			snprintf(out, n,
+				 "the Azure CLI's application (04b07795-8ddb-461a-bbee-02f9e1bf7b46) "
+				 "is not %s in tenant %s (AADSTS%ld): ask that tenant's administrator "
+				 "to consent to the Azure CLI, or give that tenant an accounts-file line "
+				 "with auth secret, certificate or federated",
+				 code == 65001 ? "consented to" : "present", t, code);
+			return true;
+		}
 		snprintf(out, n,
 			 "the application %s is not %s in tenant %s (AADSTS%ld): ask that tenant's "
 			 "administrator to consent to it, or sign in with --client-id of an application "

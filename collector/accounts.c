@@ -181,13 +181,17 @@ read_row(struct csvin *in, const int *col, const struct accounts *done, struct a
 		if (csvin_field_len(in, col[i]) > col_max[i])
 			return csvin_fail(in, col[i], err, "longer than %zu bytes", col_max[i]);
 	}
-	if (!*v[C_TENANT])
-		return csvin_fail(in, col[C_TENANT], err, "missing tenant_id");
-	if (!is_guid(v[C_TENANT]) && !accounts_is_domain(v[C_TENANT]))
+	/* auth az without a tenant: every tenant az's sign-in reaches (cli_az_expand) */
+	enum account_auth kind;
+	bool az_all = !*v[C_TENANT] && account_auth_parse(v[C_AUTH], &kind) && kind == AUTH_AZ;
+	if (!*v[C_TENANT] && !az_all)
+		return csvin_fail(in, col[C_TENANT], err,
+				  "missing tenant_id (only auth az may leave it empty: every "
+				  "tenant az's sign-in reaches)");
+	if (!az_all && !is_guid(v[C_TENANT]) && !accounts_is_domain(v[C_TENANT]))
 		return csvin_fail(in, col[C_TENANT], err,
 				  "tenant_id '%.80s' is neither a GUID nor a domain name",
 				  v[C_TENANT]);
-	enum account_auth kind;
 	if (*v[C_AUTH]) {
 		if (!account_auth_parse(v[C_AUTH], &kind))
 			return csvin_fail(in, col[C_AUTH], err,
@@ -272,13 +276,15 @@ read_row(struct csvin *in, const int *col, const struct accounts *done, struct a
 	for (size_t i = 0; i < done->n; i++) {
 		const struct account *o = &done->v[i];
 		const char *o_tenant = o->tenant_domain ? o->tenant_domain : o->tenant_id;
+		if (o->az_all != az_all)
+			continue; /* a tenant's az line goes with an every-tenant one */
 		/* the same app (any credential), or the same client-less kind (az, user, ...) */
 		bool same_id = !*v[C_TOKEN_CMD] && o->token_command == NULL &&
 			       str_ieq(o->client_id ? o->client_id : "", v[C_CLIENT]) &&
 			       (o->client_id || o->auth == kind);
 		bool same_cmd = *v[C_TOKEN_CMD] && o->token_command &&
 				strcmp(o->token_command, v[C_TOKEN_CMD]) == 0;
-		if (str_ieq(o_tenant, v[C_TENANT]) && (same_id || same_cmd)) {
+		if ((az_all || str_ieq(o_tenant, v[C_TENANT])) && (same_id || same_cmd)) {
 			client_cert_free(cert);
 			free(mi.mi_url);
 			return csvin_fail(in, -1, err,
@@ -288,8 +294,9 @@ read_row(struct csvin *in, const int *col, const struct accounts *done, struct a
 	}
 	memset(a, 0, sizeof(*a));
 	a->line = (int)csvin_line(in);
-	a->tenant_id = xstrdup(v[C_TENANT]);
-	if (!is_guid(a->tenant_id)) {
+	a->az_all = az_all;
+	a->tenant_id = az_all ? NULL : xstrdup(v[C_TENANT]);
+	if (a->tenant_id && !is_guid(a->tenant_id)) {
 		for (char *p = a->tenant_id; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
 		a->tenant_domain = xstrdup(a->tenant_id);

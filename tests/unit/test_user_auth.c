@@ -53,6 +53,15 @@ test_user_auth__explain(void **state)
 	assert_non_null(strstr(out, "sign in again: palscope login"));
 	assert_true(aadsts_explain(65001, t, USER_DEFAULT_CLIENT_ID, out, sizeof(out)));
 	assert_non_null(strstr(out, "consent"));
+	assert_non_null(strstr(out, "--client-id"));
+	/* az signs in as the Azure CLI's application: no --client-id to give it */
+	assert_true(aadsts_explain_as(65001, t, NULL, "az login", out, sizeof(out)));
+	assert_non_null(strstr(out, "the Azure CLI's application (04b07795-8ddb-461a-bbee-"
+				    "02f9e1bf7b46) is not consented to in tenant f0000003"));
+	assert_null(strstr(out, "--client-id"));
+	assert_true(aadsts_explain_as(500011, t, NULL, "az login", out, sizeof(out)));
+	assert_non_null(strstr(out, "is not present in tenant f0000003-0000-4000-8000-000000000000 "
+				    "(AADSTS500011)"));
 	assert_true(aadsts_is_expired(50173));
 	assert_false(aadsts_is_expired(50076));
 	assert_false(aadsts_explain(7000215, t, NULL, out, sizeof(out)));
