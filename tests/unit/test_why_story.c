@@ -22,6 +22,8 @@
 #include "reports/report.h"
 #include "reports/why_story.h"
 
+#include <cjson/cJSON.h>
+
 #define PERIOD "2026-10"
 #define SUB(n) "5ub00000-0000-4000-8000-0000000000" #n
 
@@ -308,6 +310,72 @@ test_why_story__text(void **state)
 	free(text);
 }
 
+/* Every story as `why -o json` writes it (why_story_json, unformatted), kept in order. */
+struct jsons {
+	size_t n;
+	char *tenant[64], *json[64];
+};
+
+static int
+keep_json(const struct why_story *s, void *ctx, struct err *err)
+{
+	struct jsons *j = ctx;
+	cJSON *o = why_story_json(s);
+	(void)err;
+
+	assert_true(j->n < 64);
+	j->tenant[j->n] = xstrdup(s->tenant_id);
+	j->json[j->n++] = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return 0;
+}
+
+/*
+ * The all-customers walk (the rule views' rows evaluated once, set-based: what the HTML report
+ * embeds) gives every customer the same JSON as `why TENANT` (a query scoped to the customers it
+ * can be about, evaluated through the per-subscription lookups), byte for byte.
+ */
+static void
+test_why_story__all_equals_each_tenant(void **state)
+{
+	struct why_query wq = WHY_QUERY_INIT;
+	struct err err = ERR_INIT;
+	struct jsons *all = xcalloc(1, sizeof(*all));
+	size_t n = 0, differ = 0;
+	(void)state;
+
+	wq.period = PERIOD;
+	wq.by_tenant = true;
+	assert_int_equal(why_story_each(&db, &wq, keep_json, all, &n, &err), 0);
+	assert_true(n >= 10);
+	assert_int_equal(all->n, n);
+	for (size_t i = 0; i < all->n; i++) {
+		struct why_query one = WHY_QUERY_INIT;
+		struct jsons *j = xcalloc(1, sizeof(*j));
+		one.period = PERIOD;
+		one.q = all->tenant[i];
+		assert_int_equal(why_story_each(&db, &one, keep_json, j, NULL, &err), 0);
+		/* a tenant id names its customer (and no other: ids are not parts of names here) */
+		assert_int_equal(j->n, 1);
+		if (strcmp(j->json[0], all->json[i]) != 0) {
+			print_error("%s:\n  all: %s\n  one: %s\n", all->tenant[i], all->json[i],
+				    j->json[0]);
+			differ++;
+		}
+		/* the story tells something that can fail: checks, or a customer's own verdict */
+		assert_non_null(strstr(all->json[i], "\"status\":"));
+		free(j->tenant[0]);
+		cJSON_free(j->json[0]);
+		free(j);
+	}
+	assert_int_equal(differ, 0);
+	for (size_t i = 0; i < all->n; i++) {
+		free(all->tenant[i]);
+		cJSON_free(all->json[i]);
+	}
+	free(all);
+}
+
 int
 main(void)
 {
@@ -316,6 +384,7 @@ main(void)
 		cmocka_unit_test(test_why_story__order_limit_and_stop),
 		cmocka_unit_test(test_why_story__one_subscription),
 		cmocka_unit_test(test_why_story__text),
+		cmocka_unit_test(test_why_story__all_equals_each_tenant),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
