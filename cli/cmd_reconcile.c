@@ -10,6 +10,7 @@
 #include "cli/opt.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "db/as_of.h"
 #include "db/db.h"
 #include "import/pc.h"
 #include "reports/period.h"
@@ -101,7 +102,8 @@ cmd_reconcile(int argc, char **argv)
 
 	if (cli_db_open(&db, dbpath, 0, &err) < 0)
 		goto fail;
-	if (cli_report_period(&db, &period, dflt, sizeof(dflt), &err) < 0)
+	if (cli_report_period(&db, &period, dflt, sizeof(dflt), &err) < 0 ||
+	    db_as_of_period(&db, period, &err) < 0)
 		goto fail;
 	now_iso(today, sizeof(today));
 	today[10] = '\0';

@@ -110,6 +110,9 @@ cmd_report(int argc, char **argv)
 	}
 	if (cli_report_period(&db, &period, dflt, sizeof(dflt), &err) < 0)
 		goto fail;
+	/* --run narrowed the views to its period already */
+	if (!run && db_as_of_period(&db, period, &err) < 0)
+		goto fail;
 	report_runs_warnings(&db, period, NULL, NULL);
 	char what[64];
 	snprintf(what, sizeof(what), "period %s%s%s", period, run ? ", as of run " : "",

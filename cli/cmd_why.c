@@ -6,6 +6,7 @@
  */
 #include "cli/cli.h"
 #include "cli/opt.h"
+#include "db/as_of.h"
 #include "db/db.h"
 #include "reports/diff.h"
 #include "reports/output.h"
@@ -147,7 +148,8 @@ cmd_why(int argc, char **argv)
 
 	if (cli_db_open(&db, dbpath, since ? DB_SNAPSHOTS : 0, &err) < 0)
 		goto fail;
-	if (cli_report_period(&db, &period, dflt, sizeof(dflt), &err) < 0)
+	if (cli_report_period(&db, &period, dflt, sizeof(dflt), &err) < 0 ||
+	    db_as_of_period(&db, period, &err) < 0)
 		goto fail;
 	/* --since: the change views for (since, the newest complete run of the period) */
 	if (since && (diff_resolve(&db, "--since", period, 0, &wq.since_to, to_period, &err) < 0 ||

@@ -136,3 +136,19 @@ db_as_of_run(struct db *db, int64_t run_id, char *period, size_t n, struct err *
 	free(sql);
 	return rc;
 }
+
+int
+db_as_of_period(struct db *db, const char *period, struct err *err)
+{
+	char *sql;
+	int rc;
+
+	sql = sqlite3_mprintf("CREATE TEMP VIEW run_in_effect AS SELECT r.* FROM main.run_in_effect r "
+			      "WHERE r.period = %Q",
+			      period);
+	if (sql == NULL)
+		die("out of memory");
+	rc = db_temp_views(db, RUN_VIEW, sql, err);
+	sqlite3_free(sql);
+	return rc;
+}

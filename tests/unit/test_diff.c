@@ -246,6 +246,56 @@ test_diff__snapshots_are_the_views_as_of_their_run(void **state)
 	assert_int_equal(db_exec(&db, "ROLLBACK", &err), 0);
 }
 
+/*
+ * Narrowed to one period (what the period reports, why and reconcile do: db_as_of_period), the
+ * views give that period's rows exactly as the database's own views do, and no other period's.
+ */
+static void
+test_diff__one_period_is_the_views_of_that_period(void **state)
+{
+	/* each query: before the period, after it */
+	static const char *const q[][2] = {
+		{ "SELECT count(*) || ' ' || group_concat(tenant_id || status || reason_code || "
+		  "coalesce(usage, '-') || explanation, ',') FROM (SELECT * FROM customer_status "
+		  "WHERE period = '", "' ORDER BY tenant_id)" },
+		{ "SELECT count(*) || ' ' || group_concat(subscription_id || status || reasons || "
+		  "coalesce(attributed, '-') || explanation, ',') FROM (SELECT * FROM "
+		  "subscription_status WHERE period = '", "' ORDER BY subscription_id)" },
+		{ "SELECT count(*) || ' ' || group_concat(identity_id || status || ord, ',') FROM "
+		  "(SELECT * FROM identity_status WHERE period = '", "' ORDER BY identity_id)" },
+	};
+	static const char *const periods[] = { "2026-09", "2026-10" };
+	struct err err = ERR_INIT;
+	char sql[512], want[3][8192];
+	(void)state;
+
+	for (size_t p = 0; p < 2; p++) {
+		for (size_t i = 0; i < 3; i++) {
+			snprintf(sql, sizeof(sql), "%s%s%s", q[i][0], periods[p], q[i][1]);
+			snprintf(want[i], sizeof(want[i]), "%s", test_one(&db, sql));
+			assert_true(strlen(want[i]) > 10);
+		}
+		assert_int_equal(db_as_of_period(&db, periods[p], &err), 0);
+		for (size_t i = 0; i < 3; i++) {
+			snprintf(sql, sizeof(sql), "%s%s%s", q[i][0], periods[p], q[i][1]);
+			assert_string_equal(test_one(&db, sql), want[i]);
+		}
+		/* the other period's runs are not evaluated at all */
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM effective_identity WHERE period <> '%s'",
+			 periods[p]);
+		assert_string_equal(test_one(&db, sql), "0");
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM customer_status WHERE period <> '%s'",
+			 periods[p]);
+		assert_string_equal(test_one(&db, sql), "0");
+		assert_int_equal(db_as_of_clear(&db, &err), 0);
+	}
+	/* a period without runs: no rows, no error */
+	assert_int_equal(db_as_of_period(&db, "2020-01", &err), 0);
+	assert_string_equal(test_one(&db, "SELECT count(*) FROM customer_status"), "0");
+	assert_int_equal(db_as_of_clear(&db, &err), 0);
+	assert_true(atoi(test_one(&db, "SELECT count(DISTINCT period) FROM customer_status")) == 2);
+}
+
 int
 main(void)
 {
@@ -255,6 +305,7 @@ main(void)
 		cmocka_unit_test(test_diff__any_pair_either_way),
 		cmocka_unit_test(test_diff__resolve),
 		cmocka_unit_test(test_diff__snapshots_are_the_views_as_of_their_run),
+		cmocka_unit_test(test_diff__one_period_is_the_views_of_that_period),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
